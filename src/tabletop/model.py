@@ -1,0 +1,436 @@
+"""The scenario format, version 1: what authors write, validated by pydantic.
+
+Three kinds of file share one format version:
+
+* an **exercise** (``exercises/*.yaml``): header, objectives, teams, phases and
+  the timeline of injects;
+* an **inject library** (``injects/*.yaml``): reusable injects that exercises
+  pull in by id with ``use:``;
+* a **checklist** (``checklists/*.yaml``): best-practice items that objectives
+  and expected actions point at as ``checklist-id/item-id``.
+
+Every field carries a docstring; pydantic turns them into the descriptions of
+the JSON Schema that authors' editors show. What participants may see and what
+only the facilitator may see is split by field: ``facilitator_notes``,
+``expected_actions`` and ``decision`` never leave the facilitator's console.
+
+:class:`Scenario` is the resolved form (library injects merged in, checklists
+attached) that a session stores and plays.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+from tabletop.timefmt import (
+    DATETIME_PATTERN,
+    DURATION_PATTERN,
+    OFFSET_PATTERN,
+    parse_datetime,
+    parse_duration,
+    parse_offset,
+)
+
+FORMAT = "tabletop/1"
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+ITEM_REF_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}/[a-z0-9][a-z0-9_-]{0,63}$"
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, description="Lowercase letters, digits, '-' and '_'.")]
+ItemRef = Annotated[
+    str,
+    Field(
+        pattern=ITEM_REF_PATTERN,
+        description="A checklist item, addressed as 'checklist-id/item-id'.",
+    ),
+]
+Offset = Annotated[
+    str,
+    Field(
+        pattern=OFFSET_PATTERN,
+        description="Story time after the story start: '+30m', '+2h15m', '+1d 04:30' or '+04:30'.",
+    ),
+]
+Duration = Annotated[
+    str, Field(pattern=DURATION_PATTERN, description="A play duration: '3h', '2h30m' or '45m'.")
+]
+DateTimeText = Annotated[
+    str,
+    Field(
+        pattern=DATETIME_PATTERN,
+        description="ISO 8601 date and time with a zone, e.g. '2026-03-14T06:00:00Z'.",
+    ),
+]
+Text = Annotated[str, Field(min_length=1)]
+
+Channel = Literal[
+    "email",
+    "phone",
+    "hotline",
+    "radio",
+    "news",
+    "social-media",
+    "intel",
+    "sitrep",
+    "cable",
+    "meeting",
+    "video",
+    "letter",
+    "other",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        use_attribute_docstrings=True,
+        regex_engine="python-re",  # the time patterns use look-ahead
+    )
+
+
+# ---------------------------------------------------------------- checklists
+
+
+class ChecklistItem(Strict):
+    id: Id
+    """Stable id, unique within the checklist."""
+    text: Text
+    """An observable behaviour an evaluator can rate during play."""
+    weight: int = Field(default=1, ge=1, le=3)
+    """3 = critical, 2 = important, 1 = good practice."""
+    capability: Text
+    """The capability area the item evidences (HSEEP-style, e.g. 'Operational Coordination')."""
+
+
+class Checklist(Strict):
+    format: Literal["tabletop/1"]
+    """Format version of this file."""
+    kind: Literal["checklist"]
+    """This file is a checklist."""
+    id: Id
+    """Checklist id; items are addressed as '<id>/<item-id>'."""
+    title: Text
+    """Title shown in the console and the report."""
+    source: Text
+    """The doctrine or documents the checklist draws on."""
+    description: str = ""
+    """What the checklist evaluates and when to use it."""
+    items: list[ChecklistItem] = Field(min_length=1)
+    """The best-practice items."""
+
+
+# ------------------------------------------------------------------- injects
+
+
+class ExpectedAction(Strict):
+    text: Text
+    """What a well-prepared team would do on receiving the inject."""
+    item: ItemRef
+    """The checklist item this action evidences."""
+
+
+class DecisionOption(Strict):
+    id: Id
+    """Option id, referenced by branch conditions."""
+    label: Text
+    """Short label shown to the facilitator, e.g. 'Escalate'."""
+    description: str = ""
+    """What choosing this option means in the story."""
+
+
+class Decision(Strict):
+    team: Id | None = None
+    """The team whose choice decides the branch (an inject library may leave it to the exercise)."""
+    prompt: Text
+    """The question put to the deciding team."""
+    options: list[DecisionOption] = Field(min_length=2)
+    """The choices open to the team."""
+    default: Id
+    """The option that applies when no choice is recorded."""
+
+
+class Condition(Strict):
+    inject: Id
+    """An earlier inject that carries a decision."""
+    option: Id | list[Id]
+    """The option (or any of the options) that must have been chosen there."""
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        return (self.option,) if isinstance(self.option, str) else tuple(self.option)
+
+
+Audience = Literal["all"] | list[Id]
+
+
+class InjectContent(Strict):
+    """Fields that an inline inject and a library inject share."""
+
+    id: Id
+    """Inject id, unique within the exercise (or the library)."""
+    title: Text
+    """Headline shown on the timeline."""
+    channel: Channel
+    """How the inject reaches the players."""
+    sender: Text = Field(alias="from")
+    """Who it is from, in the story."""
+    to: Audience = "all"
+    """Team ids that receive it, or 'all'."""
+    body: str = ""
+    """The message itself, in Markdown. Participants see this."""
+    expected_actions: list[ExpectedAction] = Field(default_factory=list)
+    """Facilitator only: what good looks like, mapped to checklist items."""
+    questions: list[Text] = Field(default_factory=list)
+    """Discussion questions to put to the room."""
+    facilitator_notes: str = ""
+    """Facilitator only: prompts, pitfalls and what to watch for."""
+    decision: Decision | None = None
+    """A decision point: the options a team chooses between."""
+    attachments: list[Text] = Field(default_factory=list)
+    """Files handed out with the inject, relative to the workspace."""
+
+
+class Inject(InjectContent):
+    """An inject written inline in an exercise."""
+
+    story_time: Offset
+    """When it happens in the story, as an offset from the story start."""
+    play_minute: int | None = Field(default=None, ge=0, le=24 * 60)
+    """Optional: minutes into the session at which the facilitator plans to deliver it."""
+    when: Condition | None = None
+    """Deliver only if an earlier decision went this way (a branch)."""
+
+    @cached_property
+    def story_offset(self) -> timedelta:
+        return parse_offset(self.story_time)
+
+
+class InjectRef(Strict):
+    """Pulls an inject from the library in ``injects/`` and places it on the timeline."""
+
+    use: Id
+    """The library inject's id."""
+    id: Id | None = None
+    """Id within this exercise; defaults to the library id."""
+    to: Audience | None = None
+    """Override the audience: team ids or 'all'."""
+    sender: Text | None = Field(default=None, alias="from")
+    """Override the sender."""
+    story_time: Offset
+    """When it happens in the story, as an offset from the story start."""
+    play_minute: int | None = Field(default=None, ge=0, le=24 * 60)
+    """Optional: minutes into the session at which the facilitator plans to deliver it."""
+    when: Condition | None = None
+    """Deliver only if an earlier decision went this way (a branch)."""
+    decision_team: Id | None = None
+    """The team that decides, when the library inject carries a decision."""
+    facilitator_notes: str | None = None
+    """Replace the library's facilitator notes for this exercise."""
+
+
+def _entry_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "use" if "use" in value else "inject"
+    return "use" if isinstance(value, InjectRef) else "inject"
+
+
+InjectEntry = Annotated[
+    Annotated[Inject, Tag("inject")] | Annotated[InjectRef, Tag("use")],
+    Discriminator(_entry_kind),
+]
+
+
+class LibraryInject(InjectContent):
+    """A reusable inject; the exercise that uses it sets its timing."""
+
+
+class InjectLibrary(Strict):
+    format: Literal["tabletop/1"]
+    """Format version of this file."""
+    kind: Literal["injects"]
+    """This file is an inject library."""
+    title: str = ""
+    """What the injects in this file have in common."""
+    injects: list[LibraryInject] = Field(min_length=1)
+    """The reusable injects."""
+
+
+# ----------------------------------------------------------------- exercises
+
+
+class Organisation(Strict):
+    name: Text
+    """Full name, e.g. 'Ministry of Defence, Republic of Aldoria'."""
+    role: str = ""
+    """Its part in the exercise."""
+
+
+class Objective(Strict):
+    id: Id
+    """Objective id."""
+    text: Text
+    """A specific, measurable statement of what the exercise tests."""
+    capability: str = ""
+    """The core capability it exercises."""
+    evaluated_by: list[ItemRef] = Field(min_length=1)
+    """Checklist items whose ratings evaluate this objective."""
+
+
+class Team(Strict):
+    id: Id
+    """Team id, used by injects' 'to' and by decisions."""
+    name: Text
+    """Name shown in the console and the report."""
+    role: Text
+    """Who sits at this table and what they are responsible for."""
+    briefing: str = ""
+    """What the team knows at the start (participants see this)."""
+
+
+class Phase(Strict):
+    id: Id
+    """Phase (module) id."""
+    title: Text
+    """Phase title."""
+    duration: Duration
+    """Planned play time for the phase."""
+    narrative: str = ""
+    """The situation as the phase opens (participants see this)."""
+    questions: list[Text] = Field(min_length=1)
+    """Discussion questions for the phase."""
+    injects: list[InjectEntry] = Field(min_length=1)
+    """The phase's injects, in timeline order."""
+
+
+class ScoringConfig(Strict):
+    """Thresholds that turn a weighted checklist score into an HSEEP rating."""
+
+    performed: float = Field(default=0.85, ge=0, le=1)
+    """At or above this score: P, performed without challenges."""
+    some_challenges: float = Field(default=0.65, ge=0, le=1)
+    """At or above this: S, performed with some challenges."""
+    major_challenges: float = Field(default=0.4, ge=0, le=1)
+    """At or above this: M, performed with major challenges; below it: U."""
+    min_coverage: float = Field(default=0.5, ge=0, le=1)
+    """Below this share of rated weight, the objective stays 'Not rated'."""
+
+
+class ExerciseHeader(Strict):
+    format: Literal["tabletop/1"]
+    """Format version of this file."""
+    kind: Literal["exercise"]
+    """This file is an exercise."""
+    id: Id
+    """Exercise id, unique in the workspace."""
+    title: Text
+    """Exercise title."""
+    summary: Text
+    """The scenario in a paragraph."""
+    scope: str = ""
+    """What is in and out of play."""
+    sponsor: str = ""
+    """Who sponsors the exercise."""
+    marking: Text = "EXERCISE EXERCISE EXERCISE"
+    """Handling marking shown wherever the content appears (e.g. 'TLP:AMBER')."""
+    duration: Duration
+    """Planned play time in the room."""
+    story_start: DateTimeText
+    """In-story date and time at which the scenario opens."""
+    organisations: list[Organisation] = Field(default_factory=list)
+    """Participating organisations."""
+    objectives: list[Objective] = Field(min_length=1)
+    """What the exercise sets out to test."""
+    teams: list[Team] = Field(min_length=1)
+    """The player teams."""
+    scoring: ScoringConfig = Field(default_factory=ScoringConfig)
+    """How checklist scores become objective ratings."""
+
+    @cached_property
+    def story_start_at(self) -> datetime:
+        return parse_datetime(self.story_start)
+
+    @cached_property
+    def planned_duration(self) -> timedelta:
+        return parse_duration(self.duration)
+
+
+class Exercise(ExerciseHeader):
+    """An exercise file as authored."""
+
+    phases: list[Phase] = Field(min_length=1)
+    """Phases (modules) in order."""
+
+
+# ------------------------------------------------------------ resolved form
+
+
+class ScenarioInject(Inject):
+    """An inject on the resolved timeline."""
+
+    phase: Id
+    """The phase it belongs to."""
+    library: Id | None = None
+    """The library inject it came from, if any."""
+
+
+class ScenarioPhase(Strict):
+    id: Id
+    title: Text
+    duration: Duration
+    narrative: str = ""
+    questions: list[Text]
+    injects: list[str]
+    """Ids of the phase's injects, in order."""
+
+    @cached_property
+    def planned(self) -> timedelta:
+        return parse_duration(self.duration)
+
+
+class Scenario(ExerciseHeader):
+    """A resolved exercise: what a session stores and plays."""
+
+    phases: list[ScenarioPhase]
+    injects: list[ScenarioInject]
+    """Every inject in timeline order."""
+    checklists: list[Checklist]
+    """Every checklist the exercise refers to."""
+
+    @cached_property
+    def inject_by_id(self) -> dict[str, ScenarioInject]:
+        return {inject.id: inject for inject in self.injects}
+
+    @cached_property
+    def team_by_id(self) -> dict[str, Team]:
+        return {team.id: team for team in self.teams}
+
+    @cached_property
+    def phase_by_id(self) -> dict[str, ScenarioPhase]:
+        return {phase.id: phase for phase in self.phases}
+
+    @cached_property
+    def item_by_ref(self) -> dict[str, tuple[Checklist, ChecklistItem]]:
+        return {f"{c.id}/{i.id}": (c, i) for c in self.checklists for i in c.items}
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Timeline index of each inject id."""
+        return {inject.id: n for n, inject in enumerate(self.injects)}
+
+    def audience(self, inject: Inject) -> list[str]:
+        return [t.id for t in self.teams] if inject.to == "all" else list(inject.to)
+
+    def story_time_of(self, inject: Inject) -> datetime:
+        return self.story_start_at + inject.story_offset
+
+
+FILE_MODELS: dict[str, type[Strict]] = {
+    "exercise": Exercise,
+    "injects": InjectLibrary,
+    "checklist": Checklist,
+}
