@@ -39,7 +39,9 @@ FORMAT = "tabletop/1"
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 ITEM_REF_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}/[a-z0-9][a-z0-9_-]{0,63}$"
 
-Id = Annotated[str, Field(pattern=ID_PATTERN, description="Lowercase letters, digits, '-' and '_'.")]
+Id = Annotated[
+    str, Field(pattern=ID_PATTERN, description="Lowercase letters, digits, '-' and '_'.")
+]
 ItemRef = Annotated[
     str,
     Field(

@@ -17,6 +17,7 @@ the Python stack.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,10 +116,18 @@ def load_text(text: str, file: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = exc.problem or exc.context or "invalid YAML"
-        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+        reason = exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark:
+            reason += f" {exc.context} (line {exc.context_mark.line + 1})"
+        if (
+            mark is not None
+            and "tab" not in reason
+            and _char_at(text, mark.line, mark.column) == "\t"
+        ):
             reason += " (a tab: YAML indentation must use spaces)"
-        raise ProblemsFound([Problem(file, line, col, (), f"YAML syntax error: {reason}")]) from None
+        raise ProblemsFound(
+            [Problem(file, line, col, (), f"YAML syntax error: {reason}")]
+        ) from None
     except yaml.YAMLError as exc:
         raise ProblemsFound([Problem(file, 1, 1, (), f"YAML error: {excerpt(str(exc))}")]) from None
     return doc
@@ -142,7 +151,9 @@ def load_file(path: Path, display: str | None = None) -> Document:
             )
         raw = path.read_bytes()
     except OSError as exc:
-        raise ProblemsFound([Problem(name, 0, 0, (), f"cannot read file: {exc.strerror}")]) from None
+        raise ProblemsFound(
+            [Problem(name, 0, 0, (), f"cannot read file: {exc.strerror}")]
+        ) from None
     if b"\x00" in raw:
         raise ProblemsFound([Problem(name, 1, 1, (), "not a text file (it contains NUL bytes)")])
     try:
@@ -192,7 +203,9 @@ def _build(text: str, doc: Document) -> None:
             return
         if top.pending_key is _NO_KEY:
             if isinstance(value, (dict, list)):
-                raise fail(mark, top.path, "a mapping key must be a plain value, not a mapping or list")
+                raise fail(
+                    mark, top.path, "a mapping key must be a plain value, not a mapping or list"
+                )
             key = value if isinstance(value, str) else str(value)
             if key in top.value:
                 first = doc.positions.get((*top.path, key), (0, 0))
@@ -207,7 +220,8 @@ def _build(text: str, doc: Document) -> None:
         top.value[top.pending_key] = value
         top.pending_key = _NO_KEY
 
-    for event in yaml.parse(text, Loader=_Loader):
+    events: Iterator[Any] = yaml.parse(text, Loader=_Loader)
+    for event in events:
         kind = type(event)
         if kind is yaml.ScalarEvent:
             mark = _mark(event)

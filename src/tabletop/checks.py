@@ -1,0 +1,343 @@
+"""Semantic checks that a schema cannot express: ids, references, time, branches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from tabletop.loading import Library, Origin
+from tabletop.model import Exercise, ScenarioInject
+from tabletop.problems import KeyPath, Problem, did_you_mean, excerpt
+from tabletop.timefmt import parse_duration, parse_offset
+from tabletop.workspace import Workspace
+from tabletop.yamlsource import Document
+
+
+def check_exercise(
+    exercise: Exercise,
+    doc: Document,
+    injects: list[ScenarioInject],
+    origins: dict[str, Origin],
+    lib: Library,
+    ws: Workspace,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    problems += _unique_ids(doc, "objectives", [o.id for o in exercise.objectives])
+    problems += _unique_ids(doc, "teams", [t.id for t in exercise.teams])
+    problems += _unique_ids(doc, "phases", [p.id for p in exercise.phases])
+    problems += _unique_injects(injects, origins)
+    problems += _item_refs(exercise, doc, injects, origins, lib)
+    problems += _teams_and_decisions(exercise, injects, origins)
+    problems += _timing(exercise, doc, injects, origins)
+    problems += _branches(injects, origins)
+    problems += _objectives_evaluated(exercise, doc, injects)
+    problems += _attachments(injects, origins, ws)
+    return problems
+
+
+def _unique_ids(doc: Document, where: str, ids: list[str]) -> list[Problem]:
+    first: dict[str, int] = {}
+    out = []
+    for n, ident in enumerate(ids):
+        if ident in first:
+            out.append(
+                doc.problem(
+                    (where, n, "id"), f"duplicate id '{ident}' (also {where}[{first[ident]}])"
+                )
+            )
+        first.setdefault(ident, n)
+    return out
+
+
+def _unique_injects(injects: list[ScenarioInject], origins: dict[str, Origin]) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for inject in injects:
+        if inject.id in seen:
+            origin = origins[inject.id]
+            out.append(
+                origin.problem(
+                    ("id",),
+                    f"duplicate inject id '{inject.id}' (inject ids are unique in an exercise; "
+                    "give a reused library inject its own 'id')",
+                )
+            )
+        seen.add(inject.id)
+    return out
+
+
+def _item_problem(
+    ref: str, lib: Library, report: Origin | Document, key: KeyPath, content: bool = False
+) -> Problem | None:
+    checklist_id, _, item_id = ref.partition("/")
+    found = lib.checklists.get(checklist_id)
+    if found is None:
+        message = f"no checklist '{excerpt(checklist_id)}'" + did_you_mean(
+            checklist_id, lib.checklists
+        )
+    else:
+        items = [i.id for i in found[0].items]
+        if item_id in items:
+            return None
+        message = f"checklist '{checklist_id}' has no item '{excerpt(item_id)}'" + did_you_mean(
+            item_id, items
+        )
+    if isinstance(report, Origin):
+        return report.problem(key, message, content=content)
+    return report.problem(key, message)
+
+
+def _item_refs(
+    exercise: Exercise,
+    doc: Document,
+    injects: list[ScenarioInject],
+    origins: dict[str, Origin],
+    lib: Library,
+) -> list[Problem]:
+    out: list[Problem | None] = []
+    for o, objective in enumerate(exercise.objectives):
+        for r, ref in enumerate(objective.evaluated_by):
+            out.append(_item_problem(ref, lib, doc, ("objectives", o, "evaluated_by", r)))
+    for inject in injects:
+        origin = origins[inject.id]
+        for a, action in enumerate(inject.expected_actions):
+            key = ("expected_actions", a, "item")
+            out.append(_item_problem(action.item, lib, origin, key, content=True))
+    return [p for p in out if p is not None]
+
+
+def _team_problem(team: str, teams: list[str], origin: Origin, key: KeyPath) -> Problem | None:
+    if team in teams:
+        return None
+    return origin.problem(key, f"no team '{excerpt(team)}'" + did_you_mean(team, teams))
+
+
+def _teams_and_decisions(
+    exercise: Exercise, injects: list[ScenarioInject], origins: dict[str, Origin]
+) -> list[Problem]:
+    teams = [t.id for t in exercise.teams]
+    out: list[Problem | None] = []
+    for inject in injects:
+        origin = origins[inject.id]
+        if inject.to != "all":
+            for n, team in enumerate(inject.to):
+                out.append(_team_problem(team, teams, origin, ("to", n)))
+        decision = inject.decision
+        if decision is None:
+            continue
+        options = [o.id for o in decision.options]
+        lib_site = origin.content_doc is not origin.doc
+        if decision.team is None:
+            out.append(
+                origin.problem(
+                    ("decision_team",) if lib_site else ("decision",),
+                    "this inject carries a decision; say which team decides"
+                    + (" with 'decision_team'" if lib_site else " with 'team'"),
+                )
+            )
+        else:
+            key: KeyPath = ("decision_team",) if lib_site else ("decision", "team")
+            out.append(_team_problem(decision.team, teams, origin, key))
+            if decision.team in teams and decision.team not in exercise_audience(inject, teams):
+                out.append(
+                    origin.problem(
+                        key, f"team '{decision.team}' decides here but does not receive this inject"
+                    )
+                )
+        if decision.default not in options:
+            out.append(
+                origin.problem(
+                    ("decision", "default"),
+                    f"default '{excerpt(decision.default)}' is not one of the options "
+                    f"({', '.join(options)})" + did_you_mean(decision.default, options),
+                    content=True,
+                )
+            )
+        seen: set[str] = set()
+        for n, option in enumerate(options):
+            if option in seen:
+                out.append(
+                    origin.problem(
+                        ("decision", "options", n, "id"),
+                        f"duplicate option id '{option}'",
+                        content=True,
+                    )
+                )
+            seen.add(option)
+    return [p for p in out if p is not None]
+
+
+def exercise_audience(inject: ScenarioInject, teams: list[str]) -> list[str]:
+    return teams if inject.to == "all" else list(inject.to)
+
+
+def _timing(
+    exercise: Exercise, doc: Document, injects: list[ScenarioInject], origins: dict[str, Origin]
+) -> list[Problem]:
+    out: list[Problem] = []
+    total = exercise.planned_duration
+    phase_sum = sum((parse_duration(p.duration) for p in exercise.phases), start=total * 0)
+    if phase_sum > total:
+        out.append(
+            doc.problem(
+                ("duration",),
+                f"the phases' durations add up to {_hm(phase_sum.total_seconds())}, "
+                f"more than the exercise's {exercise.duration}",
+            )
+        )
+    last_story = None
+    last_play: int | None = None
+    last_id = ""
+    for inject in injects:
+        origin = origins[inject.id]
+        offset = parse_offset(inject.story_time)
+        if last_story is not None and offset < last_story:
+            out.append(
+                origin.problem(
+                    ("story_time",),
+                    f"story time {inject.story_time} is earlier than the inject before it "
+                    f"('{last_id}'); injects are listed in story order",
+                )
+            )
+        last_story = offset if last_story is None else max(last_story, offset)
+        if inject.play_minute is not None:
+            if inject.play_minute > total.total_seconds() / 60:
+                out.append(
+                    origin.problem(
+                        ("play_minute",),
+                        f"planned at minute {inject.play_minute}, after the exercise's "
+                        f"{exercise.duration} of play",
+                    )
+                )
+            if last_play is not None and inject.play_minute < last_play:
+                out.append(
+                    origin.problem(
+                        ("play_minute",),
+                        f"planned at minute {inject.play_minute}, before the inject listed "
+                        f"before it (minute {last_play})",
+                    )
+                )
+            last_play = max(last_play or 0, inject.play_minute)
+        last_id = inject.id
+    return out
+
+
+def _hm(seconds: float) -> str:
+    hours, minutes = divmod(int(seconds) // 60, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def _branches(injects: list[ScenarioInject], origins: dict[str, Origin]) -> list[Problem]:
+    out: list[Problem] = []
+    position = {inject.id: n for n, inject in enumerate(injects)}
+    by_id = {inject.id: inject for inject in injects}
+    unreachable: set[str] = set()
+    for n, inject in enumerate(injects):
+        condition = inject.when
+        if condition is None:
+            continue
+        origin = origins[inject.id]
+        target = by_id.get(condition.inject)
+        if target is None:
+            out.append(
+                origin.problem(
+                    ("when", "inject"),
+                    f"no inject '{excerpt(condition.inject)}'"
+                    + did_you_mean(condition.inject, by_id),
+                )
+            )
+            unreachable.add(inject.id)
+            continue
+        if position[target.id] >= n:
+            out.append(
+                origin.problem(
+                    ("when", "inject"),
+                    f"the condition names '{target.id}', which is not earlier on the timeline",
+                )
+            )
+            unreachable.add(inject.id)
+            continue
+        if target.decision is None:
+            out.append(
+                origin.problem(
+                    ("when", "inject"), f"inject '{target.id}' has no decision to branch on"
+                )
+            )
+            unreachable.add(inject.id)
+            continue
+        options = [o.id for o in target.decision.options]
+        for option in condition.options:
+            if option not in options:
+                out.append(
+                    origin.problem(
+                        ("when", "option"),
+                        f"inject '{target.id}' has no option '{excerpt(option)}' "
+                        f"(options: {', '.join(options)})" + did_you_mean(option, options),
+                    )
+                )
+        if target.id in unreachable:
+            unreachable.add(inject.id)
+            out.append(
+                origin.problem(
+                    ("when",),
+                    f"unreachable: it depends on '{target.id}', which can never be delivered",
+                )
+            )
+    return out
+
+
+def _objectives_evaluated(
+    exercise: Exercise, doc: Document, injects: list[ScenarioInject]
+) -> list[Problem]:
+    expected = {a.item for inject in injects for a in inject.expected_actions}
+    out = []
+    for n, objective in enumerate(exercise.objectives):
+        if not any(ref in expected for ref in objective.evaluated_by):
+            out.append(
+                doc.problem(
+                    ("objectives", n, "evaluated_by"),
+                    f"objective '{objective.id}' is never evaluated: none of its items is an "
+                    "expected action of any inject",
+                )
+            )
+    return out
+
+
+def _attachments(
+    injects: Iterable[ScenarioInject], origins: dict[str, Origin], ws: Workspace
+) -> list[Problem]:
+    out = []
+    for inject in injects:
+        origin = origins[inject.id]
+        base = Path(origin.content_doc.file)
+        for n, name in enumerate(inject.attachments):
+            key = ("attachments", n)
+            candidate = Path(name)
+            if candidate.is_absolute() or ".." in candidate.parts:
+                out.append(
+                    origin.problem(
+                        key,
+                        f"attachment '{excerpt(name)}' must be a path inside the workspace, "
+                        "without '..'",
+                        content=True,
+                    )
+                )
+                continue
+            resolved = (ws.root / candidate).resolve()
+            if not ws.contains(resolved):
+                out.append(
+                    origin.problem(
+                        key,
+                        f"attachment '{excerpt(name)}' leads outside the workspace",
+                        content=True,
+                    )
+                )
+            elif not resolved.is_file():
+                out.append(
+                    origin.problem(
+                        key,
+                        f"attachment '{excerpt(name)}' not found in the workspace ({base.name})",
+                        content=True,
+                    )
+                )
+    return out

@@ -1,0 +1,52 @@
+"""``tabletop list``: the exercises found in the workspace and the bundled library."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    parser = sub.add_parser(
+        "list",
+        help="list the exercises found",
+        description="List exercises: the workspace's own, then the bundled library's.",
+    )
+    parser.add_argument(
+        "workspace", nargs="?", type=Path, help="a folder inside the workspace (default: here)"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tabletop.loading import parse_file
+    from tabletop.model import Exercise
+    from tabletop.workspace import Workspace
+
+    ws = Workspace.discover(args.workspace)
+    rows: list[tuple[str, ...]] = []
+    seen: set[str] = set()
+    broken = 0
+    for path in ws.files("exercises"):
+        parsed = parse_file(path, ws, "exercise")
+        if not isinstance(parsed.model, Exercise):
+            broken += 1
+            rows.append(
+                (path.stem, f"(invalid: run tabletop validate {ws.display(path)})", "", "", "")
+            )
+            continue
+        ex = parsed.model
+        if ex.id in seen:
+            continue  # the workspace's own copy shadows the bundled one
+        seen.add(ex.id)
+        injects = sum(len(p.injects) for p in ex.phases)
+        rows.append((ex.id, ex.title, ex.duration, str(len(ex.teams)), str(injects)))
+    header = ("ID", "TITLE", "DURATION", "TEAMS", "INJECTS")
+    if not rows:
+        print("No exercises found.")
+        return 0
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 1 if broken else 0

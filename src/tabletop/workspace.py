@@ -1,0 +1,78 @@
+"""Where exercises, injects, checklists and templates are found.
+
+The workspace is the folder that holds ``exercises/``. Its own ``injects/`` and
+``checklists/`` come first; the library bundled with tabletop fills in behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import tabletop
+
+KINDS = ("exercises", "injects", "checklists")
+
+
+def bundled_dir() -> Path:
+    """The bundled library: inside the installed package, or the source checkout."""
+    packaged = Path(tabletop.__file__).resolve().parent / "_bundled"
+    if packaged.is_dir():
+        return packaged
+    return Path(tabletop.__file__).resolve().parents[2]
+
+
+def templates_dir() -> Path:
+    return bundled_dir() / "templates"
+
+
+def find_workspace(start: Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` that holds ``exercises/``; else the cwd."""
+    cwd = Path.cwd()
+    probe = (start or cwd).resolve()
+    if probe.is_file() or not probe.exists():
+        probe = probe.parent
+    for folder in (probe, *probe.parents):
+        if (folder / "exercises").is_dir():
+            return folder
+    return cwd.resolve()
+
+
+class Workspace:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        bundled = bundled_dir().resolve()
+        self.roots: tuple[Path, ...] = (
+            (self.root,) if bundled == self.root else (self.root, bundled)
+        )
+
+    @classmethod
+    def discover(cls, start: Path | None = None) -> Workspace:
+        return cls(find_workspace(start))
+
+    @property
+    def is_bundled_only(self) -> bool:
+        return not (self.root / "exercises").is_dir()
+
+    def files(self, kind: str) -> Iterator[Path]:
+        """YAML files of one kind, workspace first, then the bundled library."""
+        for root in self.roots:
+            folder = root / kind
+            if folder.is_dir():
+                yield from sorted(
+                    p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+                )
+
+    def display(self, path: Path) -> str:
+        """A short name for messages: relative to the workspace where possible."""
+        resolved = path.resolve()
+        bundled = bundled_dir().resolve()
+        cwd = Path.cwd().resolve()
+        if resolved.is_relative_to(cwd):
+            return str(resolved.relative_to(cwd))
+        if resolved.is_relative_to(bundled) and bundled != self.root:
+            return f"<bundled>/{resolved.relative_to(bundled)}"
+        return str(resolved)
+
+    def contains(self, path: Path) -> bool:
+        return any(path.resolve().is_relative_to(root) for root in self.roots)

@@ -1,0 +1,105 @@
+"""The bounded YAML reader: values, positions, limits and refusals."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+import pytest
+
+from tabletop.problems import ProblemsFound
+from tabletop.yamlsource import load_text
+
+
+def load(text: str) -> object:
+    return load_text(text, "f.yaml").data
+
+
+def error(text: str) -> str:
+    with pytest.raises(ProblemsFound) as info:
+        load_text(text, "f.yaml")
+    return str(info.value)
+
+
+def test_no_yaml_11_surprises() -> None:
+    data = load("a: [NO, off, yes, On, +1:30, 1:30, 2026-01-01, 0o7, 1_000, 012]\n")
+    assert data == {
+        "a": ["NO", "off", "yes", "On", "+1:30", "1:30", "2026-01-01", "0o7", "1_000", 12]
+    }
+
+
+def test_core_scalars_resolve() -> None:
+    assert load("a: 1\nb: -2.5\nc: true\nd: null\ne: ~\nf: 'true'\ng: \"3\"\n") == {
+        "a": 1,
+        "b": -2.5,
+        "c": True,
+        "d": None,
+        "e": None,
+        "f": "true",
+        "g": "3",
+    }
+
+
+def test_positions_point_at_keys_and_items() -> None:
+    doc = load_text("top:\n  list:\n    - x\n    - y: 1\n", "f.yaml")
+    assert doc.positions[("top",)] == (1, 1)
+    assert doc.positions[("top", "list")] == (2, 3)
+    assert doc.positions[("top", "list", 1)] == (4, 7)
+    assert doc.position(("top", "list", 1, "y", "deeper")) == (4, 7)
+
+
+def test_duplicate_key_is_an_error() -> None:
+    assert "2:1: a: duplicate key 'a' (first defined on line 1)" in error("a: 1\na: 2\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "!!python/object/apply:os.system ['true']",
+        "a: !!python/name:os.system x",
+        "a: !!binary aGVsbG8=",
+        "a: !custom {b: 1}",
+    ],
+)
+def test_tags_are_refused_never_run(text: str) -> None:
+    assert "is not allowed" in error(text)
+
+
+def test_billion_laughs_is_refused_fast_and_small() -> None:
+    text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for i in range(1, 9):
+        text += f"{chr(97 + i)}: &{chr(97 + i)} [" + ",".join(["*" + chr(96 + i)] * 9) + "]\n"
+    tracemalloc.start()
+    started = time.perf_counter()
+    message = error(text)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert "too many aliases" in message
+    assert elapsed < 1.0
+    assert peak < 5_000_000
+
+
+def test_small_alias_use_is_allowed() -> None:
+    assert load("a: &x [1, 2]\nb: *x\n") == {"a": [1, 2], "b": [1, 2]}
+
+
+@pytest.mark.parametrize("opener,closer", [("[", "]"), ("{a: ", "}")])
+def test_deep_nesting_is_refused(opener: str, closer: str) -> None:
+    started = time.perf_counter()
+    message = error("x: " + opener * 5000 + closer * 5000)
+    assert "nesting is deeper than 64 levels" in message
+    assert time.perf_counter() - started < 1.0
+
+
+def test_messages_quote_only_a_short_excerpt() -> None:
+    message = error("a: !!python/" + "x" * 100_000 + " 1\n")
+    assert len(message) < 200
+
+
+def test_one_document_per_file() -> None:
+    assert "only one YAML document" in error("a: 1\n---\nb: 2\n")
+
+
+def test_complex_keys_are_refused() -> None:
+    assert "mapping key must be a plain value" in error("? [a]\n: 1\n")
