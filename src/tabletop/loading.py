@@ -88,7 +88,7 @@ def _check_header(doc: Document, path: Path, expected_kind: str | None) -> str |
             f"'{FORMAT}' only; upgrade tabletop to open it",
         )
     kind = data.get("kind")
-    if kind not in FILE_MODELS:
+    if not isinstance(kind, str) or kind not in FILE_MODELS:
         guess = _FOLDER_KINDS.get(path.parent.name, "exercise")
         if kind is None:
             return doc.problem((), f"missing key 'kind' (for this folder: 'kind: {guess}')")
