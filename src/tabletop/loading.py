@@ -226,8 +226,13 @@ class Resolved:
 _SITE_FIELDS = ("story_time", "play_minute", "when", "to", "from", "facilitator_notes")
 
 
-def resolve_exercise(exercise: Exercise, doc: Document, lib: Library, ws: Workspace) -> Resolved:
-    """Merge library injects into the exercise and run every semantic check."""
+def resolve_exercise(
+    exercise: Exercise, doc: Document, lib: Library, ws: Workspace, *, build: bool = True
+) -> Resolved:
+    """Merge library injects into the exercise and run every semantic check.
+
+    With ``build=False`` (validation only) the final Scenario is not assembled.
+    """
     from tabletop.checks import check_exercise  # checks import this module's types
 
     problems: list[Problem] = []
@@ -281,7 +286,7 @@ def resolve_exercise(exercise: Exercise, doc: Document, lib: Library, ws: Worksp
             )
         )
     problems += check_exercise(exercise, doc, injects, origins, lib, ws)
-    if problems:
+    if problems or not build:
         return Resolved(None, origins, problems)
     used = _used_checklists(exercise, injects)
     header = exercise.model_dump(by_alias=True, exclude={"phases"})

@@ -63,6 +63,6 @@ def validate_files(files: Sequence[Path]) -> ValidationReport:
                     )
                 )
             report.exercises.setdefault(exercise.id, path)
-            report.problems += resolve_exercise(exercise, parsed.doc, lib, ws).problems
+            report.problems += resolve_exercise(exercise, parsed.doc, lib, ws, build=False).problems
     report.problems = sorted(set(report.problems), key=lambda p: (p.file, p.line, p.col, p.message))
     return report

@@ -6,6 +6,7 @@ The workspace is the folder that holds ``exercises/``. Its own ``injects/`` and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import tabletop
 KINDS = ("exercises", "injects", "checklists")
 
 
+@functools.cache
 def bundled_dir() -> Path:
     """The bundled library: inside the installed package, or the source checkout."""
     packaged = Path(tabletop.__file__).resolve().parent / "_bundled"
@@ -28,14 +30,20 @@ def templates_dir() -> Path:
 
 def find_workspace(start: Path | None = None) -> Path:
     """The nearest folder at or above ``start`` that holds ``exercises/``; else the cwd."""
-    cwd = Path.cwd()
+    cwd = Path.cwd().resolve()
     probe = (start or cwd).resolve()
     if probe.is_file() or not probe.exists():
         probe = probe.parent
-    for folder in (probe, *probe.parents):
-        if (folder / "exercises").is_dir():
-            return folder
-    return cwd.resolve()
+    return _workspace_above(probe) or cwd
+
+
+@functools.lru_cache(maxsize=256)
+def _workspace_above(folder: Path) -> Path | None:
+    # Cached: validating a thousand files in one folder walks the tree once.
+    for candidate in (folder, *folder.parents):
+        if (candidate / "exercises").is_dir():
+            return candidate
+    return None
 
 
 class Workspace:

@@ -54,24 +54,29 @@ class Document:
 
     file: str
     data: Any
-    positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    positions: dict[KeyPath, Any] = field(default_factory=dict)
+    """Parser marks (0-based ``line`` and ``column``), converted only when asked for."""
 
     def position(self, path: KeyPath) -> tuple[int, int]:
         """Line and column (1-based) of the nearest path that has a position."""
         probe = tuple(path)
-        while probe:
-            if probe in self.positions:
-                return self.positions[probe]
+        while probe and probe not in self.positions:
             probe = probe[:-1]
-        return self.positions.get((), (1, 1))
+        mark = self.positions.get(probe)
+        return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
     def problem(self, path: KeyPath, message: str) -> Problem:
         line, col = self.position(path)
         return Problem(self.file, line, col, tuple(path), message)
 
 
+_PLAIN_TEXT_START = frozenset("abcdeghijklmopqrsuvwxyzABCDEGHIJKLMOPQRSUVWXYZ")
+
+
 def resolve_plain(text: str) -> Any:
     """Resolve an unquoted scalar the way YAML 1.2's core schema would, minus oddities."""
+    if text and text[0] in _PLAIN_TEXT_START:
+        return text  # fast path: cannot be a null, boolean or number
     if text in _NULLS:
         return None
     if text in _TRUES:
@@ -99,11 +104,6 @@ class _Frame:
 
 
 _NO_KEY = object()
-
-
-def _mark(event: Any) -> tuple[int, int]:
-    m = event.start_mark
-    return (m.line + 1, m.column + 1)
 
 
 def load_text(text: str, file: str) -> Document:
@@ -174,10 +174,10 @@ def _build(text: str, doc: Document) -> None:
     documents = 0
     root_set = False
 
-    def fail(mark: tuple[int, int], path: KeyPath, message: str) -> ProblemsFound:
-        return ProblemsFound([Problem(file, mark[0], mark[1], path, message)])
+    def fail(mark: Any, path: KeyPath, message: str) -> ProblemsFound:
+        return ProblemsFound([Problem(file, mark.line + 1, mark.column + 1, path, message)])
 
-    def child_path(mark: tuple[int, int]) -> KeyPath:
+    def child_path() -> KeyPath:
         if not stack:
             return ()
         top = stack[-1]
@@ -187,7 +187,7 @@ def _build(text: str, doc: Document) -> None:
             return top.path  # this node is a key
         return (*top.path, top.pending_key)
 
-    def attach(value: Any, size: int, mark: tuple[int, int], anchor: str | None) -> None:
+    def attach(value: Any, size: int, mark: Any, anchor: str | None) -> None:
         nonlocal root_set
         if anchor is not None:
             anchors[anchor] = (value, size)
@@ -208,11 +208,11 @@ def _build(text: str, doc: Document) -> None:
                 )
             key = value if isinstance(value, str) else str(value)
             if key in top.value:
-                first = doc.positions.get((*top.path, key), (0, 0))
+                first = doc.position((*top.path, key))[0]
                 raise fail(
                     mark,
                     (*top.path, key),
-                    f"duplicate key '{excerpt(key)}' (first defined on line {first[0]})",
+                    f"duplicate key '{excerpt(key)}' (first defined on line {first})",
                 )
             top.pending_key = key
             doc.positions[(*top.path, key)] = mark
@@ -224,18 +224,18 @@ def _build(text: str, doc: Document) -> None:
     for event in events:
         kind = type(event)
         if kind is yaml.ScalarEvent:
-            mark = _mark(event)
+            mark = event.start_mark
             tag = event.tag
             if tag is not None and tag != "!" and tag not in _STANDARD_TAGS:
-                raise fail(mark, child_path(mark), f"YAML tag '{excerpt(tag)}' is not allowed")
+                raise fail(mark, child_path(), f"YAML tag '{excerpt(tag)}' is not allowed")
             if event.implicit[0] and tag is None and not event.style:
                 value: Any = resolve_plain(event.value)
             else:
                 value = event.value
             attach(value, 1, mark, event.anchor)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            mark = _mark(event)
-            path = child_path(mark)
+            mark = event.start_mark
+            path = child_path()
             tag = event.tag
             if tag is not None and tag not in _STANDARD_TAGS:
                 raise fail(mark, path, f"YAML tag '{excerpt(tag)}' is not allowed")
@@ -251,16 +251,16 @@ def _build(text: str, doc: Document) -> None:
             frame = stack.pop()
             attach(frame.value, frame.size, frame.mark, frame.anchor)
         elif kind is yaml.AliasEvent:
-            mark = _mark(event)
+            mark = event.start_mark
             if event.anchor not in anchors:
-                raise fail(mark, child_path(mark), f"unknown alias '*{excerpt(event.anchor)}'")
+                raise fail(mark, child_path(), f"unknown alias '*{excerpt(event.anchor)}'")
             alias_count += 1
             value, size = anchors[event.anchor]
             alias_nodes += size
             if alias_count > MAX_ALIASES or alias_nodes > MAX_ALIAS_NODES:
                 raise fail(
                     mark,
-                    child_path(mark),
+                    child_path(),
                     f"too many aliases: expanding them would exceed {MAX_ALIAS_NODES} values "
                     f"or {MAX_ALIASES} aliases",
                 )
@@ -268,6 +268,6 @@ def _build(text: str, doc: Document) -> None:
         elif kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
-                raise fail(_mark(event), (), "only one YAML document per file is allowed")
+                raise fail(event.start_mark, (), "only one YAML document per file is allowed")
     if not root_set:
         doc.data = None

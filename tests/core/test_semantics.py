@@ -52,8 +52,8 @@ def test_resolved_scenario_merges_the_library(workspace: Path) -> None:
         ("story_time: +1h", "story_time: +1m", "earlier than the inject before it"),
         ("play_minute: 10", "play_minute: 100", "after the exercise's 1h of play"),
         (
-            "duration: 30m\n    questions: [What",
-            "duration: 45m\n    questions: [What",
+            'duration: 30m\n    questions: ["What',
+            'duration: 45m\n    questions: ["What',
             "add up to 1h15m",
         ),
     ],

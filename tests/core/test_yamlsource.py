@@ -42,9 +42,9 @@ def test_core_scalars_resolve() -> None:
 
 def test_positions_point_at_keys_and_items() -> None:
     doc = load_text("top:\n  list:\n    - x\n    - y: 1\n", "f.yaml")
-    assert doc.positions[("top",)] == (1, 1)
-    assert doc.positions[("top", "list")] == (2, 3)
-    assert doc.positions[("top", "list", 1)] == (4, 7)
+    assert doc.position(("top",)) == (1, 1)
+    assert doc.position(("top", "list")) == (2, 3)
+    assert doc.position(("top", "list", 1)) == (4, 7)
     assert doc.position(("top", "list", 1, "y", "deeper")) == (4, 7)
 
 
