@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +106,17 @@ def test_one_document_per_file() -> None:
 
 def test_complex_keys_are_refused() -> None:
     assert "mapping key must be a plain value" in error("? [a]\n: 1\n")
+
+
+def test_extreme_nesting_cannot_crash_the_process(tmp_path: Path) -> None:
+    """libyaml's own composer recurses in C and segfaults near 100,000 levels; ours never recurses."""
+    bomb = tmp_path / "deep.yaml"
+    bomb.write_text("[" * 1_000_000 + "]" * 1_000_000)
+    result = subprocess.run(
+        [sys.executable, "-m", "tabletop", "validate", str(bomb)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "nesting is deeper than 64 levels" in result.stdout
