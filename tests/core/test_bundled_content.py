@@ -114,7 +114,12 @@ def test_flagship_exercise_meets_the_content_bar(exercise: str) -> None:
     branched = {i.when.inject for i in scenario.injects if i.when}
     assert len(branched & set(deciders)) >= 2
     for decision_id in branched:
-        options = {o for i in scenario.injects if i.when and i.when.inject == decision_id for o in i.when.options}
+        options = {
+            o
+            for i in scenario.injects
+            if i.when and i.when.inject == decision_id
+            for o in i.when.options
+        }
         assert len(options) >= 2, f"{decision_id} does not branch two ways"
     assert all(i.expected_actions for i in scenario.injects)
     assert all(p.questions for p in scenario.phases)

@@ -15,9 +15,8 @@ from tabletop import loading
 from tabletop.validation import validate_files
 from tabletop.workspace import bundled_dir
 
-SOURCES = sorted((bundled_dir() / "exercises").glob("*.yaml")) + [
-    Path(__file__).resolve().parents[1] / "fixtures" / "workspace" / "exercises" / "mini.yaml"
-]
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "workspace" / "exercises" / "mini.yaml"
+SOURCES = [*sorted((bundled_dir() / "exercises").glob("*.yaml")), MINI]
 TEXTS = [p.read_text(encoding="utf-8") for p in SOURCES]
 FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -69,8 +68,12 @@ def apply_edit(text: str, edit: tuple[Any, ...]) -> str:
 
 
 @FUZZ
-@given(source=st.sampled_from(range(len(TEXTS))), edits=st.lists(text_edits, min_size=1, max_size=4))
-def test_text_mutations_never_crash(target: Path, source: int, edits: list[tuple[Any, ...]]) -> None:
+@given(
+    source=st.sampled_from(range(len(TEXTS))), edits=st.lists(text_edits, min_size=1, max_size=4)
+)
+def test_text_mutations_never_crash(
+    target: Path, source: int, edits: list[tuple[Any, ...]]
+) -> None:
     text = TEXTS[source]
     for edit in edits:
         text = apply_edit(text, edit)
@@ -86,7 +89,11 @@ scalars = st.one_of(
     st.sampled_from(["all", "+1h", "+1d 04:30", "3h", "blue", "shots", "drill/share", "x/y"]),
 )
 values = st.recursive(
-    scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)), max_leaves=6
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
 )
 
 
