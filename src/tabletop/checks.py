@@ -25,7 +25,7 @@ def check_exercise(
     problems += _unique_ids(doc, "objectives", [o.id for o in exercise.objectives])
     problems += _unique_ids(doc, "teams", [t.id for t in exercise.teams])
     problems += _unique_ids(doc, "phases", [p.id for p in exercise.phases])
-    problems += _unique_injects(injects, origins)
+    problems += _scoring_order(exercise, doc)
     problems += _item_refs(exercise, doc, injects, origins, lib)
     problems += _teams_and_decisions(exercise, injects, origins)
     problems += _timing(exercise, doc, injects, origins)
@@ -49,21 +49,16 @@ def _unique_ids(doc: Document, where: str, ids: list[str]) -> list[Problem]:
     return out
 
 
-def _unique_injects(injects: list[ScenarioInject], origins: dict[str, Origin]) -> list[Problem]:
-    seen: set[str] = set()
-    out = []
-    for inject in injects:
-        if inject.id in seen:
-            origin = origins[inject.id]
-            out.append(
-                origin.problem(
-                    ("id",),
-                    f"duplicate inject id '{inject.id}' (inject ids are unique in an exercise; "
-                    "give a reused library inject its own 'id')",
-                )
-            )
-        seen.add(inject.id)
-    return out
+def _scoring_order(exercise: Exercise, doc: Document) -> list[Problem]:
+    scoring = exercise.scoring
+    if scoring.performed >= scoring.some_challenges >= scoring.major_challenges:
+        return []
+    return [
+        doc.problem(
+            ("scoring",),
+            "thresholds must not increase: performed >= some_challenges >= major_challenges",
+        )
+    ]
 
 
 def _item_problem(

@@ -23,6 +23,7 @@ from tabletop.model import (
     Exercise,
     Inject,
     InjectLibrary,
+    InjectRef,
     LibraryInject,
     Scenario,
     ScenarioInject,
@@ -264,17 +265,33 @@ def resolve_exercise(
                         fields[key] = overrides[key]
                 fields["id"] = entry.id or entry.use
                 fields["library"] = entry.use
-                if entry.decision_team and "decision" in fields:
+                if entry.decision_team and "decision" not in fields:
+                    problems.append(
+                        doc.problem(
+                            (*site, "decision_team"),
+                            f"library inject '{entry.use}' carries no decision to give a team",
+                        )
+                    )
+                elif entry.decision_team:
                     fields["decision"] = {**fields["decision"], "team": entry.decision_team}
                 origin = Origin(doc, site, found.doc, found.path)
             fields["phase"] = phase.id
+            if fields["id"] in origins:
+                problems.append(
+                    origin.problem(
+                        ("use",) if isinstance(entry, InjectRef) and not entry.id else ("id",),
+                        f"duplicate inject id '{fields['id']}' (inject ids are unique in an "
+                        "exercise; give a reused library inject its own 'id')",
+                    )
+                )
+                continue
             try:
                 injects.append(ScenarioInject.model_validate(fields))
             except ValidationError as exc:  # pragma: no cover - parts were validated already
                 problems.append(doc.problem(site, f"cannot merge inject: {excerpt(str(exc))}"))
                 continue
             ids.append(injects[-1].id)
-            origins.setdefault(injects[-1].id, origin)
+            origins[injects[-1].id] = origin
         phases.append(
             ScenarioPhase(
                 id=phase.id,

@@ -147,3 +147,33 @@ def test_every_problem_is_reported_at_once(workspace: Path) -> None:
     messages = [str(p) for p in validate_files([path]).problems]
     assert any("no team 'gren'" in m for m in messages)
     assert any("default 'x'" in m for m in messages)
+
+
+def test_duplicate_library_use_points_at_the_second_entry(workspace: Path) -> None:
+    text = (workspace / "exercises" / "mini.yaml").read_text()
+    first_line = text.splitlines().index("      - use: press-call") + 1
+    problems = problems_after(
+        workspace,
+        "        play_minute: 10\n",
+        "        play_minute: 10\n      - use: press-call\n        story_time: +1h\n",
+    )
+    second = f"exercises/mini.yaml:{first_line + 4}:9: phases[0].injects[2].use: duplicate inject id 'press-call'"
+    assert any(p.startswith(second) for p in problems), problems
+
+
+def test_decision_team_without_a_decision(workspace: Path) -> None:
+    problems = problems_after(
+        workspace,
+        "        play_minute: 10\n",
+        "        play_minute: 10\n        decision_team: blue\n",
+    )
+    assert any("carries no decision to give a team" in p for p in problems)
+
+
+def test_scoring_thresholds_must_be_ordered(workspace: Path) -> None:
+    problems = problems_after(
+        workspace,
+        "duration: 1h\n",
+        "duration: 1h\nscoring: {performed: 0.5, some_challenges: 0.7}\n",
+    )
+    assert any("scoring: thresholds must not increase" in p for p in problems)
