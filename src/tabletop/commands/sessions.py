@@ -1,17 +1,86 @@
-"""`tabletop sessions` (placeholder until its issue lands)."""
+"""``tabletop sessions [DIR]``: the session files in a folder, read-only."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
+from pathlib import Path
 from typing import Any
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    parser = sub.add_parser("sessions", help="(not yet available)")
+    parser = sub.add_parser(
+        "sessions",
+        help="list recorded sessions",
+        description=(
+            "List session files with their exercise, start, last activity, injects "
+            "delivered and decisions recorded. Files are opened read-only; a file that "
+            "cannot be read is listed as unreadable."
+        ),
+    )
+    parser.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        metavar="DIR",
+        help="folder to look in (default: the workspace's sessions/)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("tabletop sessions is not available yet", file=sys.stderr)
-    return 2
+    from tabletop.workspace import find_workspace
+
+    folder: Path = args.folder or find_workspace(Path.cwd()) / "sessions"
+    if not folder.exists():
+        if args.folder is not None:
+            print(f"tabletop sessions: {folder}: no such folder", file=sys.stderr)
+            return 1
+        print(f"No sessions yet ({folder} does not exist).")
+        return 0
+    if not folder.is_dir():
+        print(f"tabletop sessions: {folder} is not a folder", file=sys.stderr)
+        return 1
+    files = sorted(p for p in folder.glob("*.db") if not p.name.startswith("."))
+    if not files:
+        print(f"No sessions in {folder}.")
+        return 0
+    header = ("FILE", "EXERCISE", "STARTED", "LAST ACTIVITY", "DELIVERED", "DECISIONS", "STATE")
+    rows = [header, *(_row(path) for path in files)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def _row(path: Path) -> tuple[str, ...]:
+    from tabletop.session.journal import SessionError, writer_of
+    from tabletop.session.session import Session
+
+    try:
+        session = Session.open_readonly(path)
+    except SessionError as exc:
+        reason = str(exc).removeprefix(f"{path}: ").removeprefix(str(path)).strip(" :")
+        return (path.name, "(unreadable)", "", "", "", "", reason)
+    with session:
+        state = session.state
+        last = state.last_activity()
+        holder = writer_of(path)
+        if holder is not None:
+            status = f"open by {holder.user}@{holder.host} (pid {holder.pid})"
+        else:
+            status = "ended" if state.ended else "stopped"
+        return (
+            path.name,
+            session.journal.meta.exercise_id,
+            _when(session.journal.meta.created),
+            _when(last) if last is not None else "-",
+            str(len(state.delivered())),
+            str(len(state.live_decisions())),
+            status,
+        )
+
+
+def _when(wall: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(wall))

@@ -19,12 +19,17 @@ CONTRACT (shared by the journal, the console and the report; keep it stable):
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Literal
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import ValidationError
 
 from tabletop.model import Scenario, ScenarioInject
-from tabletop.session.events import Event
+from tabletop.session.events import EVENT_KINDS, Event
+from tabletop.session.playclock import PlayClock
+from tabletop.timefmt import format_offset, parse_datetime
 
 InjectStatus = Literal["pending", "held", "delivered", "skipped", "skipped-branch"]
 
@@ -54,6 +59,12 @@ class InjectState:
     play_minute: int | None = None
     """Planned play minute, after any re-timing."""
     retime_reason: str = ""
+    held: bool = False
+    """Held by the facilitator (shown as held unless something outranks it)."""
+    skipped: bool = False
+    """Skipped by the facilitator; an undone unscripted inject counts as skipped."""
+    branch_open: bool = True
+    """False when its branch condition is not met."""
 
 
 @dataclass
@@ -63,6 +74,11 @@ class DecisionRevision:
     """decision_recorded / decision_amended / decision_moved / decision_retracted."""
     wall: float
     reason: str = ""
+    team: str = ""
+    """The decision as it read after this revision."""
+    text: str = ""
+    option: str | None = None
+    items: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -97,6 +113,10 @@ class RatingState:
     note: str
     wall: float
     corrected_by: list[int] = field(default_factory=list)
+    original_rating: str = ""
+    """The rating as first recorded, before any correction."""
+    original_note: str = ""
+    correction_reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -134,3 +154,487 @@ class Note:
     inject: str | None
     wall: float
     story_time: datetime
+
+
+class SessionState:
+    """Everything the events of one session add up to; see the module docstring.
+
+    Rules beyond the contract above:
+
+    * A decision counts for its branch at its original seq: the latest live
+      decision is the newest *recorded* one; amending an older decision
+      changes what it says, not when it was taken.
+    * Only the deciding team's decisions with an option count (any team's when
+      the decision names no team). A facilitator-skipped decision inject
+      falls back to its default; an inject whose condition points at a
+      ``skipped-branch`` inject is itself ``skipped-branch``.
+    * Status precedence: delivered > skipped > skipped-branch > held > pending.
+      Releasing clears a hold or a facilitator skip.
+    * Undoing a scripted delivery returns the inject to pending; an undone
+      unscripted inject is withdrawn (``skipped``, the undo reason as reason).
+    * The current phase follows ``phase_started`` and moves forward on its own
+      when an inject of a later phase is delivered; the first ``clock_resumed``
+      enters the first phase if none has started.
+    * ``exercise_ended`` stops the play clock.
+    """
+
+    def __init__(self, scenario: Scenario, *, first_team: str | None = None) -> None:
+        self.scenario = scenario
+        self.injects: dict[str, InjectState] = {
+            inject.id: InjectState(inject=inject, play_minute=inject.play_minute)
+            for inject in scenario.injects
+        }
+        self.order: list[str] = [inject.id for inject in scenario.injects]
+        self.decisions: dict[int, DecisionState] = {}
+        self.ratings: dict[tuple[str, str], RatingState] = {}
+        self.rating_history: list[RatingState] = []
+        self.objective_overrides: dict[str, ObjectiveOverride] = {}
+        self.notes: list[Note] = []
+        self.hotwash: list[HotwashEntry] = []
+        self.actions: list[ImprovementAction] = []
+        self.history: list[Event] = []
+        self.corrections: dict[int, list[int]] = {}
+        self.selected_team: str = first_team or scenario.teams[0].id
+        self.ended = False
+        self.current_inject: str | None = None
+        self.story_now: datetime = scenario.story_start_at
+        self.last_seq = 0
+        """The seq of the last event applied."""
+
+        self._clock = PlayClock()
+        self._last_wall: float | None = None
+        self._by_seq: dict[int, Event] = {}
+        self._deliveries: list[Delivery] = []
+        self._delivery_by_seq: dict[int, Delivery] = {}
+        self._rating_by_seq: dict[int, RatingState] = {}
+        self._decisions_by_inject: dict[str, list[int]] = {}
+        self._dependents: dict[str, list[str]] = {}
+        for inject in scenario.injects:
+            if inject.when is not None:
+                self._dependents.setdefault(inject.when.inject, []).append(inject.id)
+        self._pos: dict[str, int] = {inject_id: n for n, inject_id in enumerate(self.order)}
+        self._phase_index = {phase.id: n for n, phase in enumerate(scenario.phases)}
+        self._cursor = 0
+        """Every inject in ``order`` before the cursor is known not to be pending."""
+        for inject in scenario.injects:
+            if inject.id in self._dependents:
+                self._resolve_branches(inject.id)
+
+    # ------------------------------------------------------------ queries
+
+    @property
+    def paused(self) -> bool:
+        return self._clock.paused
+
+    @property
+    def current_phase(self) -> str | None:
+        return self._clock.phase
+
+    def play_seconds(self, now: float) -> float:
+        return self._clock.seconds(now)
+
+    def phase_play_seconds(self, phase_id: str, now: float) -> float:
+        return self._clock.phase_seconds(phase_id, now)
+
+    def last_activity(self) -> float | None:
+        """Wall time of the latest event."""
+        return self._last_wall
+
+    def event(self, seq: int) -> Event | None:
+        return self._by_seq.get(seq)
+
+    def delivery(self, seq: int) -> Delivery | None:
+        """The delivery made by event ``seq``."""
+        return self._delivery_by_seq.get(seq)
+
+    def rating(self, seq: int) -> RatingState | None:
+        """The rating made by item_rated event ``seq``, corrections applied."""
+        return self._rating_by_seq.get(seq)
+
+    def next_inject(self) -> InjectState | None:
+        while self._cursor < len(self.order):
+            state = self.injects[self.order[self._cursor]]
+            if state.status == "pending":
+                return state
+            self._cursor += 1
+        return None
+
+    def delivered(self) -> list[InjectState]:
+        return [self.injects[d.inject] for d in self._deliveries if not d.undone]
+
+    def deliveries(self) -> list[Delivery]:
+        """Every delivery in order, undone ones included (flagged)."""
+        return list(self._deliveries)
+
+    def visible_to(self, team: str | None) -> list[InjectState]:
+        shown = self.delivered()
+        if team is None:
+            return shown
+        return [s for s in shown if s.inject.to == "all" or team in s.inject.to]
+
+    def chosen_option(self, inject_id: str) -> str | None:
+        state = self.injects.get(inject_id)
+        if state is None or state.inject.decision is None:
+            return None
+        decision = state.inject.decision
+        if state.status == "skipped":
+            return decision.default
+        valid = {option.id for option in decision.options}
+        for seq in reversed(self._decisions_by_inject.get(inject_id, ())):
+            taken = self.decisions[seq]
+            if taken.retracted or taken.option not in valid:
+                continue
+            if decision.team is not None and taken.team != decision.team:
+                continue
+            return taken.option
+        return decision.default
+
+    def live_decisions(
+        self, team: str | None = None, inject: str | None = None
+    ) -> list[DecisionState]:
+        return [
+            d
+            for d in reversed(self.decisions.values())
+            if not d.retracted
+            and (team is None or d.team == team)
+            and (inject is None or d.inject == inject)
+        ]
+
+    # ------------------------------------------------------------ applying events
+
+    def apply(self, event: Event) -> None:
+        """Fold one event into the state; events already applied are ignored."""
+        if event.seq <= self.last_seq:
+            return
+        self.last_seq = event.seq
+        self.history.append(event)
+        self._by_seq[event.seq] = event
+        if event.kind in EVENT_KINDS:
+            handler = getattr(self, f"_on_{event.kind}")
+            # A payload this code cannot read (written by another version) stays
+            # in the history and places nothing.
+            with contextlib.suppress(KeyError, TypeError, ValueError, AttributeError):
+                handler(event, event.data)
+        self._last_wall = event.wall
+
+    def _on_session_opened(self, event: Event, data: dict[str, Any]) -> None:
+        # The previous run ended (quit or crash) at its last event.
+        self._clock.pause(self._last_wall if self._last_wall is not None else event.wall)
+
+    def _on_clock_paused(self, event: Event, data: dict[str, Any]) -> None:
+        self._clock.pause(event.wall)
+
+    def _on_clock_resumed(self, event: Event, data: dict[str, Any]) -> None:
+        self._clock.resume(event.wall)
+        if self._clock.phase is None and self.scenario.phases:
+            self._clock.enter_phase(self.scenario.phases[0].id, event.wall)
+
+    def _on_story_clock_jumped(self, event: Event, data: dict[str, Any]) -> None:
+        moment = parse_datetime(data["to"])
+        if moment.tzinfo is not None:
+            self.story_now = moment
+
+    def _on_phase_started(self, event: Event, data: dict[str, Any]) -> None:
+        phase = data["phase"]
+        if phase in self.scenario.phase_by_id and phase != self._clock.phase:
+            self._clock.enter_phase(phase, event.wall)
+
+    def _on_team_selected(self, event: Event, data: dict[str, Any]) -> None:
+        if data["team"] in self.scenario.team_by_id:
+            self.selected_team = data["team"]
+
+    def _on_exercise_ended(self, event: Event, data: dict[str, Any]) -> None:
+        self._clock.pause(event.wall)
+        self.ended = True
+
+    def _on_inject_delivered(self, event: Event, data: dict[str, Any]) -> None:
+        state = self.injects.get(data["inject"])
+        if state is not None and state.status != "delivered" and not state.unscripted:
+            self._deliver(state, event)
+
+    def _on_unscripted_inject(self, event: Event, data: dict[str, Any]) -> None:
+        spec = data["inject"]
+        if spec["id"] in self.injects:
+            return
+        inject = self._unscripted_model(spec)
+        if inject is None:
+            return
+        at = self._pos[self.current_inject] + 1 if self.current_inject else 0
+        self.order.insert(at, inject.id)
+        for n in range(at, len(self.order)):
+            self._pos[self.order[n]] = n
+        if at <= self._cursor:
+            self._cursor += 1
+        state = InjectState(inject=inject, unscripted=True)
+        self.injects[inject.id] = state
+        self._deliver(state, event)
+
+    def _on_inject_skipped(self, event: Event, data: dict[str, Any]) -> None:
+        state = self.injects.get(data["inject"])
+        if state is not None and state.status != "delivered" and not state.unscripted:
+            state.skipped = True
+            state.skip_reason = str(data.get("reason", ""))
+            self._refresh(state)
+
+    def _on_inject_held(self, event: Event, data: dict[str, Any]) -> None:
+        state = self.injects.get(data["inject"])
+        if state is not None and state.status != "delivered" and not state.unscripted:
+            state.held = True
+            state.hold_reason = str(data.get("reason", ""))
+            self._refresh(state)
+
+    def _on_inject_released(self, event: Event, data: dict[str, Any]) -> None:
+        state = self.injects.get(data["inject"])
+        if state is not None and not state.unscripted:
+            state.held = False
+            state.skipped = False
+            self._refresh(state)
+
+    def _on_inject_retimed(self, event: Event, data: dict[str, Any]) -> None:
+        state = self.injects.get(data["inject"])
+        if state is not None:
+            state.play_minute = int(data["play_minute"])
+            state.retime_reason = str(data.get("reason", ""))
+
+    def _on_delivery_undone(self, event: Event, data: dict[str, Any]) -> None:
+        target = data["event"]
+        delivery = self._delivery_by_seq.get(target)
+        if delivery is None or delivery.undone:
+            return
+        self._note_correction(target, event)
+        delivery.undone = True
+        delivery.undo_reason = str(data.get("reason", ""))
+        state = self.injects[delivery.inject]
+        if state.unscripted:
+            state.skipped = True
+            state.skip_reason = delivery.undo_reason
+        self._refresh(state)
+        if self.current_inject == delivery.inject:
+            live = [d for d in self._deliveries if not d.undone]
+            self.current_inject = live[-1].inject if live else None
+
+    def _on_decision_recorded(self, event: Event, data: dict[str, Any]) -> None:
+        team, inject, text = str(data["team"]), data.get("inject"), str(data["text"])
+        option, items = data.get("option"), [str(i) for i in data.get("items", ())]
+        self.decisions[event.seq] = DecisionState(
+            seq=event.seq,
+            team=team,
+            inject=inject,
+            text=text,
+            option=option,
+            items=items,
+            wall=event.wall,
+            play_seconds=self.play_seconds(event.wall),
+            story_time=self.story_now,
+            revisions=[
+                DecisionRevision(
+                    event.seq, event.kind, event.wall, "", team, text, option, list(items)
+                )
+            ],
+        )
+        if inject is not None:
+            self._decisions_by_inject.setdefault(inject, []).append(event.seq)
+            self._resolve_branches(inject)
+
+    def _on_decision_amended(self, event: Event, data: dict[str, Any]) -> None:
+        decision = self._decision_for(event, data)
+        if decision is not None:
+            decision.text = str(data.get("text", decision.text))
+            decision.option = data.get("option", decision.option)
+            decision.items = [str(i) for i in data.get("items", decision.items)]
+            self._revise(decision, event, data)
+
+    def _on_decision_retracted(self, event: Event, data: dict[str, Any]) -> None:
+        decision = self._decision_for(event, data)
+        if decision is not None:
+            decision.retracted = True
+            self._revise(decision, event, data)
+
+    def _on_decision_moved(self, event: Event, data: dict[str, Any]) -> None:
+        decision = self._decision_for(event, data)
+        if decision is not None:
+            decision.team = str(data["team"])
+            self._revise(decision, event, data)
+
+    def _on_item_rated(self, event: Event, data: dict[str, Any]) -> None:
+        team, item = str(data["team"]), str(data["item"])
+        rating, note = str(data["rating"]), str(data.get("note", ""))
+        state = RatingState(
+            event.seq,
+            team,
+            item,
+            rating,
+            note,
+            event.wall,
+            original_rating=rating,
+            original_note=note,
+        )
+        self.rating_history.append(state)
+        self._rating_by_seq[event.seq] = state
+        current = self.ratings.get((team, item))
+        if current is None or current.seq < event.seq:
+            self.ratings[(team, item)] = state
+
+    def _on_rating_corrected(self, event: Event, data: dict[str, Any]) -> None:
+        target = data["event"]
+        state = self._rating_by_seq.get(target)
+        if state is None:
+            return
+        self._note_correction(target, event)
+        state.rating = str(data["rating"])
+        state.note = str(data.get("note", state.note))
+        state.corrected_by.append(event.seq)
+        state.correction_reasons.append(str(data.get("reason", "")))
+
+    def _on_objective_rated(self, event: Event, data: dict[str, Any]) -> None:
+        objective = str(data["objective"])
+        self.objective_overrides[objective] = ObjectiveOverride(
+            event.seq, objective, str(data["rating"]), str(data.get("reason", ""))
+        )
+
+    def _on_note_added(self, event: Event, data: dict[str, Any]) -> None:
+        self.notes.append(
+            Note(
+                event.seq,
+                str(data["text"]),
+                data.get("team"),
+                data.get("inject"),
+                event.wall,
+                self.story_now,
+            )
+        )
+
+    def _on_hotwash_entry(self, event: Event, data: dict[str, Any]) -> None:
+        self.hotwash.append(
+            HotwashEntry(
+                event.seq,
+                data.get("objective"),
+                data["kind"],
+                str(data["text"]),
+                data.get("team"),
+            )
+        )
+
+    def _on_improvement_action(self, event: Event, data: dict[str, Any]) -> None:
+        self.actions.append(
+            ImprovementAction(
+                event.seq,
+                str(data["action"]),
+                data.get("item"),
+                str(data.get("capability", "")),
+                str(data.get("owner", "")),
+                str(data.get("due", "")),
+            )
+        )
+
+    # ------------------------------------------------------------ internals
+
+    def _deliver(self, state: InjectState, event: Event) -> None:
+        inject = state.inject
+        if not state.unscripted:
+            self.story_now = max(self.story_now, self.scenario.story_time_of(inject))
+            self._follow_phase(inject.phase, event.wall)
+        delivery = Delivery(
+            event.seq, inject.id, event.wall, self.play_seconds(event.wall), self.story_now
+        )
+        state.delivery = delivery
+        state.held = False
+        state.skipped = False
+        self._deliveries.append(delivery)
+        self._delivery_by_seq[event.seq] = delivery
+        self.current_inject = inject.id
+        self._refresh(state)
+
+    def _follow_phase(self, phase: str, wall: float) -> None:
+        current = self._clock.phase
+        index = self._phase_index
+        if current is None or index.get(phase, -1) > index.get(current, -1):
+            self._clock.enter_phase(phase, wall)
+
+    def _unscripted_model(self, spec: dict[str, Any]) -> ScenarioInject | None:
+        phase = self._clock.phase
+        if phase is None and self.current_inject is not None:
+            phase = self.injects[self.current_inject].inject.phase
+        if phase is None:
+            phase = self.scenario.phases[0].id
+        offset = max(self.story_now - self.scenario.story_start_at, timedelta(0))
+        fields = {key: spec[key] for key in UNSCRIPTED_FIELDS if key in spec}
+        try:
+            return ScenarioInject.model_validate(
+                {**fields, "story_time": format_offset(offset), "phase": phase}
+            )
+        except ValidationError:
+            return None
+
+    def _status_of(self, state: InjectState) -> InjectStatus:
+        if state.delivery is not None and not state.delivery.undone:
+            return "delivered"
+        if state.skipped:
+            return "skipped"
+        if not state.branch_open:
+            return "skipped-branch"
+        if state.held:
+            return "held"
+        return "pending"
+
+    def _refresh(self, state: InjectState) -> None:
+        status = self._status_of(state)
+        if status == state.status:
+            return
+        state.status = status
+        inject_id = state.inject.id
+        if status == "pending":
+            self._cursor = min(self._cursor, self._pos[inject_id])
+        if inject_id in self._dependents:
+            self._resolve_branches(inject_id)
+
+    def _resolve_branches(self, inject_id: str) -> None:
+        """Re-evaluate the injects whose condition points at ``inject_id``."""
+        for dependent in self._dependents.get(inject_id, ()):
+            state = self.injects[dependent]
+            holds = self._condition_holds(state.inject)
+            if holds != state.branch_open:
+                state.branch_open = holds
+                self._refresh(state)
+
+    def _condition_holds(self, inject: ScenarioInject) -> bool:
+        condition = inject.when
+        if condition is None:
+            return True
+        source = self.injects.get(condition.inject)
+        if source is None:
+            return True
+        if not source.branch_open and source.status != "delivered":
+            return False
+        chosen = self.chosen_option(condition.inject)
+        return chosen is None or chosen in condition.options
+
+    def _decision_for(self, event: Event, data: dict[str, Any]) -> DecisionState | None:
+        target = data["event"]
+        decision = self.decisions.get(target)
+        if decision is not None:
+            self._note_correction(target, event)
+        return decision
+
+    def _revise(self, decision: DecisionState, event: Event, data: dict[str, Any]) -> None:
+        decision.revisions.append(
+            DecisionRevision(
+                event.seq,
+                event.kind,
+                event.wall,
+                str(data.get("reason", "")),
+                decision.team,
+                decision.text,
+                decision.option,
+                list(decision.items),
+            )
+        )
+        if decision.inject is not None:
+            self._resolve_branches(decision.inject)
+
+    def _note_correction(self, target: int, event: Event) -> None:
+        self.corrections.setdefault(target, []).append(event.seq)
+
+
+UNSCRIPTED_FIELDS = ("id", "title", "channel", "from", "to", "body")
+"""The keys of an ``unscripted_inject`` payload's ``inject``."""

@@ -1,0 +1,115 @@
+"""A session as plain JSON data: its metadata, the full event log and the derived state.
+
+The scenario itself is left out (it is the exercise file, identified by its
+sha256); everything that happened in the room is in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+from tabletop import __version__
+from tabletop.session.session import Session
+from tabletop.session.state import InjectState, SessionState
+
+EXPORT_VERSION = 1
+
+
+def export_session(session: Session, now: float, *, live: bool = True) -> dict[str, Any]:
+    """JSON-ready data; ``now`` is the wall time at which running clocks are read.
+
+    ``live`` says whether a writer has the session open; when none has, the
+    clock is reported stopped whatever the last run left it at.
+    """
+    meta = session.journal.meta
+    state = session.state
+    return {
+        "export_version": EXPORT_VERSION,
+        "meta": {
+            "file": str(session.journal.path),
+            "exercise_id": meta.exercise_id,
+            "title": meta.scenario.title,
+            "scenario_sha256": meta.scenario_sha256,
+            "source_path": meta.source_path,
+            "created": _iso(meta.created),
+            "format_version": meta.format_version,
+            "tabletop_version": meta.tabletop_version,
+            "exported_by": __version__,
+        },
+        "events": [event.to_json() for event in state.history],
+        "state": _state(state, now, live),
+    }
+
+
+def _state(state: SessionState, now: float, live: bool) -> dict[str, Any]:
+    last = state.last_activity()
+    return {
+        "clocks": {
+            "read_at": _iso(now),
+            "writer_active": live,
+            "paused": state.paused or not live,
+            "play_seconds": state.play_seconds(now),
+            "story_now": state.story_now.isoformat(),
+            "current_phase": state.current_phase,
+            "phase_play_seconds": {
+                p.id: state.phase_play_seconds(p.id, now) for p in state.scenario.phases
+            },
+            "ended": state.ended,
+            "selected_team": state.selected_team,
+            "last_activity": _iso(last) if last is not None else None,
+        },
+        "injects": [_inject(state.injects[inject_id]) for inject_id in state.order],
+        "deliveries": [_plain(d) for d in state.deliveries()],
+        "branches": {
+            inject.id: state.chosen_option(inject.id)
+            for inject in state.scenario.injects
+            if inject.decision is not None
+        },
+        "decisions": [_plain(d) for d in state.decisions.values()],
+        "ratings": [_plain(r) for r in state.ratings.values()],
+        "rating_history": [_plain(r) for r in state.rating_history],
+        "objective_overrides": [_plain(o) for o in state.objective_overrides.values()],
+        "notes": [_plain(n) for n in state.notes],
+        "hotwash": [_plain(h) for h in state.hotwash],
+        "actions": [_plain(a) for a in state.actions],
+        "corrections": {str(seq): seqs for seq, seqs in state.corrections.items()},
+    }
+
+
+def _inject(state: InjectState) -> dict[str, Any]:
+    inject = state.inject
+    return {
+        "id": inject.id,
+        "title": inject.title,
+        "phase": inject.phase,
+        "status": state.status,
+        "unscripted": state.unscripted,
+        "to": inject.to,
+        "play_minute": state.play_minute,
+        "skip_reason": state.skip_reason,
+        "hold_reason": state.hold_reason,
+        "retime_reason": state.retime_reason,
+        "delivery": _plain(state.delivery) if state.delivery else None,
+        "body": inject.body if state.unscripted else None,
+    }
+
+
+def _plain(record: Any) -> dict[str, Any]:
+    data: dict[str, Any] = _jsonable(dataclasses.asdict(record))
+    return data
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def _iso(wall: float) -> str:
+    return datetime.fromtimestamp(wall, UTC).isoformat()

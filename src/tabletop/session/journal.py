@@ -1,0 +1,490 @@
+"""The session journal: an append-only event log in one SQLite file.
+
+Layout: a ``meta`` table (key/value: format version, tabletop version, exercise
+id, the full resolved scenario as JSON, the exercise file's sha256, its path
+and the creation time) and an ``events`` table with one row per event
+(``seq INTEGER PRIMARY KEY, kind, wall, data JSON``).
+
+Durability: the writer runs in WAL mode with ``synchronous=FULL`` and commits
+every event on its own, so ``append`` returns only once the event is on disk.
+A clean ``close`` checkpoints the WAL and switches the file back to a rollback
+journal, so the ``.db`` alone is complete and readers then create no sidecar
+files. After a crash the WAL is still there and SQLite replays it on the next
+open.
+
+Safety: a file is checked (it exists, has the SQLite header, and its metadata
+reads back through a read-only connection) before anything opens it for
+writing, so a damaged or foreign file is never modified.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from tabletop import __version__
+from tabletop.model import Scenario
+from tabletop.session.events import Event
+from tabletop.session.locking import Holder, LockHeld, WriterLock, current_holder
+
+FORMAT_VERSION = 1
+APPLICATION_ID = 0x54544F50  # "TTOP" in the SQLite header marks the file as ours
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT = 5.0  # seconds to wait for another connection's brief lock
+
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE events (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+    " wall REAL NOT NULL, data TEXT NOT NULL)",
+)
+_META_KEYS = (
+    "format_version",
+    "tabletop_version",
+    "exercise_id",
+    "scenario",
+    "scenario_sha256",
+    "source_path",
+    "created",
+)
+
+
+class SessionError(Exception):
+    """A session file cannot be used; ``str()`` is a one-line message for people."""
+
+
+class SessionNotFound(SessionError):
+    pass
+
+
+class SessionCorrupt(SessionError):
+    pass
+
+
+class SessionLocked(SessionError):
+    def __init__(self, message: str, holder: Holder | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+class SessionTooNew(SessionError):
+    pass
+
+
+class SessionWrongExercise(SessionError):
+    pass
+
+
+class JournalWriteError(SessionError):
+    pass
+
+
+class LoadedScenario(Protocol):
+    """What ``Journal.create`` needs from a loaded exercise (see ``tabletop.loading``)."""
+
+    @property
+    def scenario(self) -> Scenario: ...
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def sha256(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class SessionMeta:
+    exercise_id: str
+    scenario: Scenario
+    scenario_sha256: str
+    source_path: str
+    created: float
+    format_version: int
+    tabletop_version: str
+
+
+class Journal:
+    """An open session file: one writer (holding the lock) or any number of readers."""
+
+    def __init__(
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        meta: SessionMeta,
+        *,
+        lock: WriterLock | None,
+        clock: Callable[[], float],
+    ) -> None:
+        self.path = path
+        self.meta = meta
+        self.read_only = lock is None
+        self._conn: sqlite3.Connection | None = conn
+        self._lock = lock
+        self._clock = clock
+        self._mutex = threading.Lock()
+        self._last_seq = self._max_seq() if lock else 0
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def create(
+        cls, path: Path, loaded: LoadedScenario, *, clock: Callable[[], float] = time.time
+    ) -> Journal:
+        """Make a new session file and open it for writing; never overwrites a file."""
+        path = Path(path)
+        if path.exists():
+            raise SessionError(f"{path}: a file with this name already exists")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise JournalWriteError(
+                f"cannot create the folder {path.parent}: {_os_reason(exc)}"
+            ) from exc
+        scenario = loaded.scenario
+        meta = {
+            "format_version": str(FORMAT_VERSION),
+            "tabletop_version": __version__,
+            "exercise_id": scenario.id,
+            "scenario": scenario.model_dump_json(by_alias=True),
+            "scenario_sha256": loaded.sha256,
+            "source_path": str(loaded.path),
+            "created": repr(float(clock())),
+        }
+        # Build the file under a temporary name and link it into place, so a
+        # crash here never leaves a half-made session under the real name.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            _write_new_file(tmp, meta)
+            _link_into_place(tmp, path)
+            _fsync_dir(path.parent)
+        except FileExistsError as exc:
+            raise SessionError(f"{path}: a file with this name already exists") from exc
+        except OSError as exc:
+            raise JournalWriteError(f"cannot create {path}: {_os_reason(exc)}") from exc
+        except sqlite3.Error as exc:
+            raise JournalWriteError(f"cannot create {path}: {_sqlite_reason(exc)}") from exc
+        finally:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        return cls.open(path, clock=clock)
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        *,
+        clock: Callable[[], float] = time.time,
+        expect_exercise: str | None = None,
+    ) -> Journal:
+        """Open for writing: check the file read-only first, then take the writer lock."""
+        path = Path(path)
+        probe, meta = _inspect(path)
+        probe.close()
+        if expect_exercise is not None and meta.exercise_id != expect_exercise:
+            raise SessionWrongExercise(
+                f"{path} is a session of exercise '{meta.exercise_id}', not '{expect_exercise}'"
+            )
+        try:
+            lock = WriterLock.acquire(path)
+        except LockHeld as held:
+            raise SessionLocked(
+                f"{path} is already open for writing by {held}; close it there, "
+                "or open it read-only",
+                held.holder,
+            ) from None
+        except OSError as exc:
+            raise JournalWriteError(f"cannot open {path} for writing: {_os_reason(exc)}") from exc
+        try:
+            conn = _connect_writer(path)
+        except sqlite3.Error as exc:
+            lock.release()
+            raise JournalWriteError(
+                f"cannot open {path} for writing: {_sqlite_reason(exc)}"
+            ) from exc
+        try:
+            return cls(path, conn, meta, lock=lock, clock=clock)
+        except SessionError:
+            conn.close()
+            lock.release()
+            raise
+
+    @classmethod
+    def open_readonly(cls, path: Path) -> Journal:
+        """Open for reading only; never creates or changes the file."""
+        path = Path(path)
+        conn, meta = _inspect(path)
+        return cls(path, conn, meta, lock=None, clock=time.time)
+
+    # ------------------------------------------------------------ reading and writing
+
+    @property
+    def last_seq(self) -> int:
+        """The writer's last appended seq (readers: 0; use ``events``)."""
+        return self._last_seq
+
+    def append(self, kind: str, data: dict[str, Any]) -> Event:
+        """Record one event durably; on failure raise JournalWriteError and record nothing."""
+        conn = self._writable()
+        try:
+            payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"the {kind} event cannot be stored: {exc}") from exc
+        with self._mutex:
+            seq = self._last_seq + 1
+            wall = float(self._clock())
+            try:
+                # Autocommit: the INSERT is its own transaction, synced on commit.
+                conn.execute(
+                    "INSERT INTO events (seq, kind, wall, data) VALUES (?, ?, ?, ?)",
+                    (seq, kind, wall, payload),
+                )
+            except sqlite3.Error as exc:
+                self._after_failed_write(conn)
+                raise JournalWriteError(
+                    f"could not save to {self.path}: {_sqlite_reason(exc)}; nothing was recorded"
+                ) from exc
+            self._last_seq = seq
+        return Event(seq, kind, wall, json.loads(payload))
+
+    def events(self, after: int = 0) -> list[Event]:
+        """Events with seq > ``after``, in order."""
+        conn = self._open_conn()
+        try:
+            with self._mutex:
+                rows = conn.execute(
+                    "SELECT seq, kind, wall, data FROM events WHERE seq > ? ORDER BY seq",
+                    (after,),
+                ).fetchall()
+            return [Event(seq, kind, wall, json.loads(data)) for seq, kind, wall, data in rows]
+        except sqlite3.DatabaseError as exc:
+            raise SessionCorrupt(
+                f"{self.path}: the event log cannot be read ({_sqlite_reason(exc)})"
+            ) from exc
+        except (ValueError, TypeError) as exc:
+            raise SessionCorrupt(f"{self.path}: an event in the log is damaged ({exc})") from exc
+
+    def close(self) -> None:
+        """Release the file; a writer first folds the WAL into the .db and drops the lock."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        if self._lock is not None:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                # Only possible when no reader is attached; then readers of the
+                # closed file need no -wal/-shm files at all.
+                conn.execute("PRAGMA busy_timeout = 0")
+                conn.execute("PRAGMA journal_mode = DELETE")
+        conn.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ internals
+
+    def _open_conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise SessionError(f"{self.path} has been closed")
+        return self._conn
+
+    def _writable(self) -> sqlite3.Connection:
+        conn = self._open_conn()
+        if self.read_only:
+            raise SessionError(f"{self.path} is open read-only")
+        return conn
+
+    def _max_seq(self) -> int:
+        conn = self._open_conn()
+        try:
+            row = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise SessionCorrupt(
+                f"{self.path}: the event log cannot be read ({_sqlite_reason(exc)})"
+            ) from exc
+        return int(row[0])
+
+    def _after_failed_write(self, conn: sqlite3.Connection) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        # SQLite rolls a failed commit back; re-read in case it had landed after all.
+        with contextlib.suppress(SessionError):
+            self._last_seq = self._max_seq()
+
+
+def writer_of(path: Path) -> Holder | None:
+    """Who has the session open for writing right now, if anyone."""
+    return current_holder(Path(path))
+
+
+# ---------------------------------------------------------------- file helpers
+
+
+def _inspect(path: Path) -> tuple[sqlite3.Connection, SessionMeta]:
+    """Check a session file through a read-only connection and read its metadata."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(100)
+    except FileNotFoundError:
+        raise SessionNotFound(f"{path}: no such session file") from None
+    except IsADirectoryError:
+        raise SessionCorrupt(f"{path} is a folder, not a session file") from None
+    except OSError as exc:
+        raise SessionError(f"cannot read {path}: {_os_reason(exc)}") from exc
+    if len(head) < 100 or not head.startswith(SQLITE_HEADER):
+        raise SessionCorrupt(f"{path} is not a tabletop session file (not an SQLite database)")
+    try:
+        conn = _connect_readonly(path)
+    except sqlite3.Error as exc:
+        raise SessionCorrupt(f"{path} cannot be opened: {_sqlite_reason(exc)}") from exc
+    try:
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            raise SessionCorrupt(f"{path} is an SQLite database but not a tabletop session")
+        rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        conn.execute("SELECT seq, kind, wall, data FROM events LIMIT 0").fetchall()
+        meta = _parse_meta(path, rows)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise SessionCorrupt(f"{path} is damaged: {_sqlite_reason(exc)}") from exc
+    except SessionError:
+        conn.close()
+        raise
+    return conn, meta
+
+
+def _parse_meta(path: Path, rows: dict[str, str]) -> SessionMeta:
+    missing = [key for key in _META_KEYS if key not in rows]
+    if missing:
+        raise SessionCorrupt(f"{path} is damaged: its metadata lacks {', '.join(missing)}")
+    try:
+        version = int(rows["format_version"])
+        created = float(rows["created"])
+    except ValueError:
+        raise SessionCorrupt(f"{path} is damaged: unreadable format version or date") from None
+    if version > FORMAT_VERSION:
+        raise SessionTooNew(
+            f"{path} uses session format {version} (written by tabletop "
+            f"{rows['tabletop_version']}); this tabletop {__version__} reads format "
+            f"{FORMAT_VERSION} at most: upgrade tabletop to open it"
+        )
+    try:
+        scenario = Scenario.model_validate_json(rows["scenario"])
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(document)"
+        raise SessionCorrupt(
+            f"{path}: the scenario stored in the session cannot be read ({where}: {first['msg']})"
+        ) from None
+    return SessionMeta(
+        exercise_id=rows["exercise_id"],
+        scenario=scenario,
+        scenario_sha256=rows["scenario_sha256"],
+        source_path=rows["source_path"],
+        created=created,
+        format_version=version,
+        tabletop_version=rows["tabletop_version"],
+    )
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+    return sqlite3.connect(
+        uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT
+    )
+
+
+def _connect_writer(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT
+    )
+    try:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise sqlite3.OperationalError("the file cannot be switched to WAL mode")
+        conn.execute("PRAGMA synchronous = FULL")
+        # A read-only file opens "successfully" read-only; find out now, not mid-exercise.
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
+def _write_new_file(path: Path, meta: dict[str, str]) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute("BEGIN")
+        for statement in _SCHEMA:
+            conn.execute(statement)
+        conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def _link_into_place(tmp: Path, path: Path) -> None:
+    try:
+        os.link(tmp, path)  # fails rather than overwrite
+    except FileExistsError:
+        raise
+    except OSError:
+        # Some file systems have no hard links.
+        if path.exists():
+            raise FileExistsError(str(path)) from None
+        os.replace(tmp, path)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+_SQLITE_REASONS = {
+    "SQLITE_FULL": "the disk is full",
+    "SQLITE_READONLY": "the file or its folder is read-only",
+    "SQLITE_CANTOPEN": "the file or its folder cannot be written",
+    "SQLITE_IOERR": "a disk input/output error occurred",
+    "SQLITE_NOTADB": "the file is not a database",
+    "SQLITE_CORRUPT": "the file is damaged",
+    "SQLITE_BUSY": "another program is holding the file",
+    "SQLITE_PERM": "permission denied",
+}
+
+
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    for prefix, reason in _SQLITE_REASONS.items():
+        if name.startswith(prefix):
+            return f"{reason} ({name})"
+    return str(exc)

@@ -1,0 +1,151 @@
+"""A session: the journal plus the state derived from it.
+
+This is what the console, the presenter view, ``export`` and the report use.
+The writer records events through :meth:`Session.record`, which checks the
+payload first, appends it durably and only then applies it, so the state never
+shows anything the journal does not hold. Readers call :meth:`Session.refresh`
+to follow a writer in another process.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tabletop.session.events import Event
+from tabletop.session.journal import Journal, LoadedScenario, SessionError
+from tabletop.session.payloads import normalise
+from tabletop.session.state import SessionState
+
+Clock = Callable[[], float]
+
+
+class Session:
+    def __init__(self, journal: Journal, *, clock: Clock = time.time) -> None:
+        """Wrap an open journal and replay its events (closes the journal on failure)."""
+        self.journal = journal
+        self.scenario = journal.meta.scenario
+        self.clock = clock
+        self.state = SessionState(self.scenario)
+        try:
+            for event in journal.events():
+                self.state.apply(event)
+        except BaseException:
+            journal.close()
+            raise
+
+    @classmethod
+    def create(cls, path: Path, loaded: LoadedScenario, *, clock: Clock = time.time) -> Session:
+        """Start a new session file for a loaded exercise and open it for writing."""
+        return cls._started(Journal.create(path, loaded, clock=clock), clock)
+
+    @classmethod
+    def open(
+        cls, path: Path, *, clock: Clock = time.time, expect_exercise: str | None = None
+    ) -> Session:
+        """Resume a session for writing; records ``session_opened`` (the clock stays paused)."""
+        journal = Journal.open(path, clock=clock, expect_exercise=expect_exercise)
+        return cls._started(journal, clock)
+
+    @classmethod
+    def open_readonly(cls, path: Path) -> Session:
+        return cls(Journal.open_readonly(path))
+
+    @classmethod
+    def _started(cls, journal: Journal, clock: Clock) -> Session:
+        session = cls(journal, clock=clock)
+        try:
+            session.record("session_opened")
+        except BaseException:
+            session.close()
+            raise
+        return session
+
+    # ------------------------------------------------------------ recording
+
+    def record(self, kind: str, /, **data: Any) -> Event:
+        """Check, append durably, then apply one event.
+
+        ``kind`` is positional-only so that a payload key named ``kind``
+        (``hotwash_entry``) passes through ``**data``.
+
+        Raises ValueError (bad payload) or JournalWriteError (the disk refused);
+        in both cases nothing was recorded and the state is unchanged.
+        """
+        if self.journal.read_only:
+            raise SessionError(f"{self.journal.path} is open read-only")
+        payload = normalise(kind, data, self.state)
+        event = self.journal.append(kind, payload)
+        self.state.apply(event)
+        return event
+
+    def refresh(self) -> list[Event]:
+        """Apply events another process appended since; returns them."""
+        fresh = self.journal.events(after=self.state.last_seq)
+        for event in fresh:
+            self.state.apply(event)
+        return fresh
+
+    def close(self) -> None:
+        self.journal.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def read_only(self) -> bool:
+        return self.journal.read_only
+
+    def play_seconds(self) -> float:
+        return self.state.play_seconds(self.clock())
+
+    # ------------------------------------------------------------ conveniences
+
+    def deliver_next(self) -> Event | None:
+        upcoming = self.state.next_inject()
+        return None if upcoming is None else self.deliver(upcoming.inject.id)
+
+    def deliver(self, inject_id: str) -> Event:
+        return self.record("inject_delivered", inject=inject_id)
+
+    def record_decision(
+        self,
+        team: str,
+        text: str,
+        *,
+        inject: str | None = None,
+        option: str | None = None,
+        items: Sequence[str] = (),
+    ) -> Event:
+        return self.record(
+            "decision_recorded",
+            team=team,
+            inject=inject,
+            text=text,
+            option=option,
+            items=list(items),
+        )
+
+    def rate_item(self, team: str, item: str, rating: str, note: str = "") -> Event:
+        return self.record("item_rated", team=team, item=item, rating=rating, note=note)
+
+    def toggle_pause(self) -> Event:
+        return self.record("clock_resumed" if self.state.paused else "clock_paused")
+
+    def select_team(self, team: str) -> Event:
+        return self.record("team_selected", team=team)
+
+    def end_exercise(self) -> Event:
+        return self.record("exercise_ended")
+
+
+def default_session_path(workspace: Path, exercise_id: str, now: datetime) -> Path:
+    """``sessions/<exercise-id>-<UTC timestamp>.db`` under the workspace."""
+    moment = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
+    return workspace / "sessions" / f"{exercise_id}-{moment:%Y%m%dT%H%M%SZ}.db"

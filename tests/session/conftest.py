@@ -1,0 +1,197 @@
+"""A small scenario built in code, so session tests do not depend on the bundled content.
+
+Timeline (phase: inject):
+
+    p1: intro            all teams
+    p1: choice           decision by 'policy': escalate | talk (default talk)
+    p2: escalation       when choice = escalate; itself a decision by 'ops': strike | wait
+    p2: talks            when choice = talk
+    p3: strike           when escalation = strike (a branch on a branch)
+    p3: wrapup           unconditional, planned at play minute 90
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tabletop.model import Scenario
+from tabletop.session.events import Event
+from tabletop.session.session import Session
+from tabletop.session.state import SessionState
+
+TEAMS = ("ops", "policy", "comms")
+ITEMS = ("drill/share", "drill/liaise", "drill/brief")
+
+
+def _inject(id_: str, phase: str, story: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": id_,
+        "title": f"The {id_} inject",
+        "channel": "email",
+        "from": "Exercise control",
+        "story_time": story,
+        "phase": phase,
+        "body": f"Body of {id_}.",
+        **extra,
+    }
+
+
+def scenario_data() -> dict[str, Any]:
+    injects = [
+        _inject("intro", "p1", "+0m"),
+        _inject(
+            "choice",
+            "p1",
+            "+30m",
+            to=["policy"],
+            decision={
+                "team": "policy",
+                "prompt": "Escalate or talk?",
+                "options": [
+                    {"id": "escalate", "label": "Escalate"},
+                    {"id": "talk", "label": "Talk"},
+                ],
+                "default": "talk",
+            },
+        ),
+        _inject(
+            "escalation",
+            "p2",
+            "+2h",
+            to=["ops"],
+            when={"inject": "choice", "option": "escalate"},
+            decision={
+                "team": "ops",
+                "prompt": "Strike or wait?",
+                "options": [{"id": "strike", "label": "Strike"}, {"id": "wait", "label": "Wait"}],
+                "default": "wait",
+            },
+        ),
+        _inject("talks", "p2", "+1h", when={"inject": "choice", "option": ["talk"]}),
+        _inject("strike", "p3", "+3h", when={"inject": "escalation", "option": "strike"}),
+        _inject("wrapup", "p3", "+1d 02:00", play_minute=90),
+    ]
+    phases = [
+        {
+            "id": p,
+            "title": f"Phase {p}",
+            "duration": "30m",
+            "questions": ["What now?"],
+            "injects": [i["id"] for i in injects if i["phase"] == p],
+        }
+        for p in ("p1", "p2", "p3")
+    ]
+    return {
+        "format": "tabletop/1",
+        "kind": "exercise",
+        "id": "drill",
+        "title": "Session test drill",
+        "summary": "A tiny exercise for the session tests.",
+        "duration": "1h30m",
+        "story_start": "2026-03-14T06:00:00Z",
+        "objectives": [{"id": "o1", "text": "Coordinate.", "evaluated_by": list(ITEMS[:2])}],
+        "teams": [{"id": t, "name": t.title(), "role": f"The {t} cell"} for t in TEAMS],
+        "phases": phases,
+        "injects": injects,
+        "checklists": [
+            {
+                "format": "tabletop/1",
+                "kind": "checklist",
+                "id": "drill",
+                "title": "Drill checklist",
+                "source": "Written for these tests",
+                "items": [
+                    {"id": ref.split("/")[1], "text": f"Does {ref}", "capability": "Coordination"}
+                    for ref in ITEMS
+                ],
+            }
+        ],
+    }
+
+
+def make_scenario(**changes: Any) -> Scenario:
+    return Scenario.model_validate({**scenario_data(), **changes})
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Stands in for ``tabletop.loading.LoadedScenario``."""
+
+    scenario: Scenario
+    path: Path
+    sha256: str
+
+
+class FakeClock:
+    """A wall clock the test moves by hand."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(scope="session")
+def scenario() -> Scenario:
+    return make_scenario()
+
+
+@pytest.fixture
+def loaded(scenario: Scenario, tmp_path: Path) -> Loaded:
+    return Loaded(scenario, tmp_path / "exercises" / "drill.yaml", "ab" * 32)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def session_path(tmp_path: Path) -> Path:
+    return tmp_path / "sessions" / "drill.db"
+
+
+@pytest.fixture
+def session(session_path: Path, loaded: Loaded, clock: FakeClock) -> Iterator[Session]:
+    opened = Session.create(session_path, loaded, clock=clock)
+    yield opened
+    opened.close()
+
+
+def wait_for(predicate: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.01)
+
+
+class Script:
+    """Builds events by hand and applies them to a fresh state: pure, no journal."""
+
+    def __init__(self, scenario: Scenario, start: float = 1_800_000_000.0) -> None:
+        self.state = SessionState(scenario)
+        self.events: list[Event] = []
+        self.wall = start
+
+    def add(self, kind: str, /, *, after: float = 0.0, **data: Any) -> Event:
+        self.wall += after
+        event = Event(len(self.events) + 1, kind, self.wall, data)
+        self.events.append(event)
+        self.state.apply(event)
+        return event
+
+
+@pytest.fixture
+def script(scenario: Scenario) -> Script:
+    return Script(scenario)
