@@ -1,17 +1,52 @@
-"""`tabletop present` (placeholder until its issue lands)."""
+"""`tabletop present SESSION [--team TEAM]`: the read-only participant view."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
+
+from tabletop.problems import did_you_mean
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    parser = sub.add_parser("present", help="(not yet available)")
+    parser = sub.add_parser(
+        "present",
+        help="show participants what they have received (read-only)",
+        description="A participant view of a session, for a projector or a team's screen. "
+        "It follows the facilitator's console live and never changes the session.",
+    )
+    parser.add_argument("session", metavar="SESSION", type=Path, help="the session file")
+    parser.add_argument("--team", metavar="TEAM", help="show only what this team received")
+    parser.add_argument("--poll", type=float, default=1.0, help=argparse.SUPPRESS)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("tabletop present is not available yet", file=sys.stderr)
-    return 2
+    from tabletop.session.journal import SessionError
+    from tabletop.session.session import Session
+
+    path: Path = args.session
+    if not path.is_file():
+        print(f"tabletop present: no session file at {path}", file=sys.stderr)
+        return 1
+    try:
+        session = Session.open_readonly(path)
+    except SessionError as exc:
+        print(f"tabletop present: {exc}", file=sys.stderr)
+        return 1
+    try:
+        teams = session.scenario.team_by_id
+        if args.team is not None and args.team not in teams:
+            hint = did_you_mean(args.team, teams)
+            known = ", ".join(teams)
+            print(f"tabletop present: no team '{args.team}'{hint}; teams: {known}",
+                  file=sys.stderr)
+            return 2
+        from tabletop.tui.app import make_present_app
+
+        make_present_app(session, team=args.team, poll=max(0.2, args.poll)).run()
+    finally:
+        session.close()
+    return 0

@@ -1,17 +1,149 @@
-"""`tabletop run` (placeholder until its issue lands)."""
+"""`tabletop run EXERCISE [--session FILE]`: the facilitator console.
+
+Without ``--session`` a new session file is created under the workspace's
+``sessions/``. With an existing file the console resumes it, playing the
+scenario copy stored inside (the YAML on disk may have changed since).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tabletop.model import ID_PATTERN
+from tabletop.problems import ProblemsFound
+
+if TYPE_CHECKING:
+    from tabletop.loading import LoadedScenario
+    from tabletop.session.session import Session
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    parser = sub.add_parser("run", help="(not yet available)")
+    parser = sub.add_parser(
+        "run",
+        help="run a live exercise in the facilitator console",
+        description="Open the facilitator console for an exercise. Every keystroke that "
+        "records something is saved to the session file at once.",
+    )
+    parser.add_argument("exercise", metavar="EXERCISE", help="exercise id or path to its file")
+    parser.add_argument(
+        "--session",
+        metavar="FILE",
+        type=Path,
+        help="session file to resume, or to create if missing "
+        "(default: sessions/<exercise-id>-<UTC time>.db in the workspace)",
+    )
+    parser.add_argument("--headless-smoke", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(func=run)
 
 
+@dataclass
+class Opened:
+    session: Session
+    notices: list[str] = field(default_factory=list)
+
+
 def run(args: argparse.Namespace) -> int:
-    print("tabletop run is not available yet", file=sys.stderr)
-    return 2
+    from tabletop.session.journal import SessionError
+
+    try:
+        opened = open_session(args.exercise, args.session)
+    except ProblemsFound as exc:
+        print(str(exc), file=sys.stderr)
+        print("tabletop run: the exercise has problems (listed above); nothing was started",
+              file=sys.stderr)
+        return 1
+    except (SessionError, OSError) as exc:
+        print(f"tabletop run: {exc}", file=sys.stderr)
+        return 1
+    session = opened.session
+    where = shown_path(session.journal.path)
+    print(f"Session: {where}")
+    try:
+        app = _console(session, where, opened.notices)
+        if args.headless_smoke:
+            app.run(headless=True, auto_pilot=_exit_when_ready)
+        else:
+            app.run()
+    finally:
+        session.close()
+    print(f"Session saved: {where}")
+    print(f"Build its report: tabletop report {where}")
+    return 0
+
+
+def open_session(target: str, session_file: Path | None) -> Opened:
+    """Resume ``session_file`` if it exists, else create a session for ``target``."""
+    from tabletop.loading import load_scenario
+    from tabletop.session.session import Session, default_session_path
+    from tabletop.workspace import find_workspace
+
+    cwd = Path.cwd()
+    loaded: LoadedScenario | None = None
+    problems: ProblemsFound | None = None
+    try:
+        loaded = load_scenario(target, cwd)
+    except ProblemsFound as exc:
+        problems = exc
+    if session_file is not None and session_file.exists():
+        expect = loaded.scenario.id if loaded else _id_of(target)
+        session = Session.open(session_file, expect_exercise=expect)
+        return Opened(session, resume_notices(session, loaded, problems))
+    if loaded is None:
+        assert problems is not None
+        raise problems
+    path = session_file or default_session_path(
+        find_workspace(cwd), loaded.scenario.id, datetime.now(UTC)
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return Opened(Session.create(path, loaded))
+
+
+def resume_notices(
+    session: Session, loaded: LoadedScenario | None, problems: ProblemsFound | None
+) -> list[str]:
+    """What the facilitator should know about the exercise file on disk."""
+    if problems is not None:
+        first = str(problems).splitlines()[0] if str(problems) else "it does not load"
+        return [
+            "The exercise file no longer validates; playing the copy stored in the "
+            f"session. First problem: {first}"
+        ]
+    if loaded is not None and loaded.sha256 != session.journal.meta.scenario_sha256:
+        return [
+            "The exercise file has changed since this session began; "
+            "playing the copy stored in the session."
+        ]
+    return []
+
+
+def _id_of(target: str) -> str | None:
+    """The exercise id a target names, when it is an id rather than a path."""
+    import re
+
+    return target if re.fullmatch(ID_PATTERN, target) and not Path(target).exists() else None
+
+
+def shown_path(path: Path) -> str:
+    """The session's place as the facilitator would type it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _console(session: Session, where: str, notices: list[str]) -> Any:
+    from tabletop.tui.app import make_app
+    from tabletop.tui.keymap import keymap_path
+
+    return make_app(session, where=where, notices=notices, keymap_file=keymap_path())
+
+
+async def _exit_when_ready(pilot: Any) -> None:
+    await pilot.pause()
+    pilot.app.exit()

@@ -1,0 +1,104 @@
+"""The Textual apps and the factories that build them (used by the CLI and the tests).
+
+``make_app`` builds the facilitator console over an open writer session;
+``make_present_app`` builds the read-only participant view. Neither opens or
+creates files: the caller hands in the session and closes what it opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import BindingType
+
+from tabletop.session.session import Session
+from tabletop.tui.bindings import APP_BINDINGS, binding_ids
+from tabletop.tui.commands import ConsoleCommands
+from tabletop.tui.console_screen import ConsoleScreen
+from tabletop.tui.keymap import load_keymap
+from tabletop.tui.present_screen import PresentScreen
+
+
+class ConsoleApp(App[None]):
+    """The facilitator console. Quitting closes the session cleanly."""
+
+    TITLE = "tabletop"
+    INHERIT_BINDINGS = False
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
+    COMMANDS: ClassVar = {ConsoleCommands}
+    COMMAND_PALETTE_DISPLAY = "ctrl+p"
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        where: str,
+        notices: Sequence[str] = (),
+        keymap_file: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.console_screen = ConsoleScreen(session, where=where, notices=notices)
+        self.keymap_file = keymap_file
+        self.session_closed = False
+
+    def on_mount(self) -> None:
+        if self.keymap_file is not None:
+            result = load_keymap(self.keymap_file, binding_ids())
+            if result.keymap:
+                self.set_keymap(result.keymap)
+            for problem in result.problems:
+                self.notify(problem, title="Keymap", severity="warning", timeout=10)
+        self.push_screen(self.console_screen)
+
+    def close_session(self) -> None:
+        """Checkpoint and release the session; safe to call more than once."""
+        if not self.session_closed:
+            self.session_closed = True
+            self.session.close()
+
+    def action_quit_console(self) -> None:
+        try:
+            self.close_session()
+        except Exception as exc:  # still leave; the journal is already durable
+            self.notify(str(exc), severity="error")
+        self.exit()
+
+    async def action_quit(self) -> None:
+        self.action_quit_console()
+
+
+class PresentApp(App[None]):
+    """The participant view: read-only, follows the writer by polling."""
+
+    TITLE = "tabletop present"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, session: Session, *, team: str | None = None, poll: float = 1.0) -> None:
+        super().__init__()
+        self.session = session
+        self.team = team
+        self.poll = poll
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        self.push_screen(PresentScreen(self.session, team=self.team, poll=self.poll))
+
+
+def make_app(
+    session: Session,
+    *,
+    where: str | None = None,
+    notices: Sequence[str] = (),
+    keymap_file: Path | None = None,
+) -> ConsoleApp:
+    """The console over ``session``; ``where`` is the session's place as shown on screen."""
+    shown = where if where is not None else str(session.journal.path)
+    return ConsoleApp(session, where=shown, notices=notices, keymap_file=keymap_file)
+
+
+def make_present_app(session: Session, *, team: str | None = None, poll: float = 1.0) -> PresentApp:
+    return PresentApp(session, team=team, poll=poll)

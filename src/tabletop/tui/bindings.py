@@ -1,0 +1,65 @@
+"""The console's key bindings: one place that names every key and what it does.
+
+Every binding carries an ``id`` so that users can rebind it in their keymap
+file (see :mod:`tabletop.tui.keymap`) and a tooltip that the footer shows.
+Rare, corrective actions have no key of their own; they live in the command
+palette so that the footer stays short.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+TEAM_KEYS = 9
+
+CONSOLE_BINDINGS: list[BindingType] = [
+    Binding("n", "deliver_next", "Next", id="deliver-next",
+            tooltip="Deliver the next pending inject to its teams", priority=True),
+    Binding("p", "view_previous", "Prev", id="view-previous",
+            tooltip="Show the inject delivered before the one on screen (view only)",
+            priority=True),
+    Binding("d", "record_decision", "Decide", id="record-decision",
+            tooltip="Record a decision for the selected team", priority=True),
+    Binding("t", "next_team", "Team", id="next-team",
+            tooltip="Select the next team (1-9 pick a team directly)", priority=True),
+    Binding("r", "rate", "Rate", id="rate",
+            tooltip="Rate checklist items for the selected team", priority=True),
+    Binding("space", "toggle_pause", "Pause", id="toggle-pause", key_display="space",
+            tooltip="Pause or resume the play clock", priority=True),
+    Binding("h", "hotwash", "Hot wash", id="hotwash",
+            tooltip="Record strengths, areas for improvement and improvement actions",
+            priority=True),
+    Binding("y", "history", "History", id="history",
+            tooltip="Show every recorded event, with corrections linked", priority=True),
+    Binding("q", "quit_console", "Quit", id="quit",
+            tooltip="Close the session (everything is already saved)", priority=True),
+    *(
+        Binding(str(n), f"pick_team({n})", f"Team {n}", id=f"pick-team-{n}", show=False,
+                tooltip=f"Select team {n}", priority=True)
+        for n in range(1, TEAM_KEYS + 1)
+    ),
+]
+
+APP_BINDINGS: list[BindingType] = [
+    Binding("ctrl+p", "command_palette", "Commands", id="command-palette", priority=True,
+            show=False,
+            tooltip="Search every command, including corrections"),
+    Binding("ctrl+q", "quit_console", "Quit", id="force-quit", show=False, priority=True,
+            tooltip="Close the session and leave"),
+]
+
+FORM_BINDINGS: list[BindingType] = [
+    Binding("ctrl+s", "save", "Save", id="form-save", priority=True,
+            tooltip="Save what the form holds"),
+    Binding("escape", "cancel", "Cancel", id="form-cancel",
+            tooltip="Close the form without saving"),
+]
+
+
+def binding_ids() -> set[str]:
+    """Every id a keymap may rebind."""
+    ids: set[str] = set()
+    for binding in (*CONSOLE_BINDINGS, *APP_BINDINGS, *FORM_BINDINGS):
+        if isinstance(binding, Binding) and binding.id:
+            ids.add(binding.id)
+    return ids

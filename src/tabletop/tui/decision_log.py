@@ -1,0 +1,58 @@
+"""The decision log, newest first, with story time and team; corrections flagged."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tabletop.session.state import DecisionState, SessionState
+from tabletop.timefmt import format_story
+
+
+def decision_line(state: SessionState, decision: DecisionState) -> Text:
+    team = state.scenario.team_by_id.get(decision.team)
+    text = Text()
+    text.append(f"#{decision.seq} {format_story(decision.story_time)} ", style="bold")
+    text.append(f"{team.name if team else decision.team}", style="underline")
+    if decision.option:
+        text.append(f"  [{_option_label(state, decision)}]")
+    if decision.retracted:
+        text.append("  ✗ RETRACTED", style="bold")
+    elif decision.corrected:
+        text.append("  ✎ corrected")
+    text.append("\n  ")
+    text.append(decision.text, style="strike dim" if decision.retracted else "")
+    if decision.items:
+        text.append(f"\n  items: {', '.join(decision.items)}", style="italic")
+    return text
+
+
+def _option_label(state: SessionState, decision: DecisionState) -> str:
+    inject = state.scenario.inject_by_id.get(decision.inject or "")
+    if inject is not None and inject.decision is not None:
+        for option in inject.decision.options:
+            if option.id == decision.option:
+                return option.label
+    return decision.option or ""
+
+
+def log_text(state: SessionState) -> Text:
+    decisions = sorted(state.decisions.values(), key=lambda d: d.seq, reverse=True)
+    if not decisions:
+        return Text("No decisions yet. Press d to record one for the selected team.")
+    return Text("\n").join(decision_line(state, d) for d in decisions)
+
+
+class DecisionLog(VerticalScroll):
+    DEFAULT_CSS = """
+    DecisionLog { height: 1fr; }
+    DecisionLog > Static { padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Static(id="decision-text"), id=id)
+        self.border_title = "Decisions (newest first)"
+
+    def show(self, state: SessionState) -> None:
+        self.query_one("#decision-text", Static).update(log_text(state))

@@ -1,0 +1,154 @@
+"""A modal form built from a list of fields; saving goes through a callback.
+
+The callback does the recording. If it raises (a bad value, a journal that
+cannot be written), the form stays open with everything typed in it and shows
+the error, so nothing the facilitator typed is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Label, Select, SelectionList, Static, TextArea
+
+from tabletop.tui.bindings import FORM_BINDINGS
+
+FieldKind = Literal["line", "text", "select", "multi"]
+Values = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: FieldKind = "line"
+    choices: Sequence[tuple[str, str]] = ()
+    """(label, value) pairs for 'select' and 'multi'."""
+    value: str | Sequence[str] = ""
+    """Initial value: text, the selected value, or the values ticked."""
+    required: bool = False
+    placeholder: str = ""
+
+
+def error_message(exc: BaseException) -> str:
+    """One line a facilitator can act on, whatever went wrong."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return message or type(exc).__name__
+
+
+class FormScreen(ModalScreen[bool]):
+    """A titled form; ctrl+s saves through ``on_save``, escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = FORM_BINDINGS
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    FormScreen > #form {
+        width: 90; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $accent; background: $surface; padding: 0 1;
+    }
+    FormScreen #form-fields { height: auto; max-height: 1fr; }
+    FormScreen Label { margin-top: 1; text-style: bold; }
+    FormScreen #form-intro { color: $text; }
+    FormScreen TextArea { height: 6; }
+    FormScreen SelectionList { height: auto; max-height: 8; }
+    FormScreen #form-error { color: $error; text-style: bold; height: auto; }
+    """
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[FormField],
+        on_save: Callable[[Values], None],
+        *,
+        intro: str | Text = "",
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        self.form_title = title
+        self.fields = list(fields)
+        self.on_save = on_save
+        self.intro = intro
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form") as form:
+            form.border_title = self.form_title
+            form.border_subtitle = "ctrl+s save · escape cancel"
+            with VerticalScroll(id="form-fields"):
+                if self.intro:
+                    yield Static(self.intro, id="form-intro")
+                for spec in self.fields:
+                    suffix = " *" if spec.required else ""
+                    yield Label(f"{spec.label}{suffix}")
+                    yield self._widget(spec)
+            yield Static("", id="form-error")
+        yield Footer()
+
+    def _widget(self, spec: FormField) -> Widget:
+        wid = f"field-{spec.name}"
+        if spec.kind == "text":
+            area = TextArea(str(spec.value), id=wid, soft_wrap=True, tab_behavior="focus")
+            area.show_line_numbers = False
+            return area
+        if spec.kind == "select":
+            value = spec.value if isinstance(spec.value, str) and spec.value else Select.NULL
+            return Select(
+                [(label, v) for label, v in spec.choices],
+                value=value,
+                allow_blank=not spec.required,
+                prompt="(none)",
+                id=wid,
+            )
+        if spec.kind == "multi":
+            ticked = set(spec.value) if not isinstance(spec.value, str) else set()
+            return SelectionList[str](*((lab, v, v in ticked) for lab, v in spec.choices), id=wid)
+        return Input(str(spec.value), placeholder=spec.placeholder, id=wid)
+
+    def on_mount(self) -> None:
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    def values(self) -> Values:
+        out: Values = {}
+        for spec in self.fields:
+            widget = self.query_one(f"#field-{spec.name}")
+            if isinstance(widget, TextArea):
+                out[spec.name] = widget.text.strip()
+            elif isinstance(widget, Select):
+                out[spec.name] = None if widget.value is Select.NULL else widget.value
+            elif isinstance(widget, SelectionList):
+                out[spec.name] = list(widget.selected)
+            elif isinstance(widget, Input):
+                out[spec.name] = widget.value.strip()
+        return out
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#form-error", Static).update(Text(f"✗ {message}"))
+
+    def action_save(self) -> None:
+        # ctrl+s is a priority binding: it can overtake keys still queued for the
+        # focused field (fast typing, a paste). Read the form after they land.
+        (self.focused or self).call_later(self._save)
+
+    def _save(self) -> None:
+        values = self.values()
+        missing = [s.label for s in self.fields if s.required and not values.get(s.name)]
+        if missing:
+            self.show_error(f"{missing[0]} is required")
+            return
+        try:
+            self.on_save(values)
+        except Exception as exc:  # the form must survive any failure; the text stays
+            self.show_error(error_message(exc))
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,51 @@
+"""The header: the handling marking as a bar everyone can see, then the title."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+
+class MarkingBar(Static):
+    """The handling marking, e.g. TLP:AMBER, in a bar across the top (and the bottom)."""
+
+    DEFAULT_CSS = """
+    MarkingBar {
+        width: 1fr;
+        height: 1;
+        background: $warning;
+        color: $background;
+        text-style: bold;
+        content-align: center middle;
+    }
+    """
+
+    def __init__(self, marking: str, *, id: str | None = None) -> None:
+        super().__init__(f"■ {marking} ■", id=id, markup=False)
+        self.marking = marking
+
+
+class ExerciseHeader(Vertical):
+    """Marking bar, exercise title and where the session is saved."""
+
+    DEFAULT_CSS = """
+    ExerciseHeader { height: 2; }
+    ExerciseHeader > Horizontal { height: 1; background: $panel; }
+    ExerciseHeader #title { width: 1fr; text-style: bold; padding: 0 1; }
+    ExerciseHeader #where { width: auto; max-width: 60%; color: $text-muted; padding: 0 1; }
+    ExerciseHeader #palette-hint { width: auto; display: none; text-style: bold; padding: 0 1; }
+    """
+
+    def __init__(self, title: str, marking: str, where: str) -> None:
+        super().__init__()
+        self._title = title
+        self._marking = marking
+        self._where = where
+
+    def compose(self) -> ComposeResult:
+        yield MarkingBar(self._marking)
+        with Horizontal():
+            yield Static(self._title, id="title", markup=False)
+            yield Static(self._where, id="where", markup=False)
+            yield Static("ctrl+p commands", id="palette-hint", markup=False)

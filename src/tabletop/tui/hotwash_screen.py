@@ -1,0 +1,92 @@
+"""The hot wash: strengths and areas for improvement per objective, and the
+improvement actions (with owner and due date) that come out of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from tabletop.session.events import OBJECTIVE_RATING_LABELS
+from tabletop.session.state import SessionState
+from tabletop.tui.form import FormScreen
+
+FormFactory = Callable[[], FormScreen]
+
+
+def hotwash_text(state: SessionState) -> Text:
+    text = Text()
+    groups: list[tuple[str | None, str]] = [(o.id, o.text) for o in state.scenario.objectives]
+    groups.append((None, "General (no single objective)"))
+    for objective, title in groups:
+        entries = [e for e in state.hotwash if e.objective == objective]
+        override = state.objective_overrides.get(objective) if objective else None
+        if objective is None and not entries:
+            continue
+        text.append(f"{objective or '—'}: {title}\n", style="bold underline")
+        if override is not None:
+            label = OBJECTIVE_RATING_LABELS.get(override.rating, override.rating)
+            text.append(f"  rated {label} ({override.reason})\n", style="italic")
+        if not entries:
+            text.append("  nothing recorded yet\n", style="italic")
+        for entry in entries:
+            mark = "+ strength   " if entry.kind == "strength" else "- improvement"
+            team = f" [{entry.team}]" if entry.team else ""
+            text.append(f"  {mark}  {entry.text}{team}\n")
+    text.append("\nIMPROVEMENT ACTIONS\n", style="bold underline")
+    if not state.actions:
+        text.append("  none yet\n", style="italic")
+    for action in state.actions:
+        item = f" ({action.item})" if action.item else ""
+        text.append(f"  • {action.action}{item}\n    owner {action.owner}, due {action.due}")
+        if action.capability:
+            text.append(f", capability {action.capability}")
+        text.append("\n")
+    return text
+
+
+class HotwashScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "open('entry')", "Strength/improvement", id="hotwash-entry",
+                tooltip="Record a strength or an area for improvement"),
+        Binding("a", "open('action')", "Improvement action", id="hotwash-action",
+                tooltip="Record an improvement action with owner and due date"),
+        Binding("o", "open('objective')", "Rate objective", id="hotwash-objective",
+                tooltip="Set an objective's P/S/M/U rating, with the reason"),
+        Binding("escape", "close", "Close", id="hotwash-close", tooltip="Back to the console"),
+    ]
+    DEFAULT_CSS = """
+    HotwashScreen { align: center middle; }
+    HotwashScreen > Vertical {
+        width: 110; max-width: 100%; height: 90%; border: thick $accent;
+        background: $surface; padding: 0 1;
+    }
+    """
+
+    def __init__(self, state: SessionState, forms: dict[str, FormFactory]) -> None:
+        super().__init__()
+        self.state = state
+        self.forms = forms
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "Hot wash"
+            box.border_subtitle = "e entry · a action · o rate objective · escape close"
+            with VerticalScroll():
+                yield Static(hotwash_text(self.state), id="hotwash-text")
+        yield Footer()
+
+    def action_open(self, which: str) -> None:
+        self.app.push_screen(self.forms[which](), lambda _saved: self.redraw())
+
+    def redraw(self) -> None:
+        self.query_one("#hotwash-text", Static).update(hotwash_text(self.state))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,80 @@
+"""The inject on screen: channel, sender, audience, title and the Markdown body."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown, Static
+
+from tabletop.session.state import InjectState, SessionState
+from tabletop.timefmt import format_story
+
+STATUS_WORDS = {
+    "pending": "○ pending",
+    "delivered": "● delivered",
+    "held": "‖ HELD",
+    "skipped": "⊘ skipped",
+    "skipped-branch": "⤳ skipped (branch not taken)",
+}
+
+
+def audience_names(state: SessionState, inject_state: InjectState) -> str:
+    inject = inject_state.inject
+    if inject.to == "all":
+        return "all teams"
+    teams = state.scenario.team_by_id
+    return ", ".join(teams[t].name if t in teams else t for t in inject.to)
+
+
+def inject_heading(state: SessionState, inject_state: InjectState) -> Text:
+    inject = inject_state.inject
+    text = Text()
+    text.append(f"{inject.id}  ", style="bold")
+    text.append(STATUS_WORDS.get(inject_state.status, inject_state.status))
+    if inject_state.unscripted:
+        text.append("  ★ unscripted")
+    delivery = inject_state.delivery
+    if delivery is not None and not delivery.undone:
+        text.append(f"  at {format_story(delivery.story_time)}")
+    else:
+        text.append(f"  story {format_story(state.scenario.story_time_of(inject))}")
+    text.append("\n")
+    text.append(inject.title, style="bold")
+    text.append("\n")
+    text.append(f"{inject.channel.upper()}", style="reverse")
+    text.append(f"  From: {inject.sender}  →  To: {audience_names(state, inject_state)}")
+    return text
+
+
+class InjectView(VerticalScroll):
+    DEFAULT_CSS = """
+    InjectView { height: 1fr; }
+    InjectView #inject-heading { padding: 0 1; background: $boost; }
+    InjectView Markdown { margin: 0; padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = "Inject"
+        self.showing: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("No inject delivered yet. Press n to deliver the first.", id="inject-heading")
+        yield Markdown("", id="inject-body")
+
+    def show(self, state: SessionState, inject_id: str | None) -> None:
+        heading = self.query_one("#inject-heading", Static)
+        body = self.query_one("#inject-body", Markdown)
+        self.showing = inject_id
+        inject_state = state.injects.get(inject_id) if inject_id else None
+        if inject_state is None:
+            heading.update("No inject delivered yet. Press n to deliver the first.")
+            body.update("")
+            self.border_title = "Inject"
+            return
+        current = inject_id == state.current_inject
+        self.border_title = "Current inject" if current else "Viewing (not current)"
+        heading.update(inject_heading(state, inject_state))
+        body.update(inject_state.inject.body or "*(no text)*")
+        self.scroll_home(animate=False)

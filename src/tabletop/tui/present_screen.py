@@ -1,0 +1,156 @@
+"""The participant view, for a projector or a team's screen.
+
+Shows only what participants may see: the title and marking, the story clock,
+the current phase and its discussion questions, and the injects delivered (to
+the chosen team). Facilitator notes, expected actions, decision options and
+ratings never appear here. It follows the facilitator's console by polling the
+session file, read-only.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Markdown, Static
+
+from tabletop.session.session import Session
+from tabletop.session.state import InjectState, SessionState
+from tabletop.timefmt import format_story
+from tabletop.tui.header import MarkingBar
+from tabletop.tui.inject_view import audience_names
+
+
+def situation_text(state: SessionState, team_name: str | None) -> Text:
+    text = Text()
+    text.append(" STORY CLOCK ", style="bold reverse")
+    text.append(f"  {format_story(state.story_now)}", style="bold")
+    if state.ended:
+        text.append("     ■ ENDEX: the exercise has ended", style="bold")
+    elif state.paused:
+        text.append("     ‖ PAUSED", style="bold")
+    if team_name:
+        text.append(f"     Team: {team_name}", style="bold")
+    phase = state.scenario.phase_by_id.get(state.current_phase or "")
+    if phase is not None:
+        text.append(f"\n{phase.title}\n", style="bold underline")
+        for question in phase.questions:
+            text.append(f"  ? {question}\n")
+    return text
+
+
+def inject_card_heading(state: SessionState, inject_state: InjectState) -> Text:
+    inject = inject_state.inject
+    delivery = inject_state.delivery
+    when = format_story(delivery.story_time) if delivery else ""
+    text = Text()
+    text.append(f" {inject.channel.upper()} ", style="bold reverse")
+    text.append(f"  {when}   From: {inject.sender}   To: {audience_names(state, inject_state)}")
+    text.append(f"\n{inject.title}", style="bold")
+    return text
+
+
+class InjectCard(Vertical):
+    DEFAULT_CSS = """
+    InjectCard { height: auto; border: heavy $foreground; padding: 0 1; margin-bottom: 1; }
+    InjectCard.-latest { border: double $foreground; }
+    InjectCard Markdown { margin: 0; padding: 0; background: black; color: white; }
+    InjectCard MarkdownBlock { background: black; color: white; }
+    InjectCard MarkdownHeader { color: white; background: black; text-style: bold underline;
+                                margin: 0; }
+    """
+
+    def __init__(self, state: SessionState, inject_state: InjectState) -> None:
+        super().__init__()
+        self.state = state
+        self.inject_state = inject_state
+
+    def compose(self) -> ComposeResult:
+        yield Static(inject_card_heading(self.state, self.inject_state))
+        yield Markdown(self.inject_state.inject.body or "")
+
+
+class PresentScreen(Screen[None]):
+    DEFAULT_CSS = """
+    PresentScreen { background: black; color: white; }
+    PresentScreen #exercise-title {
+        height: auto; text-style: bold; padding: 0 2; content-align: center middle;
+    }
+    PresentScreen #situation { height: auto; padding: 0 2; border-bottom: heavy white; }
+    PresentScreen #feed { padding: 1 2; }
+    PresentScreen #empty { padding: 1 2; text-style: bold; }
+    """
+
+    def __init__(self, session: Session, *, team: str | None, poll: float) -> None:
+        super().__init__()
+        self.session = session
+        self.team = team
+        self.poll = poll
+        self.shown: list[tuple[int, str]] | None = None
+        """(delivery seq, inject id) of the cards on screen, newest first."""
+
+    @property
+    def state(self) -> SessionState:
+        return self.session.state
+
+    def compose(self) -> ComposeResult:
+        scenario = self.session.scenario
+        yield MarkingBar(scenario.marking)
+        yield Static(scenario.title, id="exercise-title", markup=False)
+        yield Static(id="situation")
+        yield VerticalScroll(id="feed")
+        yield MarkingBar(scenario.marking)
+
+    def on_mount(self) -> None:
+        self.redraw()
+        self.set_interval(self.poll, self.follow)
+
+    def follow(self) -> None:
+        try:
+            new = self.session.refresh()
+        except Exception as exc:  # the writer may be mid-checkpoint; try again next tick
+            self.notify(str(exc), severity="warning", timeout=self.poll * 2)
+            return
+        if new:
+            self.redraw()
+
+    def _visible(self) -> list[InjectState]:
+        visible = self.state.visible_to(self.team)
+        return sorted(visible, key=lambda s: s.delivery.seq if s.delivery else 0, reverse=True)
+
+    def redraw(self) -> None:
+        team = self.state.scenario.team_by_id.get(self.team or "")
+        self.query_one("#situation", Static).update(
+            situation_text(self.state, team.name if team else None)
+        )
+        visible = self._visible()
+        wanted = [(s.delivery.seq if s.delivery else 0, s.inject.id) for s in visible]
+        if wanted == self.shown:
+            return
+        feed = self.query_one("#feed", VerticalScroll)
+        for old in feed.query(InjectCard):
+            old.remove_class("-latest")
+            old.border_title = None
+        fresh = wanted[: len(wanted) - len(self.shown or [])]
+        if self.shown and wanted[len(fresh) :] == self.shown:
+            # Only new deliveries: add their cards on top, leave the rest alone.
+            cards = [InjectCard(self.state, s) for s in visible[: len(fresh)]]
+            _mark_latest(cards[0])
+            feed.mount_all(cards, before=0)
+        else:
+            feed.remove_children()
+            cards = [InjectCard(self.state, s) for s in visible]
+            if cards:
+                _mark_latest(cards[0])
+                feed.mount_all(cards)
+            else:
+                feed.mount(Static("Waiting for the first inject…", id="empty"))
+        self.shown = wanted
+        feed.scroll_home(animate=False)
+
+
+
+def _mark_latest(card: InjectCard) -> None:
+    card.add_class("-latest")
+    card.border_title = "LATEST"

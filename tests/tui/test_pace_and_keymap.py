@@ -1,0 +1,127 @@
+"""Pace cues, the timeline's incremental refresh, and the user keymap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tabletop.session.session import Session
+from tabletop.tui.app import make_app
+from tabletop.tui.bindings import binding_ids
+from tabletop.tui.clocks import clock_text
+from tabletop.tui.keymap import keymap_path, load_keymap
+from tabletop.tui.pace import pace
+from tabletop.tui.timeline import Timeline
+
+from .conftest import FakeClock, kinds, loaded_scenario
+
+
+def test_pace_counts_down_to_the_next_planned_inject(session: Session, clock: FakeClock) -> None:
+    session.deliver_next()  # harbour-alarm, minute 0; next is press-call at minute 10
+    session.toggle_pause()
+    clock.advance(4 * 60)
+    p = pace(session.state, clock.now)
+    assert p.next_inject == "press-call"
+    assert p.due_in == 6 * 60
+    assert not p.behind
+    text = clock_text(session.state, clock.now).plain
+    assert "RUNNING" in text and "in 6:00" in text and "BEHIND" not in text
+
+
+def test_behind_schedule_when_the_next_inject_is_late(session: Session, clock: FakeClock) -> None:
+    session.deliver_next()
+    session.toggle_pause()
+    clock.advance(12 * 60)
+    p = pace(session.state, clock.now)
+    assert p.due_in == -2 * 60
+    assert p.behind
+    assert "BEHIND SCHEDULE" in clock_text(session.state, clock.now).plain
+    assert "late by 2:00" in clock_text(session.state, clock.now).plain
+
+
+def test_behind_schedule_when_the_phase_overruns(session: Session, clock: FakeClock) -> None:
+    session.record("inject_retimed", inject="press-call", play_minute=60, reason="later")
+    session.deliver_next()
+    session.toggle_pause()
+    clock.advance(21 * 60)  # the alert phase is planned for 20 minutes
+    p = pace(session.state, clock.now)
+    assert p.phase is not None and p.phase.over
+    assert p.behind
+
+
+def test_paused_is_written_not_only_coloured(session: Session, clock: FakeClock) -> None:
+    assert "‖ PAUSED" in clock_text(session.state, clock.now).plain
+    session.toggle_pause()
+    assert "PAUSED" not in clock_text(session.state, clock.now).plain
+
+
+async def test_timeline_refreshes_only_changed_rows(tmp_path: Path) -> None:
+    big = Session.create(tmp_path / "big.db", loaded_scenario(tmp_path, extra_injects=5000),
+                         clock=FakeClock())
+    app = make_app(big, where="big.db")
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            timeline = app.console_screen.query_one(Timeline)
+            assert len(timeline.rows) == 5005 + 2  # injects and two phase headers
+            refreshed: list[int] = []
+            original = timeline.refresh_line
+            timeline.refresh_line = lambda y: (refreshed.append(y), original(y))[1]  # type: ignore[method-assign]
+            rows_before = timeline.rows
+            await pilot.press("n")
+            assert timeline.rows is rows_before  # not rebuilt
+            changed = {timeline.rows[y].key for y in refreshed}
+            # The delivered inject and the new "next" one, nothing else of the 5,000.
+            assert changed == {"harbour-alarm", "press-call"}
+            await pilot.press("q")
+    finally:
+        big.close()
+
+
+def test_keymap_file_is_read_and_problems_reported(tmp_path: Path) -> None:
+    path = tmp_path / "keymap.toml"
+    path.write_text(
+        'deliver-next = "x,f5"\n'
+        'toggle-pause = ["ctrl+space", "space"]\n'
+        'no-such-action = "z"\n'
+        "rate = 3\n",
+        encoding="utf-8",
+    )
+    result = load_keymap(path, binding_ids())
+    assert result.keymap == {"deliver-next": "x,f5", "toggle-pause": "ctrl+space,space"}
+    assert len(result.problems) == 2
+    assert "unknown binding id 'no-such-action'" in result.problems[0]
+    assert "rate" in result.problems[1]
+
+
+def test_broken_keymap_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "keymap.toml"
+    path.write_text("deliver-next = \n", encoding="utf-8")
+    result = load_keymap(path, binding_ids())
+    assert result.keymap == {}
+    assert "cannot read keymap" in result.problems[0]
+    assert load_keymap(tmp_path / "absent.toml", binding_ids()).keymap == {}
+
+
+def test_keymap_path_follows_xdg() -> None:
+    assert keymap_path({"XDG_CONFIG_HOME": "/cfg"}) == Path("/cfg/tabletop/keymap.toml")
+    assert keymap_path({"HOME": "/home/ana"}) == Path("/home/ana/.config/tabletop/keymap.toml")
+
+
+def test_every_binding_has_an_id_and_a_tooltip() -> None:
+    from textual.binding import Binding
+
+    from tabletop.tui.bindings import APP_BINDINGS, CONSOLE_BINDINGS, FORM_BINDINGS
+
+    for binding in (*CONSOLE_BINDINGS, *APP_BINDINGS, *FORM_BINDINGS):
+        assert isinstance(binding, Binding)
+        assert binding.id and binding.tooltip and binding.description
+
+
+async def test_user_keymap_rebinds_a_key(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "keymap.toml"
+    path.write_text('deliver-next = "x"\n', encoding="utf-8")
+    app = make_app(session, where="s.db", keymap_file=path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("n")
+        assert "inject_delivered" not in kinds(session)
+        await pilot.press("x")
+        assert "inject_delivered" in kinds(session)

@@ -1,0 +1,128 @@
+"""`tabletop run` / `tabletop present` start-up: new, resumed, refused sessions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tabletop.cli import main
+from tabletop.commands.run import open_session
+from tabletop.session.journal import SessionWrongExercise
+from tabletop.session.session import Session
+
+
+def test_new_session_goes_under_sessions_and_is_announced(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "mini", "--headless-smoke"]) == 0
+    (created,) = (workspace / "sessions").glob("mini-*.db")
+    out = capsys.readouterr().out
+    shown = str(created.relative_to(workspace))
+    assert f"Session: {shown}" in out
+    assert f"tabletop report {shown}" in out
+    with Session.open_readonly(created) as session:
+        assert [e.kind for e in session.journal.events()] == ["session_opened"]
+
+
+def test_resume_plays_the_stored_copy_and_says_the_file_changed(workspace: Path) -> None:
+    path = workspace / "s.db"
+    first = open_session("mini", path)
+    assert first.notices == []
+    first.session.deliver_next()
+    first.session.close()
+
+    exercise = workspace / "exercises" / "mini.yaml"
+    exercise.write_text(exercise.read_text().replace("Mini drill", "Renamed drill"))
+    again = open_session("mini", path)
+    try:
+        assert "changed since this session began" in again.notices[0]
+        assert again.session.scenario.title == "Mini drill"  # the stored copy
+        assert again.session.state.current_inject == "shots"
+        assert again.session.state.paused
+    finally:
+        again.session.close()
+
+
+def test_resume_carries_on_when_the_file_no_longer_validates(workspace: Path) -> None:
+    path = workspace / "s.db"
+    open_session("mini", path).session.close()
+    exercise = workspace / "exercises" / "mini.yaml"
+    exercise.write_text(exercise.read_text().replace("duration: 1h", "duration: soon"))
+    again = open_session("mini", path)
+    try:
+        assert "no longer validates" in again.notices[0]
+        assert again.session.scenario.id == "mini"
+    finally:
+        again.session.close()
+
+
+def test_a_session_of_another_exercise_is_refused(
+    workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .conftest import loaded_scenario
+
+    other = workspace / "other.db"
+    Session.create(other, loaded_scenario(tmp_path)).close()
+    with pytest.raises(SessionWrongExercise):
+        open_session("mini", other)
+    assert main(["run", "mini", "--session", str(other)]) == 1
+    err = capsys.readouterr().err
+    assert "harbour-drill" in err and "Traceback" not in err
+
+
+def test_a_locked_session_says_who_holds_it(workspace: Path) -> None:
+    path = workspace / "s.db"
+    holder = open_session("mini", path).session
+    try:
+        # flock is per open file: a second process is needed to see the lock.
+        code = (
+            "import sys; from tabletop.cli import main; "
+            f"sys.exit(main(['run', 'mini', '--session', {str(path)!r}]))"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              cwd=workspace, timeout=60)
+        assert done.returncode == 1
+        assert "already open for writing by" in done.stderr
+        assert "Traceback" not in done.stderr
+    finally:
+        holder.close()
+
+
+def test_a_bad_exercise_starts_nothing(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exercise = workspace / "exercises" / "mini.yaml"
+    exercise.write_text(exercise.read_text().replace("duration: 1h", "duration: soon"))
+    assert main(["run", "mini"]) == 1
+    err = capsys.readouterr().err
+    assert "mini.yaml" in err and "duration" in err and "Traceback" not in err
+    assert not (workspace / "sessions").exists()
+
+
+@pytest.mark.parametrize("exercise", ["border-tension", "cyber-incident", "disaster-relief"])
+async def test_bundled_exercise_plays_to_the_end(exercise: str, tmp_path: Path) -> None:
+    """Smoke test on real content: deliver every inject, decide, rate, open every view."""
+    from tabletop.loading import load_scenario
+    from tabletop.tui.app import make_app
+
+    from .conftest import FakeClock
+
+    session = Session.create(tmp_path / "s.db", load_scenario(exercise, tmp_path),
+                             clock=FakeClock())
+    app = make_app(session, where="s.db")
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            for _ in range(len(session.scenario.injects) + 1):
+                await pilot.press("n")
+            await pilot.press("d", *"ok", "ctrl+s")
+            await pilot.press("r", "ctrl+s", "escape", "h", "escape", "y", "escape", "p")
+            await pilot.press("q")
+        state = session.state
+        assert state.next_inject() is None
+        assert all(s.status != "pending" for s in state.injects.values())
+        assert len(state.decisions) == 1 and len(state.ratings) == 1
+    finally:
+        session.close()
