@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FakeClock, Loaded
+from conftest import FakeClock, Loaded, Script
 
 from tabletop.session.journal import SessionError
 from tabletop.session.session import Session, default_session_path
@@ -157,6 +157,29 @@ def test_state_dependent_refusals(session: Session) -> None:
     session.record("inject_held", inject="talks", reason="later")
     with pytest.raises(ValueError, match="already held"):
         session.record("inject_held", inject="talks", reason="later")
+
+
+def test_after_endex_the_play_clock_stays_stopped(session: Session, clock: FakeClock) -> None:
+    session.toggle_pause()
+    clock.advance(60)
+    session.end_exercise()
+    with pytest.raises(ValueError, match="ended"):
+        session.toggle_pause()  # would resume the clock under an ENDEX banner
+    with pytest.raises(ValueError, match="already ended"):
+        session.end_exercise()
+    clock.advance(600)
+    assert session.state.paused and session.state.ended
+    assert session.play_seconds() == 60
+    assert [e.kind for e in session.journal.events()][-1] == "exercise_ended"
+
+
+def test_a_resume_after_endex_in_an_old_journal_is_ignored(script: Script) -> None:
+    script.add("clock_resumed")
+    script.add("exercise_ended", after=60)
+    script.add("clock_resumed", after=5)  # written before resuming was refused
+    state = script.state
+    assert state.ended and state.paused
+    assert state.play_seconds(script.wall + 600) == 60
 
 
 def test_amendment_fills_in_what_it_does_not_change(session: Session) -> None:

@@ -173,6 +173,36 @@ def test_undone_delivery_returns_to_pending_and_leaves_the_participant_view(
     assert [s.inject.id for s in state.delivered()] == ["intro", "choice", "talks"]
 
 
+def test_undoing_a_delivery_rewinds_the_story_clock_and_the_phase(script: Script) -> None:
+    state = script.state
+    start = state.scenario.story_start_at
+    script.add("clock_resumed")
+    script.add("inject_delivered", inject="intro", after=60)  # p1, +0m
+    wrong = script.add("inject_delivered", inject="wrapup", after=60)  # p3, +1d 02:00
+    assert state.current_phase == "p3"
+    assert state.story_now == start + timedelta(days=1, hours=2)
+    script.add("delivery_undone", event=wrong.seq, reason="pressed n by mistake", after=5)
+    # Participants must not be left in phase 3 on the next day.
+    assert state.current_phase == "p1"
+    assert state.story_now == start
+    script.add("inject_delivered", inject="choice", after=60)  # p1, +30m
+    assert state.current_phase == "p1"
+    assert state.story_now == start + timedelta(minutes=30)
+
+
+def test_undo_keeps_a_story_clock_jump_and_an_explicit_phase(script: Script) -> None:
+    state = script.state
+    start = state.scenario.story_start_at
+    script.add("clock_resumed")
+    script.add("inject_delivered", inject="intro")
+    script.add("story_clock_jumped", to="2026-03-14T09:00:00+00:00", reason="overnight")
+    script.add("phase_started", phase="p2")
+    wrong = script.add("inject_delivered", inject="wrapup")
+    script.add("delivery_undone", event=wrong.seq, reason="mistake")
+    assert state.story_now == start + timedelta(hours=3)
+    assert state.current_phase == "p2"
+
+
 def test_undone_unscripted_inject_is_withdrawn(script: Script) -> None:
     state = script.state
     event = script.add(

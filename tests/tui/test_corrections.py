@@ -206,6 +206,18 @@ async def test_correct_a_rating(session: Session) -> None:
     assert last(session, "rating_corrected")["reason"] == "rated the wrong team"
 
 
+async def test_correcting_a_rating_without_a_note_keeps_its_note(session: Session) -> None:
+    session.rate_item("mod", "coord/share", "met", "shared at once with the MFA")
+    app = app_for(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await palette(pilot, "rating: correct")
+        await pilot.press("tab", "enter", "down", "enter")  # partially met
+        await pilot.press("tab", "tab")  # past the note, left empty
+        await give_reason(pilot, "only shared with one ministry")
+    rating = session.state.ratings[("mod", "coord/share")]
+    assert (rating.rating, rating.note) == ("partial", "shared at once with the MFA")
+
+
 async def test_jump_the_story_clock(session: Session) -> None:
     app = app_for(session)
     async with app.run_test(size=SIZE) as pilot:

@@ -54,6 +54,35 @@ def test_paused_is_written_not_only_coloured(session: Session, clock: FakeClock)
     assert "PAUSED" not in clock_text(session.state, clock.now).plain
 
 
+async def test_time_to_the_next_inject_stays_visible_at_80_columns(tmp_path: Path) -> None:
+    from textual.geometry import Region
+
+    from tabletop.loading import LoadedScenario
+    from tabletop.model import Scenario
+
+    from .conftest import scenario_data
+
+    data = scenario_data()
+    data["phases"][0]["title"] = "Alert and first reports from the harbour master"
+    data["injects"][0]["id"] = "harbour-alarm-from-the-port-authority"
+    data["phases"][0]["injects"][0] = "harbour-alarm-from-the-port-authority"
+    loaded = LoadedScenario(Scenario.model_validate(data), tmp_path / "x.yaml", "0" * 64)
+    clock = FakeClock()
+    narrow = Session.create(tmp_path / "narrow.db", loaded, clock=clock)
+    narrow.toggle_pause()
+    clock.advance(90)  # the first inject is 1:30 late
+    app = make_app(narrow, where="narrow.db")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        bar = app.console_screen.query_one("#clocks")
+        strips = bar.render_lines(Region(0, 0, bar.size.width, bar.size.height))
+        shown = "\n".join("".join(segment.text for segment in strip) for strip in strips)
+        assert "BEHIND SCHEDULE" in shown
+        assert "late by 1:30" in shown, shown
+        await pilot.press("q")
+    narrow.close()
+
+
 async def test_timeline_refreshes_only_changed_rows(tmp_path: Path) -> None:
     big = Session.create(tmp_path / "big.db", loaded_scenario(tmp_path, extra_injects=5000),
                          clock=FakeClock())

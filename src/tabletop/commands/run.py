@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -72,9 +73,15 @@ def run(args: argparse.Namespace) -> int:
             app.run()
     finally:
         session.close()
+    crashed = bool(app.return_code)
+    if crashed:
+        print("tabletop run: the console stopped on an error (shown above); everything "
+              "recorded before it is saved", file=sys.stderr)
     print(f"Session saved: {where}")
-    print(f"Build its report: tabletop report {where}")
-    return 0
+    typed = shlex.quote(where)  # ready to paste, even with spaces in the name
+    print(f"Resume it: tabletop run {shlex.quote(args.exercise)} --session {typed}" if crashed
+          else f"Build its report: tabletop report {typed}")
+    return 1 if crashed else 0
 
 
 def open_session(target: str, session_file: Path | None) -> Opened:
@@ -100,7 +107,7 @@ def open_session(target: str, session_file: Path | None) -> Opened:
     path = session_file or default_session_path(
         find_workspace(cwd), loaded.scenario.id, datetime.now(UTC)
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Session.create makes the folder, and says clearly when it cannot.
     return Opened(Session.create(path, loaded))
 
 

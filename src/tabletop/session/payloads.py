@@ -193,6 +193,18 @@ def _bare(p: _Payload, state: SessionState) -> Payload:
     return p.done({})
 
 
+def _resume(p: _Payload, state: SessionState) -> Payload:
+    if state.ended:
+        raise ValueError("the exercise has ended (ENDEX); the play clock stays stopped")
+    return p.done({})
+
+
+def _end(p: _Payload, state: SessionState) -> Payload:
+    if state.ended:
+        raise ValueError("the exercise has already ended (ENDEX)")
+    return p.done({})
+
+
 def _jump(p: _Payload, state: SessionState) -> Payload:
     to = p.text("to")
     try:
@@ -424,11 +436,11 @@ def _action(p: _Payload, state: SessionState) -> Payload:
 _CHECKS: dict[str, Check] = {
     "session_opened": _bare,
     "clock_paused": _bare,
-    "clock_resumed": _bare,
+    "clock_resumed": _resume,
     "story_clock_jumped": _jump,
     "phase_started": _phase,
     "team_selected": _select_team,
-    "exercise_ended": _bare,
+    "exercise_ended": _end,
     "inject_delivered": _deliver,
     "unscripted_inject": _unscripted,
     "inject_skipped": _skip,

@@ -172,10 +172,13 @@ class SessionState:
       Releasing clears a hold or a facilitator skip.
     * Undoing a scripted delivery returns the inject to pending; an undone
       unscripted inject is withdrawn (``skipped``, the undo reason as reason).
+      The story clock and the current phase go back to where the remaining
+      deliveries leave them (a jump or an explicit phase start still stands).
     * The current phase follows ``phase_started`` and moves forward on its own
       when an inject of a later phase is delivered; the first ``clock_resumed``
       enters the first phase if none has started.
-    * ``exercise_ended`` stops the play clock.
+    * ``exercise_ended`` stops the play clock for good: a later ``clock_resumed``
+      (refused when recorded, but possible in older journals) is ignored.
     """
 
     def __init__(self, scenario: Scenario, *, first_team: str | None = None) -> None:
@@ -202,6 +205,10 @@ class SessionState:
         """The seq of the last event applied."""
 
         self._clock = PlayClock()
+        self._story_base: tuple[int, datetime] = (0, scenario.story_start_at)
+        """(seq, time) of the last story-clock jump; later deliveries move it forward."""
+        self._phase_base: tuple[int, str | None] = (0, None)
+        """(seq, phase) of the last phase set by an event; later deliveries move it on."""
         self._last_wall: float | None = None
         self._by_seq: dict[int, Event] = {}
         self._deliveries: list[Delivery] = []
@@ -325,19 +332,25 @@ class SessionState:
         self._clock.pause(event.wall)
 
     def _on_clock_resumed(self, event: Event, data: dict[str, Any]) -> None:
+        if self.ended:
+            return
         self._clock.resume(event.wall)
         if self._clock.phase is None and self.scenario.phases:
             self._clock.enter_phase(self.scenario.phases[0].id, event.wall)
+            self._phase_base = (event.seq, self._clock.phase)
 
     def _on_story_clock_jumped(self, event: Event, data: dict[str, Any]) -> None:
         moment = parse_datetime(data["to"])
         if moment.tzinfo is not None:
             self.story_now = moment
+            self._story_base = (event.seq, moment)
 
     def _on_phase_started(self, event: Event, data: dict[str, Any]) -> None:
         phase = data["phase"]
-        if phase in self.scenario.phase_by_id and phase != self._clock.phase:
-            self._clock.enter_phase(phase, event.wall)
+        if phase in self.scenario.phase_by_id:
+            self._phase_base = (event.seq, phase)
+            if phase != self._clock.phase:
+                self._clock.enter_phase(phase, event.wall)
 
     def _on_team_selected(self, event: Event, data: dict[str, Any]) -> None:
         if data["team"] in self.scenario.team_by_id:
@@ -408,6 +421,8 @@ class SessionState:
         if state.unscripted:
             state.skipped = True
             state.skip_reason = delivery.undo_reason
+        else:
+            self._rewind_clocks(event.wall)
         self._refresh(state)
         if self.current_inject == delivery.inject:
             live = [d for d in self._deliveries if not d.undone]
@@ -544,6 +559,26 @@ class SessionState:
         self._delivery_by_seq[event.seq] = delivery
         self.current_inject = inject.id
         self._refresh(state)
+
+    def _rewind_clocks(self, wall: float) -> None:
+        """Story clock and phase as the live deliveries leave them (after an undo)."""
+        story_seq, story = self._story_base
+        phase_seq, phase = self._phase_base
+        index = self._phase_index
+        for delivery in self._deliveries:
+            state = self.injects[delivery.inject]
+            if delivery.undone or state.unscripted:
+                continue
+            if delivery.seq > story_seq:
+                story = max(story, self.scenario.story_time_of(state.inject))
+            later = index.get(state.inject.phase, -1) > index.get(phase or "", -1)
+            if delivery.seq > phase_seq and later:
+                phase = state.inject.phase
+        self.story_now = story
+        if phase is None and self._clock.phase is not None and self.scenario.phases:
+            phase = self.scenario.phases[0].id
+        if phase is not None and phase != self._clock.phase:
+            self._clock.enter_phase(phase, wall)
 
     def _follow_phase(self, phase: str, wall: float) -> None:
         current = self._clock.phase

@@ -16,7 +16,7 @@ from textual.binding import BindingType
 
 from tabletop.session.session import Session
 from tabletop.tui.bindings import APP_BINDINGS, binding_ids
-from tabletop.tui.commands import ConsoleCommands
+from tabletop.tui.commands import ConsoleCommands, ConsolePalette
 from tabletop.tui.console_screen import ConsoleScreen
 from tabletop.tui.keymap import load_keymap
 from tabletop.tui.present_screen import PresentScreen
@@ -46,29 +46,44 @@ class ConsoleApp(App[None]):
         self.session_closed = False
 
     def on_mount(self) -> None:
+        problems: list[str] = []
         if self.keymap_file is not None:
             result = load_keymap(self.keymap_file, binding_ids())
             if result.keymap:
                 self.set_keymap(result.keymap)
-            for problem in result.problems:
-                self.notify(problem, title="Keymap", severity="warning", timeout=10)
+            problems = result.problems
         self.push_screen(self.console_screen)
+        # On the console, where they stay visible; plain text (the file is the user's).
+        for problem in problems:
+            self.notify(problem, title="Keymap", severity="warning", timeout=10, markup=False)
 
     def close_session(self) -> None:
-        """Checkpoint and release the session; safe to call more than once."""
+        """Stop the play clock, checkpoint and release the session; safe to call twice.
+
+        The clock is paused here, at the moment the console closes: left running,
+        a resumed session would roll the play clock back to the last event.
+        """
         if not self.session_closed:
             self.session_closed = True
-            self.session.close()
+            try:
+                if not self.session.state.paused:
+                    self.session.toggle_pause()
+            finally:
+                self.session.close()
 
     def action_quit_console(self) -> None:
         try:
             self.close_session()
         except Exception as exc:  # still leave; the journal is already durable
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
         self.exit()
 
     async def action_quit(self) -> None:
         self.action_quit_console()
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not isinstance(self.screen, ConsolePalette):
+            self.push_screen(ConsolePalette(id="--command-palette"))
 
 
 class PresentApp(App[None]):

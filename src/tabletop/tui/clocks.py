@@ -10,8 +10,8 @@ from tabletop.timefmt import format_duration, format_story
 from tabletop.tui.pace import Pace, countdown, minutes, pace
 
 
-def clock_text(state: SessionState, now: float) -> Text:
-    """Two lines: the clocks, then the pace against the plan."""
+def clock_text(state: SessionState, now: float, *, compact: bool = False) -> Text:
+    """Two lines: the clocks, then the pace against the plan (``compact`` for 80 columns)."""
     p = pace(state, now)
     line = Text()
     line.append(" STORY ", style="bold reverse")
@@ -25,12 +25,15 @@ def clock_text(state: SessionState, now: float) -> Text:
     else:
         line.append(" ▶ RUNNING ", style="bold black on green")
     line.append("\n")
-    line.append_text(pace_text(state, p))
+    line.append_text(pace_text(state, p, compact=compact))
     return line
 
 
-def pace_text(state: SessionState, p: Pace) -> Text:
+def pace_text(state: SessionState, p: Pace, *, compact: bool = False) -> Text:
+    """The pace line; ``compact`` leaves out the phase title, so that the time to
+    the next inject still fits on a narrow screen."""
     text = Text()
+    gap = " · " if compact else "  ·  "
     if p.behind:  # first, so that a narrow screen never cuts it off
         text.append(" ⚠ BEHIND SCHEDULE ", style="bold white on red")
         text.append("  ")
@@ -39,25 +42,47 @@ def pace_text(state: SessionState, p: Pace) -> Text:
         style = "bold red" if p.phase.over else ""
         title = p.phase.phase.title
         title = title if len(title) <= 24 else title[:23] + "…"
-        text.append(f"Phase {number}/{len(state.scenario.phases)} {title}: ", style="bold")
-        text.append(
-            f"{minutes(p.phase.actual)} of {minutes(p.phase.planned)} planned", style=style
-        )
+        if compact:
+            text.append(f"Phase {number}/{len(state.scenario.phases)}: ", style="bold")
+            text.append(f"{minutes(p.phase.actual)}/{minutes(p.phase.planned)}", style=style)
+        else:
+            text.append(f"Phase {number}/{len(state.scenario.phases)} {title}: ", style="bold")
+            text.append(
+                f"{minutes(p.phase.actual)} of {minutes(p.phase.planned)} planned", style=style
+            )
     if p.next_inject is None:
-        text.append("  ·  no inject pending")
+        text.append(f"{gap}no inject pending")
     elif p.due_in is None:
-        text.append(f"  ·  next {p.next_inject}: no planned minute")
+        text.append(f"{gap}next {p.next_inject}: no planned minute")
+    elif compact:  # the time first: a long inject id may be cut, the time must not
+        due = f"in {countdown(p.due_in)}" if p.due_in >= 0 else f"late by {countdown(p.due_in)}"
+        text.append(f"{gap}next {due}: {p.next_inject}", style="" if p.due_in >= 0 else "bold")
     elif p.due_in >= 0:
-        text.append(f"  ·  next {p.next_inject} in {countdown(p.due_in)}")
+        text.append(f"{gap}next {p.next_inject} in {countdown(p.due_in)}")
     else:
-        text.append(f"  ·  next {p.next_inject} late by {countdown(p.due_in)}", style="bold")
+        text.append(f"{gap}next {p.next_inject} late by {countdown(p.due_in)}", style="bold")
     return text
 
 
 class ClockBar(Static):
     DEFAULT_CSS = """
-    ClockBar { height: 2; padding: 0 1; background: $boost; }
+    ClockBar {
+        height: 2; padding: 0 1; background: $boost;
+        text-wrap: nowrap; text-overflow: ellipsis;  /* one line each, cut at the end */
+    }
     """
 
+    _shown: tuple[SessionState, float] | None = None
+
     def show(self, state: SessionState, now: float) -> None:
-        self.update(clock_text(state, now))
+        self._shown = (state, now)
+        text = clock_text(state, now)
+        width = self.content_size.width
+        if width and any(line.cell_len > width for line in text.split()):
+            text = clock_text(state, now, compact=True)
+        self.update(text)
+
+    def on_resize(self) -> None:
+        # The width decides between the full and the compact pace line.
+        if self._shown is not None:
+            self.show(*self._shown)

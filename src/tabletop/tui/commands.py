@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Protocol
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual import work
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
 # Searching thousands of "inject: jump to" titles on every keystroke is wasted
 # work until the query says which inject is meant.
@@ -21,6 +24,42 @@ class PaletteCommand:
     help: str = ""
     discover: bool = True
     """Listed before anything is typed (per-inject jumps are not)."""
+
+
+def highlighted(matcher: Matcher, title: str) -> Content:
+    """``title`` with the matched letters marked, as plain text: titles hold inject
+    titles and team names, which must never be read as Textual markup."""
+    content = Content(title)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    for offset in offsets:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+_TEXTUAL_SEARCH = CommandPalette._gather_commands.__wrapped__  # type: ignore[attr-defined]
+
+
+class ConsolePalette(CommandPalette):
+    """Textual's command palette without two crashes that fast typing could cause
+    inside Textual, each taking the whole console down mid-exercise:
+
+    * page up/down while the result list is not laid out yet (just after a search
+      that matched nothing) raised KeyError;
+    * a search still starting as the palette closed found no result list
+      (NoMatches) in a worker that exits the app on error.
+    """
+
+    @work(exclusive=True, group=CommandPalette._GATHER_COMMANDS_GROUP, exit_on_error=False)
+    async def _gather_commands(self, search_value: str) -> None:
+        await _TEXTUAL_SEARCH(self, search_value)
+
+    def _action_command_list(self, action: str) -> None:
+        try:
+            super()._action_command_list(action)
+        except (KeyError, IndexError):
+            if action not in ("page_up", "page_down"):
+                raise
 
 
 class HasCommands(Protocol):
@@ -42,8 +81,8 @@ class ConsoleCommands(Provider):
         for command in source.palette_commands(query):
             score = matcher.match(command.title)
             if score > 0:
-                yield Hit(score, matcher.highlight(command.title), partial(command.run),
-                          help=command.help)
+                yield Hit(score, highlighted(matcher, command.title), partial(command.run),
+                          text=command.title, help=command.help)
 
     async def discover(self) -> Hits:
         source = self._source()
@@ -51,4 +90,5 @@ class ConsoleCommands(Provider):
             return
         for command in source.palette_commands(""):
             if command.discover:
-                yield DiscoveryHit(command.title, partial(command.run), help=command.help)
+                yield DiscoveryHit(Content(command.title), partial(command.run),
+                                   text=command.title, help=command.help)

@@ -111,7 +111,7 @@ class ConsoleScreen(Screen[None]):
         timeline.focus()
         self.set_interval(1.0, self._tick)
         for notice in self.notices:
-            self.notify(notice, severity="warning", timeout=15)
+            self.notify(notice, severity="warning", timeout=15, markup=False)
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW
@@ -172,7 +172,7 @@ class ConsoleScreen(Screen[None]):
             result = call()
         except Exception as exc:  # no crash mid-exercise, whatever the core raises
             self.notify(error_message(exc), title=f"Not done: {what}", severity="error",
-                        timeout=10)
+                        timeout=10, markup=False)
             self.refresh_view()
             return False, None
         self.refresh_view()
@@ -545,13 +545,15 @@ class ConsoleScreen(Screen[None]):
                       required=True),
             FormField("rating", "Correct rating", "select",
                       [(RATING_LABELS[r], r) for r in RATINGS], required=True),
-            FormField("note", "Note"),
+            FormField("note", "New note (empty keeps the note already given)"),
             REASON,
         ]
 
         def save(v: Values) -> None:
+            # Without a note the core keeps the rating's own; "" would blank it.
+            note = {"note": v["note"]} if v["note"] else {}
             self.session.record("rating_corrected", event=int(v["event"]), rating=v["rating"],
-                                note=v["note"], reason=v["reason"])
+                                reason=v["reason"], **note)
 
         self.open_form(FormScreen("rating: correct", fields, save))
 

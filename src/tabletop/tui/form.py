@@ -3,6 +3,10 @@
 The callback does the recording. If it raises (a bad value, a journal that
 cannot be written), the form stays open with everything typed in it and shows
 the error, so nothing the facilitator typed is lost.
+
+Titles, intros and choice labels carry text that people typed (inject titles,
+decision texts, team names), so they are always shown as plain text: a ``[/]``
+in a decision must never be read as Textual markup.
 """
 
 from __future__ import annotations
@@ -79,14 +83,14 @@ class FormScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form") as form:
-            form.border_title = self.form_title
+            form.border_title = Text(self.form_title)
             form.border_subtitle = "ctrl+s save · escape cancel"
             with VerticalScroll(id="form-fields"):
                 if self.intro:
-                    yield Static(self.intro, id="form-intro")
+                    yield Static(self.intro, id="form-intro", markup=False)
                 for spec in self.fields:
                     suffix = " *" if spec.required else ""
-                    yield Label(f"{spec.label}{suffix}")
+                    yield Label(f"{spec.label}{suffix}", markup=False)
                     yield self._widget(spec)
             yield Static("", id="form-error")
         yield Footer()
@@ -100,7 +104,7 @@ class FormScreen(ModalScreen[bool]):
         if spec.kind == "select":
             value = spec.value if isinstance(spec.value, str) and spec.value else Select.NULL
             return Select(
-                [(label, v) for label, v in spec.choices],
+                [(Text(label), v) for label, v in spec.choices],
                 value=value,
                 allow_blank=not spec.required,
                 prompt="(none)",
@@ -108,7 +112,9 @@ class FormScreen(ModalScreen[bool]):
             )
         if spec.kind == "multi":
             ticked = set(spec.value) if not isinstance(spec.value, str) else set()
-            return SelectionList[str](*((lab, v, v in ticked) for lab, v in spec.choices), id=wid)
+            return SelectionList[str](
+                *((Text(lab), v, v in ticked) for lab, v in spec.choices), id=wid
+            )
         return Input(str(spec.value), placeholder=spec.placeholder, id=wid)
 
     def on_mount(self) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -119,7 +120,7 @@ class HistoryScreen(ModalScreen[None]):
             box.border_title = "History: every event, corrections linked"
             box.border_subtitle = "enter follow link · f filter · escape close"
             with Horizontal():
-                teams = [(t.name, t.id) for t in self.state.scenario.teams]
+                teams = [(Text(t.name), t.id) for t in self.state.scenario.teams]
                 yield Select(teams, prompt="All teams", id="history-team")
                 yield Input(placeholder="filter by inject id", id="history-inject")
             yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
@@ -141,16 +142,11 @@ class HistoryScreen(ModalScreen[None]):
         for row in self.shown:
             event = row.event
             when = datetime.fromtimestamp(event.wall, UTC).strftime("%H:%M:%S")
-            table.add_row(
-                str(event.seq),
-                when,
-                event.kind,
-                row.team or "",
-                row.inject or "",
-                link_text(row),
-                row.summary[:80],
-                key=str(event.seq),
-            )
+            # Text, not str: a str cell is read as markup, and the details hold
+            # what people typed (a decision reading "[/]" must not crash the table).
+            cells = (str(event.seq), when, event.kind, row.team or "", row.inject or "",
+                     link_text(row), row.summary[:80])
+            table.add_row(*(Text(cell) for cell in cells), key=str(event.seq))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self.fill()

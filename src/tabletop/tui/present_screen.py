@@ -110,7 +110,7 @@ class PresentScreen(Screen[None]):
         try:
             new = self.session.refresh()
         except Exception as exc:  # the writer may be mid-checkpoint; try again next tick
-            self.notify(str(exc), severity="warning", timeout=self.poll * 2)
+            self.notify(str(exc), severity="warning", timeout=self.poll * 2, markup=False)
             return
         if new:
             self.redraw()

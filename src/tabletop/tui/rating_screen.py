@@ -75,7 +75,7 @@ class RatingScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         team = self.state.scenario.team_by_id.get(self.team)
         with Vertical() as box:
-            box.border_title = f"Rate checklist items: {team.name if team else self.team}"
+            box.border_title = Text(f"Rate checklist items: {team.name if team else self.team}")
             box.border_subtitle = "ctrl+s save · escape close"
             yield OptionList(
                 *(Option(item_label(self.state, self.team, ref), id=ref) for ref in self.items),

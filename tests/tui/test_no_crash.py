@@ -1,0 +1,182 @@
+"""Nothing a facilitator types or presses takes the console down.
+
+Text that people type is shown as typed, never read as Textual markup: a
+decision reading "[/]" or an unscripted inject titled "[bold]..." used to
+crash the console (MarkupError) when a form, the history, a toast or the
+command palette showed it, and "[UPDATE] ..." silently lost its first word.
+Fast keys in the command palette used to hit two crashes inside Textual.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import DataTable, Input, Static
+from textual.widgets._toast import Toast
+
+from tabletop.session.session import Session
+from tabletop.tui.app import make_app
+from tabletop.tui.form import FormScreen
+from tabletop.tui.history_screen import HistoryScreen
+
+from .helpers import palette
+
+SIZE = (120, 36)
+NASTY = "[/] Leak [bold]video[/b] [UPDATE] <script>"
+
+
+def record_nasty(session: Session) -> None:
+    session.deliver_next()
+    session.record_decision("mod", f"Call them {NASTY}")
+    session.record(
+        "unscripted_inject",
+        inject={"id": "leak", "title": NASTY, "channel": "news", "from": "[red]Press [/",
+                "to": "all", "body": "Body [/]"},
+    )
+
+
+def palette_rows(app: object) -> list[str]:
+    screen = app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, CommandPalette)
+    from textual.widgets import OptionList
+
+    options = screen.query_one(OptionList)
+    return [str(options.get_option_at_index(n).prompt) for n in range(options.option_count)]
+
+
+async def test_decision_form_shows_a_markup_like_inject_title(session: Session) -> None:
+    record_nasty(session)
+    app = make_app(session, where="s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        intro = app.screen.query_one("#form-intro", Static)
+        assert NASTY in str(intro.render())
+        await pilot.press("escape")
+
+
+async def test_history_shows_a_markup_like_decision(session: Session) -> None:
+    record_nasty(session)
+    app = make_app(session, where="s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        table = app.screen.query_one(DataTable)
+        details = [str(table.get_row_at(n)[-1]) for n in range(table.row_count)]
+        assert any(NASTY in cell for cell in details)
+        await pilot.press("escape")
+
+
+async def test_palette_lists_a_markup_like_inject_title(session: Session) -> None:
+    record_nasty(session)
+    app = make_app(session, where="s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "jump leak"
+        await pilot.pause(0.3)
+        assert any(NASTY in row for row in palette_rows(app))
+        await pilot.press("escape")
+
+
+async def test_correction_forms_list_a_markup_like_decision(session: Session) -> None:
+    record_nasty(session)
+    app = make_app(session, where="s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        for title in ("decision: retract", "decision: move to team", "decision: amend",
+                      "delivery: undo"):
+            await palette(pilot, title)
+            assert isinstance(app.screen, FormScreen), title
+            await pilot.press("escape")
+            await pilot.pause()
+    assert session.state.decisions  # nothing was changed by looking
+
+
+async def test_keymap_problem_with_brackets_is_reported_not_fatal(
+    session: Session, tmp_path: Path
+) -> None:
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('"[/]" = "x"\n', encoding="utf-8")
+    app = make_app(session, where="s.db", keymap_file=keymap)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause(0.5)  # let the toast render
+        toasts = [str(toast.render()) for toast in app.screen.query(Toast)]
+        assert any("unknown binding id '[/]'" in toast for toast in toasts), toasts
+
+
+async def test_a_core_error_with_brackets_is_shown_as_text(session: Session) -> None:
+    from tabletop.session.journal import JournalWriteError
+
+    def refuse() -> None:
+        raise JournalWriteError("could not save to sessions/[/]drill.db: the disk is full")
+
+    app = make_app(session, where="s.db")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        session.deliver_next = refuse  # type: ignore[method-assign,assignment]
+        await pilot.press("n")
+        await pilot.pause(0.5)
+        toasts = [str(toast.render()) for toast in app.screen.query(Toast)]
+        assert any("[/]drill.db" in toast for toast in toasts), toasts
+        await pilot.press("space")
+    assert session.state.history[-1].kind == "clock_resumed"
+
+
+async def test_paging_a_palette_list_not_laid_out_does_not_crash(session: Session) -> None:
+    """Page down while fresh results have a highlight but no size yet (just after
+    a search that matched nothing) crashed inside Textual with KeyError."""
+    import asyncio
+
+    from textual.command import CommandList
+
+    app = make_app(session, where="s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        palette_screen = app.screen
+        query = palette_screen.query_one(Input)
+        results = palette_screen.query_one(CommandList)
+        query.value = "zzzz"
+        await pilot.pause(0.3)
+        assert results.option_count == 0
+        query.value = ""
+        for _ in range(400):  # the moment the results are back but not laid out
+            if results.option_count:
+                break
+            await asyncio.sleep(0.001)
+        if results.scrollable_content_region:  # a slow machine laid it out already
+            pytest.skip("missed the moment between results and layout")
+        assert results.highlighted is not None
+        await palette_screen.run_action("command_list('page_down')")
+        await pilot.pause()
+        assert app.screen is palette_screen
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("n")
+    assert session.state.current_inject == "harbour-alarm"
+
+
+async def test_a_search_left_running_as_the_palette_closes_does_not_crash(
+    session: Session,
+) -> None:
+    """Fast ctrl+p / escape could leave a search starting on a palette whose result
+    list was already gone: Textual raised NoMatches in a worker and quit the app."""
+    from textual.command import CommandList
+
+    app = make_app(session, where="s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        palette_screen = app.screen
+        assert isinstance(palette_screen, CommandPalette)
+        await palette_screen.query_one(CommandList).remove()  # as when it closes
+        palette_screen._gather_commands("deliver")
+        await pilot.pause(0.3)
+        assert app.is_running
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("n")
+    assert session.state.current_inject == "harbour-alarm"
