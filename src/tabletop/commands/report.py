@@ -1,17 +1,108 @@
-"""`tabletop report` (placeholder until its issue lands)."""
+"""``tabletop report SESSION``: the after-action report (AAR/IP) as HTML, Markdown or JSON."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
+
+FORMATS = ("html", "md", "json")
+EXTENSIONS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json"}
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    parser = sub.add_parser("report", help="(not yet available)")
+    parser = sub.add_parser(
+        "report",
+        help="write the after-action report of a session",
+        description=(
+            "Write the after-action report and improvement plan of a session: scores "
+            "against the checklists, objective ratings, the timeline, hot wash findings "
+            "and the full decision log. The session file is opened read-only. Without "
+            "-o the report is written next to the session file and its path printed."
+        ),
+    )
+    parser.add_argument("session", type=Path, metavar="SESSION", help="a session file (.db)")
+    parser.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="where to write it ('-' for stdout)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="html (default), md or json; else taken from the -o file's extension",
+    )
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        metavar="DIR",
+        help="a folder of templates (report.html, report.md, report.css) that override "
+        "the bundled ones, to brand or translate the report",
+    )
     parser.set_defaults(func=run)
 
 
+def choose_format(explicit: str | None, output: Path | None) -> str | None:
+    """--format wins, then -o's extension, then HTML; None when -o's extension is unknown."""
+    if explicit:
+        return explicit
+    if output is None or str(output) == "-":
+        return "html"
+    return EXTENSIONS.get(output.suffix.lower())
+
+
+def default_output(session: Path, fmt: str) -> Path:
+    return session.with_name(f"{session.stem}.report.{fmt}")
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"tabletop report: {message}", file=sys.stderr)
+    return code
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder, so a failure leaves no half report."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 def run(args: argparse.Namespace) -> int:
-    print("tabletop report is not available yet", file=sys.stderr)
-    return 2
+    from tabletop.report.build import build_report_model
+    from tabletop.report.render import RenderError, render
+    from tabletop.session.journal import SessionError
+    from tabletop.session.session import Session
+
+    output: Path | None = args.output
+    fmt = choose_format(args.format, output)
+    if fmt is None:
+        return _fail(f"cannot tell the format from '{output}'; use --format html, md or json", 2)
+    templates: Path | None = args.templates
+    if templates is not None and not templates.is_dir():
+        return _fail(f"{templates}: no such templates folder", 2)
+    try:
+        session = Session.open_readonly(args.session)
+    except SessionError as error:
+        return _fail(str(error))
+    with session:
+        report = build_report_model(session)
+    try:
+        text = render(report, fmt, templates)
+    except RenderError as error:
+        return _fail(str(error))
+    if output is not None and str(output) == "-":
+        sys.stdout.write(text)
+        return 0
+    target = output or default_output(args.session, fmt)
+    try:
+        write_atomically(target, text)
+    except OSError as error:
+        return _fail(f"cannot write {target}: {error.strerror or error}")
+    print(target)
+    return 0

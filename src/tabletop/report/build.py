@@ -1,0 +1,456 @@
+"""Session -> report model. Everything is derived from the session state in linear time."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from tabletop import __version__
+from tabletop.model import Scenario
+from tabletop.report.history import CORRECTION_KINDS, Summariser
+from tabletop.report.model import (
+    NOT_RATED,
+    ActionRow,
+    Appendices,
+    ChecklistDef,
+    ChecklistItemDef,
+    ChecklistRow,
+    Counts,
+    DecisionRow,
+    Evidence,
+    Finding,
+    ItemRow,
+    NamedRole,
+    NoteRow,
+    ObjectiveRef,
+    ObjectiveSection,
+    Overview,
+    Report,
+    ReportMeta,
+    Revision,
+    TeamResponse,
+    TeamScores,
+    TimelineRow,
+)
+from tabletop.report.summary import write_summary
+from tabletop.report.timetext import (
+    generated_at,
+    signed_duration,
+    signed_offset,
+    story_iso,
+    story_short,
+    story_text,
+    wall_iso,
+    wall_text,
+)
+from tabletop.scoring import ItemScore, Scores, score_session
+from tabletop.session.events import OBJECTIVE_RATING_LABELS, RATING_LABELS
+from tabletop.session.state import DecisionState, HotwashEntry, InjectState, SessionState
+from tabletop.timefmt import format_duration
+
+if TYPE_CHECKING:
+    from tabletop.session.session import Session
+
+STATUS_TEXT = {
+    "pending": "Not delivered",
+    "held": "Held",
+    "delivered": "Delivered",
+    "skipped": "Skipped",
+    "skipped-branch": "Not played (branch not taken)",
+    "undone": "Delivery undone",
+}
+
+
+def build_report_model(session: Session, *, generated: datetime | None = None) -> Report:
+    """The report for a session (opened read-only or not); see :func:`build_from_state`."""
+    meta = session.journal.meta
+    return build_from_state(
+        session.state,
+        session_file=session.journal.path.name,
+        scenario_sha256=meta.scenario_sha256,
+        format_version=meta.format_version,
+        generated=generated,
+    )
+
+
+def build_from_state(
+    state: SessionState,
+    *,
+    session_file: str,
+    scenario_sha256: str = "",
+    format_version: int = 1,
+    generated: datetime | None = None,
+) -> Report:
+    return _Builder(state).report(
+        ReportMeta(
+            title=state.scenario.title,
+            marking=state.scenario.marking,
+            draft=not state.ended,
+            generated=(generated or generated_at()).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            tabletop_version=__version__,
+            session_file=session_file,
+            exercise_id=state.scenario.id,
+            scenario_sha256=scenario_sha256,
+            format_version=format_version,
+        )
+    )
+
+
+def _pct(value: float | None) -> str:
+    return NOT_RATED if value is None else f"{value * 100:.0f}%"
+
+
+class _Builder:
+    def __init__(self, state: SessionState) -> None:
+        self.state = state
+        self.scenario: Scenario = state.scenario
+        self.scores: Scores = score_session(state)
+        self.team_names = {t.id: t.name for t in self.scenario.teams}
+        self.titles = {i: s.inject.title for i, s in state.injects.items()}
+        self.item_order = {ref: n for n, ref in enumerate(self.scenario.item_by_ref)}
+        self.summariser = Summariser(self.scenario, self.titles)
+        self.earlier_undo: dict[str, str] = {}
+        """Inject id -> why an earlier delivery of it was taken back."""
+        for delivery in state.deliveries():
+            if delivery.undone:
+                self.earlier_undo[delivery.inject] = delivery.undo_reason
+        self.live_by_inject: dict[str, list[DecisionState]] = defaultdict(list)
+        for seq in sorted(state.decisions):
+            decision = state.decisions[seq]
+            if not decision.retracted and decision.inject is not None:
+                self.live_by_inject[decision.inject].append(decision)
+
+    def team(self, team_id: str | None) -> str:
+        return "" if team_id is None else self.team_names.get(team_id, team_id)
+
+    # ------------------------------------------------------------- sections
+
+    def report(self, meta: ReportMeta) -> Report:
+        overview = self.overview()
+        counts = self.counts()
+        summary = write_summary(self.scenario, overview, counts, self.scores, meta.draft)
+        return Report(
+            meta=meta,
+            overview=overview,
+            summary=summary,
+            timeline=self.timeline(),
+            objectives=self.objectives(),
+            general_strengths=self.general_findings("strength"),
+            general_improvements=self.general_findings("improvement"),
+            scores=self.team_scores(),
+            improvement_plan=self.improvement_plan(),
+            appendices=self.appendices(),
+        )
+
+    def overview(self) -> Overview:
+        s = self.scenario
+        history = self.state.history
+        first = history[0].wall if history else None
+        last = self.state.last_activity()
+        return Overview(
+            title=s.title,
+            exercise_id=s.id,
+            summary=s.summary,
+            scope=s.scope,
+            sponsor=s.sponsor,
+            organisations=[NamedRole("", o.name, o.role) for o in s.organisations],
+            objectives=[ObjectiveRef(o.id, o.text, o.capability) for o in s.objectives],
+            teams=[NamedRole(t.id, t.name, t.role) for t in s.teams],
+            phases=[NamedRole(p.id, p.title, p.duration) for p in s.phases],
+            story_start=story_iso(s.story_start_at),
+            story_start_text=story_text(s.story_start_at),
+            story_end=story_iso(self.state.story_now),
+            story_end_text=story_text(self.state.story_now),
+            real_start=None if first is None else wall_iso(first),
+            real_start_text="Not started" if first is None else wall_text(first),
+            real_end=None if last is None else wall_iso(last),
+            real_end_text="Not started" if last is None else wall_text(last),
+            planned_play=format_duration(s.planned_duration.total_seconds()),
+            planned_minutes=s.planned_duration.total_seconds() / 60,
+            actual_play=format_duration(self.state.play_seconds(last) if last else 0.0),
+        )
+
+    def counts(self) -> Counts:
+        state = self.state
+        statuses = [self._status(i) for i in state.injects.values()]
+        return Counts(
+            injects_planned=len(self.scenario.injects),
+            injects_delivered=len(state.delivered()),
+            unscripted=sum(1 for i in state.delivered() if i.unscripted),
+            skipped=statuses.count("skipped"),
+            branch_not_taken=statuses.count("skipped-branch"),
+            held=statuses.count("held"),
+            undone=sum(1 for d in state.deliveries() if d.undone),
+            decisions=sum(1 for d in state.decisions.values() if not d.retracted),
+            retracted=sum(1 for d in state.decisions.values() if d.retracted),
+            corrections=sum(1 for e in state.history if e.kind in CORRECTION_KINDS),
+            ratings=len(state.ratings),
+            notes=len(state.notes),
+            hotwash=len(state.hotwash),
+            actions=len(state.actions),
+        )
+
+    @staticmethod
+    def _status(inject: InjectState) -> str:
+        """The state's status, except that a delivery taken back shows as undone."""
+        undone = inject.delivery is not None and inject.delivery.undone
+        if undone and (inject.status == "pending" or inject.unscripted):
+            return "undone"
+        return inject.status
+
+    def timeline(self) -> list[TimelineRow]:
+        rows = []
+        for inject_id in self.state.order:
+            inject_state = self.state.injects.get(inject_id)
+            if inject_state is not None:
+                rows.append(self._timeline_row(inject_state))
+        return rows
+
+    def _timeline_row(self, inject_state: InjectState) -> TimelineRow:
+        inject = inject_state.inject
+        status = self._status(inject_state)
+        delivery = inject_state.delivery if status == "delivered" else None
+        reason = {
+            "skipped": inject_state.skip_reason,
+            "held": inject_state.hold_reason,
+            "undone": inject_state.delivery.undo_reason if inject_state.delivery else "",
+        }.get(status, "")
+        if not reason and status == "delivered" and inject.id in self.earlier_undo:
+            reason = f"An earlier delivery was undone: {self.earlier_undo[inject.id]}"
+        if not reason and inject_state.retime_reason:
+            reason = f"Re-timed: {inject_state.retime_reason}"
+        planned = self.scenario.story_time_of(inject)
+        responses = []
+        if delivery is not None:
+            for t in self.scores.timeliness_by_inject.get(inject.id, ()):
+                responses.append(
+                    TeamResponse(
+                        team=t.team,
+                        team_name=self.team(t.team),
+                        decision=t.decision,
+                        story_delay="" if t.story is None else signed_offset(t.story),
+                        wall_delay=""
+                        if t.wall_seconds is None
+                        else signed_duration(t.wall_seconds),
+                        play_delay=""
+                        if t.play_seconds is None
+                        else signed_duration(t.play_seconds),
+                    )
+                )
+        return TimelineRow(
+            inject=inject.id,
+            title=inject.title,
+            phase=inject.phase,
+            channel=inject.channel,
+            sender=inject.sender,
+            to=[self.team(t) for t in self.scenario.audience(inject)],
+            status=status,
+            status_text=STATUS_TEXT.get(status, status),
+            unscripted=inject_state.unscripted,
+            reason=reason,
+            planned_story=story_iso(planned),
+            planned_story_text=story_short(planned),
+            actual_story=None if delivery is None else story_iso(delivery.story_time),
+            actual_story_text="" if delivery is None else story_short(delivery.story_time),
+            planned_minute=inject_state.play_minute,
+            actual_minute=None if delivery is None else round(delivery.play_seconds / 60, 1),
+            decisions=[d.seq for d in self.live_by_inject.get(inject.id, ())],
+            responses=responses,
+        )
+
+    # ----------------------------------------------------------- objectives
+
+    def _rating_findings(self, items: tuple[ItemScore, ...], ratings: set[str]) -> list[Finding]:
+        """One finding per item and rating, naming every team that earned it (item order)."""
+        grouped: dict[tuple[str, str], list[ItemScore]] = {}
+        for item in sorted(items, key=lambda i: self.item_order.get(i.ref, 0)):
+            if item.rating is not None and item.rating in ratings:
+                grouped.setdefault((item.ref, item.rating), []).append(item)
+        findings = []
+        for (ref, rating), same in grouped.items():
+            found = self.scenario.item_by_ref.get(ref)
+            text = found[1].text if found else ref
+            notes = [(self.team(i.team), i.note) for i in same if i.note]
+            if len(same) == 1 and notes:
+                text += f" Evaluator: {notes[0][1]}"
+            elif notes:
+                text += " Evaluator notes: " + "; ".join(f"{t}: {n}" for t, n in notes)
+            findings.append(
+                Finding(
+                    text=text,
+                    source=RATING_LABELS.get(rating, rating),
+                    team=", ".join(self.team(i.team) for i in same),
+                    item=ref,
+                )
+            )
+        return findings
+
+    def objectives(self) -> list[ObjectiveSection]:
+        hotwash: dict[str, list[HotwashEntry]] = defaultdict(list)
+        for entry in self.state.hotwash:
+            if entry.objective is not None:
+                hotwash[entry.objective].append(entry)
+        sections = []
+        texts = {o.id: o for o in self.scenario.objectives}
+        for scored in self.scores.objectives:
+            objective = texts[scored.objective]
+            entries = hotwash.get(objective.id, [])
+            strengths = [self._hotwash_finding(e) for e in entries if e.kind == "strength"]
+            improvements = [self._hotwash_finding(e) for e in entries if e.kind != "strength"]
+            strengths += self._rating_findings(scored.items, {"met"})
+            improvements += self._rating_findings(scored.items, {"not_met", "partial"})
+            override = scored.override
+            sections.append(
+                ObjectiveSection(
+                    id=objective.id,
+                    text=objective.text,
+                    capability=objective.capability,
+                    rating=scored.rating,
+                    rating_text=OBJECTIVE_RATING_LABELS.get(scored.rating or "", NOT_RATED),
+                    computed_text=OBJECTIVE_RATING_LABELS.get(scored.computed or "", NOT_RATED),
+                    overridden=override is not None,
+                    override_reason="" if override is None else override.reason,
+                    score=scored.tally.score,
+                    coverage=scored.tally.coverage,
+                    items=list(dict.fromkeys(objective.evaluated_by)),
+                    strengths=strengths,
+                    improvements=improvements,
+                )
+            )
+        return sections
+
+    def _hotwash_finding(self, entry: HotwashEntry) -> Finding:
+        return Finding(entry.text, "hot wash", self.team(entry.team), "")
+
+    def general_findings(self, kind: str) -> list[Finding]:
+        """Hot wash entries not tied to a (known) objective."""
+        known = {o.id for o in self.scenario.objectives}
+        return [
+            self._hotwash_finding(e)
+            for e in self.state.hotwash
+            if e.kind == kind and e.objective not in known
+        ]
+
+    # --------------------------------------------------------------- scores
+
+    def _evidence(self, seqs: tuple[int, ...]) -> list[Evidence]:
+        out = []
+        for seq in seqs:
+            decision = self.state.decisions[seq]
+            title = "" if decision.inject is None else self.titles.get(decision.inject, "")
+            out.append(Evidence(seq, decision.text, title))
+        return out
+
+    def team_scores(self) -> list[TeamScores]:
+        titles = {c.id: c.title for c in self.scenario.checklists}
+        by_team: dict[str, list[ChecklistRow]] = defaultdict(list)
+        for scored in self.scores.checklists:
+            items = []
+            for item in scored.items:
+                found = self.scenario.item_by_ref.get(item.ref)
+                items.append(
+                    ItemRow(
+                        ref=item.ref,
+                        text=found[1].text if found else item.ref,
+                        weight=item.weight,
+                        capability=found[1].capability if found else "",
+                        rating=item.rating,
+                        rating_text=RATING_LABELS.get(item.rating or "", NOT_RATED),
+                        note=item.note,
+                        corrected=item.corrected,
+                        corrected_from=RATING_LABELS.get(item.original_rating or "", ""),
+                        evidence=self._evidence(item.evidence),
+                    )
+                )
+            by_team[scored.team].append(
+                ChecklistRow(
+                    team=scored.team,
+                    team_name=self.team(scored.team),
+                    checklist=scored.checklist,
+                    title=titles.get(scored.checklist, scored.checklist),
+                    score=scored.score,
+                    score_text=_pct(scored.score),
+                    coverage=scored.coverage,
+                    coverage_text=f"{scored.coverage * 100:.0f}%",
+                    rated_weight=scored.tally.rated_weight,
+                    applicable_weight=scored.tally.applicable_weight,
+                    items=items,
+                )
+            )
+        return [TeamScores(t.id, t.name, by_team[t.id]) for t in self.scenario.teams]
+
+    def improvement_plan(self) -> list[ActionRow]:
+        rows = []
+        for action in self.state.actions:
+            found = self.scenario.item_by_ref.get(action.item) if action.item else None
+            capability = action.capability or (found[1].capability if found else "")
+            rows.append(
+                ActionRow(
+                    seq=action.seq,
+                    action=action.action,
+                    capability=capability,
+                    item=action.item or "",
+                    item_text=found[1].text if found else "",
+                    owner=action.owner,
+                    due=action.due,
+                )
+            )
+        return rows
+
+    # ----------------------------------------------------------- appendices
+
+    def _decision_row(self, d: DecisionState) -> DecisionRow:
+        option = ""
+        inject = self.state.injects.get(d.inject) if d.inject else None
+        if d.option and inject is not None and inject.inject.decision is not None:
+            labels = {o.id: o.label for o in inject.inject.decision.options}
+            option = labels.get(d.option, d.option)
+        elif d.option:
+            option = d.option
+        return DecisionRow(
+            seq=d.seq,
+            team=d.team,
+            team_name=self.team(d.team),
+            inject=d.inject or "",
+            inject_title="" if d.inject is None else self.titles.get(d.inject, d.inject),
+            text=d.text,
+            option=option,
+            items=list(d.items),
+            when=wall_text(d.wall),
+            play=format_duration(d.play_seconds),
+            story=story_short(d.story_time),
+            retracted=d.retracted,
+            corrected=d.corrected,
+            revisions=[Revision(r.seq, r.kind, wall_text(r.wall), r.reason) for r in d.revisions],
+        )
+
+    def appendices(self) -> Appendices:
+        state = self.state
+        history = [self.summariser.row(e) for e in state.history]
+        return Appendices(
+            decisions=[self._decision_row(state.decisions[s]) for s in sorted(state.decisions)],
+            notes=[
+                NoteRow(
+                    seq=n.seq,
+                    text=n.text,
+                    team=self.team(n.team),
+                    inject="" if n.inject is None else self.titles.get(n.inject, n.inject),
+                    when=wall_text(n.wall),
+                    story=story_short(n.story_time),
+                )
+                for n in state.notes
+            ],
+            checklists=[
+                ChecklistDef(
+                    c.id,
+                    c.title,
+                    c.source,
+                    c.description,
+                    [ChecklistItemDef(i.id, i.text, i.weight, i.capability) for i in c.items],
+                )
+                for c in self.scenario.checklists
+            ],
+            corrections=[h for h in history if h.kind in CORRECTION_KINDS],
+            history=history,
+        )

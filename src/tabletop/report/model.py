@@ -1,0 +1,339 @@
+"""The after-action report as data: what every output format is rendered from.
+
+Plain frozen dataclasses of strings, numbers, booleans and lists, so that the
+JSON output is simply this model serialised and templates (ours or a user's)
+never need to call back into the core. Times appear both as ISO 8601 values
+(for machines) and as display text (for people); wall-clock times are UTC so
+that the same session gives the same report anywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any
+
+NONE_RECORDED = "None recorded"
+NOT_RATED = "Not rated"
+
+
+@dataclass(frozen=True)
+class NamedRole:
+    id: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class ObjectiveRef:
+    id: str
+    text: str
+    capability: str
+
+
+@dataclass(frozen=True)
+class Overview:
+    title: str
+    exercise_id: str
+    summary: str
+    scope: str
+    sponsor: str
+    organisations: list[NamedRole]
+    objectives: list[ObjectiveRef]
+    teams: list[NamedRole]
+    phases: list[NamedRole]
+    """id, title as name, planned duration as role."""
+    story_start: str
+    story_start_text: str
+    story_end: str
+    story_end_text: str
+    real_start: str | None
+    real_start_text: str
+    real_end: str | None
+    real_end_text: str
+    planned_play: str
+    """Planned play time, H:MM:SS."""
+    planned_minutes: float
+    actual_play: str
+    """Play time actually used (pauses excluded), H:MM:SS."""
+
+
+@dataclass(frozen=True)
+class Counts:
+    injects_planned: int
+    injects_delivered: int
+    unscripted: int
+    skipped: int
+    branch_not_taken: int
+    """Conditional injects whose branch was not taken."""
+    held: int
+    undone: int
+    decisions: int
+    """Live decisions."""
+    retracted: int
+    corrections: int
+    ratings: int
+    notes: int
+    hotwash: int
+    actions: int
+
+
+@dataclass(frozen=True)
+class RatingCount:
+    code: str
+    """P, S, M, U or 'Not rated'."""
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ExecutiveSummary:
+    paragraphs: list[str]
+    counts: Counts
+    ratings: list[RatingCount]
+    """Objectives per standing rating: P, S, M, U and 'Not rated', in that order."""
+    coverage: float
+    """Rated share of the applicable checklist weight, all teams together."""
+
+
+@dataclass(frozen=True)
+class TeamResponse:
+    team: str
+    team_name: str
+    decision: int | None
+    """Seq of the team's first live decision on the inject."""
+    story_delay: str
+    """Story time to that decision, e.g. '+01:30'; '' when none."""
+    wall_delay: str
+    """Wall-clock time to it, H:MM:SS; '' when none."""
+    play_delay: str
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    inject: str
+    title: str
+    phase: str
+    channel: str
+    sender: str
+    to: list[str]
+    """Team names."""
+    status: str
+    """pending / held / delivered / skipped / skipped-branch / undone."""
+    status_text: str
+    unscripted: bool
+    reason: str
+    """Why it was skipped, held, undone or re-timed."""
+    planned_story: str
+    planned_story_text: str
+    actual_story: str | None
+    actual_story_text: str
+    planned_minute: int | None
+    actual_minute: float | None
+    """Play minute of delivery, one decimal."""
+    decisions: list[int]
+    """Seqs of live decisions on this inject."""
+    responses: list[TeamResponse]
+    """Per addressed team: how long until its first decision (delivered injects only)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    text: str
+    source: str
+    """'hot wash' or 'rating'."""
+    team: str
+    """Team name, or '' for the whole exercise."""
+    item: str
+    """'checklist/item' for findings drawn from ratings."""
+
+
+@dataclass(frozen=True)
+class ObjectiveSection:
+    id: str
+    text: str
+    capability: str
+    rating: str | None
+    """The standing rating code (P/S/M/U) or None."""
+    rating_text: str
+    """Spelled in full, e.g. 'S: Performed with Some Challenges', or 'Not rated'."""
+    computed_text: str
+    """What the checklist scores give, whatever the override."""
+    overridden: bool
+    override_reason: str
+    score: float | None
+    coverage: float
+    items: list[str]
+    strengths: list[Finding]
+    improvements: list[Finding]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    seq: int
+    text: str
+    inject: str
+    """Inject title, or '' for a decision not tied to one."""
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    ref: str
+    text: str
+    weight: int
+    capability: str
+    rating: str | None
+    rating_text: str
+    """'Met', 'Partially met', 'Not met', 'Not applicable' or 'Not rated'."""
+    note: str
+    corrected: bool
+    corrected_from: str
+    """The rating first recorded ('Met', ...), when corrected; else ''."""
+    evidence: list[Evidence]
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    team: str
+    team_name: str
+    checklist: str
+    title: str
+    score: float | None
+    score_text: str
+    """'72%' or 'Not rated'."""
+    coverage: float
+    coverage_text: str
+    rated_weight: int
+    applicable_weight: int
+    items: list[ItemRow]
+
+
+@dataclass(frozen=True)
+class TeamScores:
+    team: str
+    name: str
+    checklists: list[ChecklistRow]
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    seq: int
+    action: str
+    capability: str
+    item: str
+    item_text: str
+    owner: str
+    due: str
+
+
+@dataclass(frozen=True)
+class Revision:
+    seq: int
+    kind: str
+    when: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    seq: int
+    team: str
+    team_name: str
+    inject: str
+    inject_title: str
+    text: str
+    option: str
+    """Option label, or ''."""
+    items: list[str]
+    when: str
+    play: str
+    story: str
+    retracted: bool
+    corrected: bool
+    revisions: list[Revision]
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    seq: int
+    text: str
+    team: str
+    inject: str
+    when: str
+    story: str
+
+
+@dataclass(frozen=True)
+class ChecklistItemDef:
+    id: str
+    text: str
+    weight: int
+    capability: str
+
+
+@dataclass(frozen=True)
+class ChecklistDef:
+    id: str
+    title: str
+    source: str
+    description: str
+    items: list[ChecklistItemDef]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    seq: int
+    kind: str
+    when: str
+    summary: str
+    """One line: what the event says, with its reason where it has one."""
+    target: int | None
+    """For a correction: the seq of the event it corrects."""
+
+
+@dataclass(frozen=True)
+class Appendices:
+    decisions: list[DecisionRow]
+    notes: list[NoteRow]
+    checklists: list[ChecklistDef]
+    corrections: list[HistoryRow]
+    history: list[HistoryRow]
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    title: str
+    marking: str
+    draft: bool
+    generated: str
+    """When the report was made (SOURCE_DATE_EPOCH when set)."""
+    tabletop_version: str
+    session_file: str
+    """The session file's name (not its full path, which says nothing to readers)."""
+    exercise_id: str
+    scenario_sha256: str
+    format_version: int
+
+
+@dataclass(frozen=True)
+class Report:
+    meta: ReportMeta
+    overview: Overview
+    summary: ExecutiveSummary
+    timeline: list[TimelineRow]
+    objectives: list[ObjectiveSection]
+    general_strengths: list[Finding]
+    """Hot wash strengths not tied to an objective."""
+    general_improvements: list[Finding]
+    scores: list[TeamScores]
+    improvement_plan: list[ActionRow]
+    appendices: Appendices
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    return dataclasses.asdict(report)
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,112 @@
+"""Report model -> HTML, Markdown or JSON text.
+
+Templates always run in Jinja's immutable sandbox, ours and users' alike, so a
+branded template cannot reach Python internals. Escaping is on by default:
+HTML autoescapes; Markdown passes every value through :func:`md_escape`, so
+text typed by participants can never become markup in either format. A user's
+template folder is searched first and ours fills in behind, so overriding one
+file (say ``report.html``) is enough.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from tabletop.report import charts
+from tabletop.report.model import Report, to_json
+from tabletop.workspace import templates_dir as bundled_templates
+
+FORMATS = ("html", "md", "json")
+TEMPLATE_NAMES = {"html": "report.html", "md": "report.md"}
+
+# Characters that start Markdown syntax anywhere in a line (GitHub flavour, incl. math).
+_MD_INLINE = re.compile(r"([\\`*_\[\]{}|~$!#])")
+# Syntax that only counts at the start of a line: lists, quotes, headings, rules.
+_MD_LEADING = re.compile(r"^(\s*(?:\d+(?=[.)])|(?=[-+=])))(.)")
+_NEWLINES = re.compile(r"\r\n?|\n")
+
+
+class RenderError(Exception):
+    """A template could not be rendered; str() is a one-line message."""
+
+
+def md_escape(value: object) -> str:
+    """Make any text inert in Markdown: HTML characters become entities, syntax is escaped."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return str(value)
+    text = html.escape(str(value), quote=False)
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    # newlines would end a table row or start a block; a <br> keeps them visible
+    return _NEWLINES.sub("<br>", text)
+
+
+def _html_finalize(value: object) -> object:
+    return "" if value is None else value
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.0f}%"
+
+
+def environment(fmt: str, templates: Path | None = None) -> ImmutableSandboxedEnvironment:
+    folders = [str(templates)] if templates else []
+    folders.append(str(bundled_templates()))
+    loader = ChoiceLoader([FileSystemLoader(f) for f in folders])
+    if fmt == "html":
+        env = ImmutableSandboxedEnvironment(
+            loader=loader,
+            autoescape=True,
+            undefined=StrictUndefined,
+            finalize=_html_finalize,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+    else:
+        env = ImmutableSandboxedEnvironment(
+            loader=loader,
+            autoescape=False,
+            undefined=StrictUndefined,
+            finalize=md_escape,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+    env.filters["pct"] = _pct
+    return env
+
+
+def context(report: Report, fmt: str) -> dict[str, Any]:
+    values: dict[str, Any] = {"report": report, "r": report}
+    if fmt == "html":
+        values["charts"] = {
+            "scores": charts.scores_chart(report),
+            "timeline": charts.timeline_chart(report),
+        }
+    return values
+
+
+def render(report: Report, fmt: str, templates_dir: Path | None = None) -> str:
+    """The report as text in ``fmt`` (html, md or json); JSON ignores templates."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r} (choose {', '.join(FORMATS)})")
+    if fmt == "json":
+        return to_json(report)
+    name = TEMPLATE_NAMES[fmt]
+    try:
+        template = environment(fmt, templates_dir).get_template(name)
+        return template.render(context(report, fmt))
+    except TemplateError as error:
+        line = getattr(error, "lineno", None)
+        where = f"{getattr(error, 'filename', None) or name}:{line}: " if line else ""
+        message = " ".join(str(error.message or error).split())
+        raise RenderError(f"template {where or name + ': '}{message}") from error

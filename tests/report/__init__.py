@@ -1,0 +1,1 @@
+"""Scoring and after-action report tests."""

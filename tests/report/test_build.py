@@ -1,0 +1,175 @@
+"""The report model built from real sessions (journal on disk, opened read-only)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tabletop.report.build import build_report_model
+from tabletop.report.model import Report, to_dict, to_json
+from tabletop.session.session import Session
+
+from .conftest import FakeClock
+
+FIXED = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def reopen(session: Session) -> Report:
+    """Build from a read-only reopening, as `tabletop report` does."""
+    path = session.journal.path
+    session.close()
+    with Session.open_readonly(path) as readonly:
+        return build_report_model(readonly, generated=FIXED)
+
+
+def test_finished_session_report(played: Session) -> None:
+    report = reopen(played)
+    assert not report.meta.draft
+    assert report.meta.marking == "TLP:AMBER"
+    assert report.meta.session_file == "harbour.db"
+    assert report.meta.generated == "2026-06-01T12:00:00Z"
+    counts = report.summary.counts
+    assert (counts.injects_planned, counts.injects_delivered, counts.unscripted) == (6, 6, 1)
+    assert (counts.decisions, counts.retracted, counts.undone, counts.skipped) == (8, 1, 1, 1)
+    assert (counts.hotwash, counts.actions, counts.notes) == (3, 2, 1)
+
+
+def test_timeline_shows_unscripted_skipped_and_undone(played: Session) -> None:
+    timeline = reopen(played).timeline
+    rows = {row.inject: row for row in timeline}
+    order = [row.inject for row in timeline]
+    # the unscripted inject sits right after the inject current when it was written
+    assert order.index("power-cut") == order.index("pressure") + 1
+    assert rows["power-cut"].unscripted and rows["power-cut"].status == "delivered"
+    assert rows["aid-offer"].status == "skipped" and rows["aid-offer"].reason == "Out of time"
+    assert rows["wrap"].status == "delivered"
+    assert "Delivered too early" in rows["wrap"].reason
+    evacuation = rows["evacuation"]
+    assert evacuation.planned_minute == 45 and evacuation.actual_minute == 48.0
+    assert [(r.team, r.story_delay, r.play_delay) for r in evacuation.responses] == [
+        ("ops", "+00:00", "0:04:00"),
+        ("gov", "", ""),  # its only decision was retracted
+    ]
+
+
+def test_undone_unscripted_inject_shows_as_undone(
+    new_session: Callable[..., Session], clock: FakeClock
+) -> None:
+    s = new_session()
+    s.deliver("storm-warning")
+    made = s.record(
+        "unscripted_inject",
+        inject={"id": "rumour", "title": "Rumour", "channel": "news", "from": "TV", "to": "all"},
+    )
+    s.record("delivery_undone", event=made.seq, reason="Not in this exercise")
+    row = next(r for r in reopen(s).timeline if r.inject == "rumour")
+    assert (row.status, row.status_text, row.reason) == (
+        "undone",
+        "Delivery undone",
+        "Not in this exercise",
+    )
+
+
+def test_objectives_are_spelled_out_with_findings(played: Session) -> None:
+    objectives = {o.id: o for o in reopen(played).objectives}
+    coordinate = objectives["coordinate"]
+    # ops: share 3 met + lead 2 partial; gov: share 3 not met (corrected) + lead 2 met = 6/10
+    assert coordinate.score == pytest.approx(0.6)
+    assert coordinate.rating_text == "M: Performed with Major Challenges"
+    assert [(f.source, f.team) for f in coordinate.strengths] == [
+        ("hot wash", "Operations Cell"),
+        ("Met", "Operations Cell"),
+        ("Met", "Government Cell"),
+    ]
+    assert [(f.source, f.item, f.team) for f in coordinate.improvements] == [
+        ("Not met", "coord/share-picture", "Government Cell"),
+        ("Partially met", "coord/single-lead", "Operations Cell"),
+    ]
+    assert coordinate.improvements[0].text.endswith("Evaluator: Gov kept its own picture.")
+    assert objectives["inform"].rating_text == "Not rated"  # coverage 3 of 9
+    aid = objectives["aid"]
+    assert aid.overridden and aid.rating_text == "U: Unable to be Performed"
+    assert aid.computed_text == "Not rated"
+    assert aid.override_reason == "The aid inject was never played"
+
+
+def test_findings_from_ratings_name_every_team_once_per_item(
+    new_session: Callable[..., Session],
+) -> None:
+    s = new_session()
+    s.rate_item("comms", "coord/single-lead", "met", "Fast.")
+    s.rate_item("ops", "coord/single-lead", "met")
+    s.rate_item("gov", "coord/single-lead", "met", "Clear.")
+    s.rate_item("gov", "coord/share-picture", "partial")
+    coordinate = next(o for o in reopen(s).objectives if o.id == "coordinate")
+    (met,) = coordinate.strengths
+    assert met.team == "Operations Cell, Government Cell, Communications Cell"
+    assert met.text.endswith("Evaluator notes: Government Cell: Clear.; Communications Cell: Fast.")
+    assert [(f.source, f.team) for f in coordinate.improvements] == [
+        ("Partially met", "Government Cell")
+    ]
+
+
+def test_scores_carry_evidence_and_corrections(played: Session) -> None:
+    teams = {t.team: t for t in reopen(played).scores}
+    gov_coord = next(c for c in teams["gov"].checklists if c.checklist == "coord")
+    share = gov_coord.items[0]
+    assert (share.rating_text, share.corrected, share.corrected_from) == ("Not met", True, "Met")
+    lead = gov_coord.items[1]
+    # the amended decision lists the item now; the retracted one never counts
+    assert [e.text for e in lead.evidence] == ["Evacuate the harbour district before high tide."]
+    ops_comms = next(c for c in teams["ops"].checklists if c.checklist == "comms")
+    assert (ops_comms.score, ops_comms.score_text) == (None, "Not rated")
+
+
+def test_improvement_plan_and_appendices(played: Session) -> None:
+    report = reopen(played)
+    plan = report.improvement_plan
+    assert [(a.capability, a.item, a.owner, a.due) for a in plan] == [
+        ("Operational Coordination", "coord/single-lead", "Regional Crisis Office", "2026-06-30"),
+        ("Public Information and Warning", "", "Communications Cell", "2026-07-15"),
+    ]
+    decisions = {d.text: d for d in report.appendices.decisions}
+    assert decisions["Ask the army to run the evacuation."].retracted
+    moved = decisions["Route the generators via the ring road."]
+    assert moved.team == "ops" and moved.corrected
+    assert [r.kind for r in moved.revisions] == ["decision_recorded", "decision_moved"]
+    amended = decisions["Evacuate the harbour district before high tide."]
+    assert amended.option == "Evacuate"
+    assert [c.target for c in report.appendices.corrections] == [8, 15, 19, 24, 32, None]
+    assert len(report.appendices.history) == 42
+    assert report.general_strengths[0].text == "Players stayed in role throughout."
+
+
+def test_empty_session_is_a_draft_with_nothing_recorded(
+    new_session: Callable[..., Session],
+) -> None:
+    report = reopen(new_session())
+    assert report.meta.draft
+    assert report.summary.counts.decisions == 0
+    assert all(row.status == "pending" or row.status == "skipped-branch" for row in report.timeline)
+    assert [o.rating_text for o in report.objectives] == ["Not rated"] * 3
+    assert report.improvement_plan == [] and report.appendices.decisions == []
+    assert any("DRAFT" in p for p in report.summary.paragraphs)
+
+
+def test_json_is_the_model(played: Session) -> None:
+    report = reopen(played)
+    assert json.loads(to_json(report)) == json.loads(json.dumps(to_dict(report)))
+    assert json.loads(to_json(report))["meta"]["exercise_id"] == "harbour"
+
+
+def test_build_is_deterministic_and_honours_source_date_epoch(
+    played: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path: Path = played.journal.path
+    played.close()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    with Session.open_readonly(path) as a, Session.open_readonly(path) as b:
+        first, second = build_report_model(a), build_report_model(b)
+    assert first == second
+    assert first.meta.generated == "2023-11-14T22:13:20Z"
