@@ -98,3 +98,9 @@ def test_unwritable_target_is_reported(
     assert main(["report", str(db), "-o", str(target)]) == 1
     err = capsys.readouterr().err
     assert "cannot write" in err and err.count("\n") == 1
+
+
+def test_report_file_is_readable_by_others(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "shared.html"
+    assert main(["report", str(db), "-o", str(out)]) == 0
+    assert out.stat().st_mode & 0o044 == 0o044  # group and others may read, as umask allows
