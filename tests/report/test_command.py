@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -102,5 +103,9 @@ def test_unwritable_target_is_reported(
 
 def test_report_file_is_readable_by_others(db: Path, tmp_path: Path) -> None:
     out = tmp_path / "shared.html"
-    assert main(["report", str(db), "-o", str(out)]) == 0
-    assert out.stat().st_mode & 0o044 == 0o044  # group and others may read, as umask allows
+    previous = os.umask(0o022)
+    try:
+        assert main(["report", str(db), "-o", str(out)]) == 0
+    finally:
+        os.umask(previous)
+    assert out.stat().st_mode & 0o777 == 0o644
