@@ -1,0 +1,1 @@
+"""One module per budget; each exposes ``measure(ctx) -> list[Outcome]``."""
