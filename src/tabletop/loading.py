@@ -21,9 +21,9 @@ from tabletop.model import (
     FORMAT,
     Checklist,
     Exercise,
+    ExerciseHeader,
     Inject,
     InjectLibrary,
-    InjectRef,
     LibraryInject,
     Scenario,
     ScenarioInject,
@@ -245,43 +245,54 @@ def resolve_exercise(
         for i, entry in enumerate(phase.injects):
             site: KeyPath = ("phases", p, "injects", i)
             if isinstance(entry, Inject):
-                fields = entry.model_dump(by_alias=True, exclude_unset=True)
                 origin = Origin(doc, site, doc, site)
-            else:
-                found = lib.injects.get(entry.use)
-                if found is None:
-                    problems.append(
-                        doc.problem(
-                            (*site, "use"),
-                            f"no library inject '{excerpt(entry.use)}' in injects/"
-                            + did_you_mean(entry.use, lib.injects),
-                        )
-                    )
+                if entry.id in origins:
+                    problems.append(origin.problem(("id",), _duplicate(entry.id)))
                     continue
-                fields = found.inject.model_dump(by_alias=True, exclude_unset=True)
-                overrides = entry.model_dump(by_alias=True, exclude_unset=True)
-                for key in _SITE_FIELDS:
-                    if key in overrides:
-                        fields[key] = overrides[key]
-                fields["id"] = entry.id or entry.use
-                fields["library"] = entry.use
-                if entry.decision_team and "decision" not in fields:
-                    problems.append(
-                        doc.problem(
-                            (*site, "decision_team"),
-                            f"library inject '{entry.use}' carries no decision to give a team",
-                        )
+                # Every field was validated with the exercise, and the phase id
+                # with its phase: build the resolved inject without a round trip.
+                values = {name: getattr(entry, name) for name in _INJECT_FIELDS}
+                injects.append(
+                    ScenarioInject.model_construct(
+                        entry.model_fields_set | {"phase"}, **values, phase=phase.id
                     )
-                elif entry.decision_team:
-                    fields["decision"] = {**fields["decision"], "team": entry.decision_team}
-                origin = Origin(doc, site, found.doc, found.path)
+                )
+                ids.append(entry.id)
+                origins[entry.id] = origin
+                continue
+            found = lib.injects.get(entry.use)
+            if found is None:
+                problems.append(
+                    doc.problem(
+                        (*site, "use"),
+                        f"no library inject '{excerpt(entry.use)}' in injects/"
+                        + did_you_mean(entry.use, lib.injects),
+                    )
+                )
+                continue
+            fields = found.inject.model_dump(by_alias=True, exclude_unset=True)
+            overrides = entry.model_dump(by_alias=True, exclude_unset=True)
+            for key in _SITE_FIELDS:
+                if key in overrides:
+                    fields[key] = overrides[key]
+            fields["id"] = entry.id or entry.use
+            fields["library"] = entry.use
+            if entry.decision_team and "decision" not in fields:
+                problems.append(
+                    doc.problem(
+                        (*site, "decision_team"),
+                        f"library inject '{entry.use}' carries no decision to give a team",
+                    )
+                )
+            elif entry.decision_team:
+                fields["decision"] = {**fields["decision"], "team": entry.decision_team}
+            origin = Origin(doc, site, found.doc, found.path)
             fields["phase"] = phase.id
             if fields["id"] in origins:
                 problems.append(
                     origin.problem(
-                        ("use",) if isinstance(entry, InjectRef) and not entry.id else ("id",),
-                        f"duplicate inject id '{fields['id']}' (inject ids are unique in an "
-                        "exercise; give a reused library inject its own 'id')",
+                        ("id",) if entry.id else ("use",),
+                        _duplicate(fields["id"]),
                     )
                 )
                 continue
@@ -306,16 +317,27 @@ def resolve_exercise(
     if problems or not build:
         return Resolved(None, origins, problems)
     used = _used_checklists(exercise, injects)
-    header = exercise.model_dump(by_alias=True, exclude={"phases"})
-    scenario = Scenario.model_validate(
-        {
-            **header,
-            "phases": [ph.model_dump() for ph in phases],
-            "injects": [inj.model_dump(by_alias=True) for inj in injects],
-            "checklists": [lib.checklists[c][0].model_dump() for c in used],
-        }
+    # Pydantic takes validated model instances for nested fields as they are:
+    # only the header's own values are checked again, nothing is copied.
+    header = {name: getattr(exercise, name) for name in _HEADER_FIELDS}
+    scenario = Scenario(
+        **header,
+        phases=phases,
+        injects=injects,
+        checklists=[lib.checklists[c][0] for c in used],
     )
     return Resolved(scenario, origins, [])
+
+
+_INJECT_FIELDS = tuple(Inject.model_fields)
+_HEADER_FIELDS = tuple(ExerciseHeader.model_fields)
+
+
+def _duplicate(inject_id: str) -> str:
+    return (
+        f"duplicate inject id '{inject_id}' (inject ids are unique in an "
+        "exercise; give a reused library inject its own 'id')"
+    )
 
 
 def _used_checklists(exercise: Exercise, injects: list[ScenarioInject]) -> list[str]:
@@ -350,13 +372,25 @@ def exercise_ids(ws: Workspace) -> list[str]:
     return [p.stem for p in ws.files("exercises")]
 
 
-def load_scenario(target: str | Path, cwd: Path | None = None) -> LoadedScenario:
-    """Load, resolve and check one exercise; raise ProblemsFound listing every problem."""
+def locate_exercise(target: str | Path, cwd: Path | None = None) -> tuple[Path | None, Workspace]:
+    """The file an exercise target (a path or an id) names, if any, and its workspace."""
     target_text = str(target)
     start = Path(target_text) if Path(target_text).exists() else cwd
     ws = Workspace.discover(start)
     path = find_exercise(target_text, ws)
-    if path is None or not path.exists():
+    return (path if path is not None and path.exists() else None), ws
+
+
+def file_digest(path: Path) -> str:
+    """The sha256 of a file's bytes, as sessions store it for their exercise file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_scenario(target: str | Path, cwd: Path | None = None) -> LoadedScenario:
+    """Load, resolve and check one exercise; raise ProblemsFound listing every problem."""
+    target_text = str(target)
+    path, ws = locate_exercise(target_text, cwd)
+    if path is None:
         hint = did_you_mean(target_text, exercise_ids(ws))
         raise ProblemsFound([Problem(target_text, 0, 0, (), f"no such exercise file or id{hint}")])
     parsed = parse_file(path, ws, "exercise")
@@ -367,8 +401,7 @@ def load_scenario(target: str | Path, cwd: Path | None = None) -> LoadedScenario
     lib_problems = [p for p in lib.problems if _relevant(p, resolved)]
     if resolved.scenario is None or lib_problems:
         raise ProblemsFound(resolved.problems + lib_problems)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return LoadedScenario(resolved.scenario, path.resolve(), digest)
+    return LoadedScenario(resolved.scenario, path.resolve(), file_digest(path))
 
 
 def _relevant(problem: Problem, resolved: Resolved) -> bool:

@@ -16,6 +16,7 @@ the Python stack.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -54,20 +55,32 @@ class Document:
 
     file: str
     data: Any
-    positions: dict[KeyPath, Any] = field(default_factory=dict)
-    """Parser marks (0-based ``line`` and ``column``), converted only when asked for."""
+    positions: dict[KeyPath, int] = field(default_factory=dict)
+    """0-based line and column of each key and item, packed into one int by
+    :func:`pack` (a parser mark object for each would cost ten times as much)."""
 
     def position(self, path: KeyPath) -> tuple[int, int]:
         """Line and column (1-based) of the nearest path that has a position."""
         probe = tuple(path)
         while probe and probe not in self.positions:
             probe = probe[:-1]
-        mark = self.positions.get(probe)
-        return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        packed = self.positions.get(probe)
+        if packed is None:
+            return (1, 1)
+        return ((packed >> _COLUMN_BITS) + 1, (packed & _COLUMN_MASK) + 1)
 
     def problem(self, path: KeyPath, message: str) -> Problem:
         line, col = self.position(path)
         return Problem(self.file, line, col, tuple(path), message)
+
+
+_COLUMN_BITS = 24  # a column is below MAX_FILE_BYTES (16 MiB = 2**24)
+_COLUMN_MASK = (1 << _COLUMN_BITS) - 1
+
+
+def pack(mark: Any) -> int:
+    """A parser mark's 0-based line and column as one int."""
+    return int(mark.line) << _COLUMN_BITS | min(int(mark.column), _COLUMN_MASK)
 
 
 _PLAIN_TEXT_START = frozenset("abcdeghijklmopqrsuvwxyzABCDEGHIJKLMOPQRSUVWXYZ")
@@ -106,8 +119,12 @@ class _Frame:
 _NO_KEY = object()
 
 
-def load_text(text: str, file: str) -> Document:
-    """Parse YAML text into a Document; raise ProblemsFound on any problem."""
+def load_text(text: str | bytes, file: str) -> Document:
+    """Parse YAML text into a Document; raise ProblemsFound on any problem.
+
+    ``text`` may be the file's bytes, already checked to be UTF-8: libyaml reads
+    them as they are, where a str would first be encoded to a second copy.
+    """
     doc = Document(file=file, data=None)
     try:
         _build(text, doc)
@@ -133,7 +150,9 @@ def load_text(text: str, file: str) -> Document:
     return doc
 
 
-def _char_at(text: str, line: int, column: int) -> str:
+def _char_at(text: str | bytes, line: int, column: int) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8-sig")
     lines = text.split("\n", line + 1)
     if line < len(lines) and column < len(lines[line]):
         return lines[line][column]
@@ -156,16 +175,35 @@ def load_file(path: Path, display: str | None = None) -> Document:
         ) from None
     if b"\x00" in raw:
         raise ProblemsFound([Problem(name, 1, 1, (), "not a text file (it contains NUL bytes)")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+    bad = _bad_utf8(raw)
+    if bad is not None:
         raise ProblemsFound(
-            [Problem(name, 1, 1, (), f"not UTF-8 text (bad byte at offset {exc.start})")]
-        ) from None
-    return load_text(text, name)
+            [Problem(name, 1, 1, (), f"not UTF-8 text (bad byte at offset {bad})")]
+        )
+    return load_text(raw, name)
 
 
-def _build(text: str, doc: Document) -> None:
+_CHECK_CHUNK = 1 << 20
+
+
+def _bad_utf8(raw: bytes) -> int | None:
+    """The offset of the first byte that is not UTF-8 (as ``utf-8-sig`` reads it),
+    or None; checked a slice at a time, so no decoded copy of the file is made."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    view = memoryview(raw)
+    try:
+        for start in range(0, len(raw), _CHECK_CHUNK):
+            decoder.decode(view[start : start + _CHECK_CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        try:
+            raw.decode("utf-8-sig")  # again, whole, for the exact offset
+        except UnicodeDecodeError as exc:
+            return exc.start
+    return None
+
+
+def _build(text: str | bytes, doc: Document) -> None:
     file = doc.file
     stack: list[_Frame] = []
     anchors: dict[str, tuple[Any, int]] = {}
@@ -198,7 +236,7 @@ def _build(text: str, doc: Document) -> None:
         top = stack[-1]
         top.size += size
         if isinstance(top.value, list):
-            doc.positions[(*top.path, len(top.value))] = mark
+            doc.positions[(*top.path, len(top.value))] = pack(mark)
             top.value.append(value)
             return
         if top.pending_key is _NO_KEY:
@@ -215,7 +253,7 @@ def _build(text: str, doc: Document) -> None:
                     f"duplicate key '{excerpt(key)}' (first defined on line {first})",
                 )
             top.pending_key = key
-            doc.positions[(*top.path, key)] = mark
+            doc.positions[(*top.path, key)] = pack(mark)
             return
         top.value[top.pending_key] = value
         top.pending_key = _NO_KEY
@@ -245,7 +283,7 @@ def _build(text: str, doc: Document) -> None:
                 raise fail(mark, path, "a mapping key must be a plain value, not a mapping or list")
             container: Any = {} if kind is yaml.MappingStartEvent else []
             if not stack:
-                doc.positions[()] = mark
+                doc.positions[()] = pack(mark)
             stack.append(_Frame(container, path, event.anchor, mark))
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             frame = stack.pop()
