@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,6 +58,40 @@ def test_resume_carries_on_when_the_file_no_longer_validates(workspace: Path) ->
         assert again.session.scenario.id == "mini"
     finally:
         again.session.close()
+
+
+def test_resume_reads_the_exercise_file_only_when_it_changed(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tabletop.loading
+
+    path = workspace / "s.db"
+    open_session("mini", path).session.close()
+    real = tabletop.loading.load_scenario
+    calls: list[object] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tabletop.loading, "load_scenario", spy)
+    again = open_session("mini", path)
+    try:
+        assert calls == []  # same bytes as when the session began: nothing parsed
+        assert again.notices == []
+        assert again.session.scenario.title == "Mini drill"
+    finally:
+        again.session.close()
+
+    exercise = workspace / "exercises" / "mini.yaml"
+    exercise.write_text(exercise.read_text().replace("Mini drill", "Renamed drill"))
+    changed = open_session("mini", path)
+    try:
+        assert len(calls) == 1
+        assert "changed since this session began" in changed.notices[0]
+        assert changed.session.scenario.title == "Mini drill"
+    finally:
+        changed.session.close()
 
 
 def test_a_session_of_another_exercise_is_refused(

@@ -91,24 +91,46 @@ def open_session(target: str, session_file: Path | None) -> Opened:
     from tabletop.workspace import find_workspace
 
     cwd = Path.cwd()
+    if session_file is not None and session_file.exists():
+        return _resume(target, session_file, cwd)
+    loaded = load_scenario(target, cwd)
+    path = session_file or default_session_path(
+        find_workspace(cwd), loaded.scenario.id, datetime.now(UTC)
+    )
+    # Session.create makes the folder, and says clearly when it cannot.
+    return Opened(Session.create(path, loaded))
+
+
+def _resume(target: str, session_file: Path, cwd: Path) -> Opened:
+    """Resume a session, reading the exercise file only when it has changed.
+
+    The session plays its stored copy of the scenario, so the file on disk
+    matters only for the notices. When its bytes hash to the digest the session
+    stored, it is the very file the session began from: nothing to parse.
+    """
+    from tabletop.loading import file_digest, load_scenario, locate_exercise
+    from tabletop.session.journal import stored_digest
+    from tabletop.session.session import Session
+
+    stored = stored_digest(session_file)
+    if stored is not None:
+        exercise_id, digest = stored
+        path, _ = locate_exercise(target, cwd)
+        try:
+            unchanged = path is not None and file_digest(path) == digest
+        except OSError:
+            unchanged = False
+        if unchanged:
+            return Opened(Session.open(session_file, expect_exercise=exercise_id))
     loaded: LoadedScenario | None = None
     problems: ProblemsFound | None = None
     try:
         loaded = load_scenario(target, cwd)
     except ProblemsFound as exc:
         problems = exc
-    if session_file is not None and session_file.exists():
-        expect = loaded.scenario.id if loaded else _id_of(target)
-        session = Session.open(session_file, expect_exercise=expect)
-        return Opened(session, resume_notices(session, loaded, problems))
-    if loaded is None:
-        assert problems is not None
-        raise problems
-    path = session_file or default_session_path(
-        find_workspace(cwd), loaded.scenario.id, datetime.now(UTC)
-    )
-    # Session.create makes the folder, and says clearly when it cannot.
-    return Opened(Session.create(path, loaded))
+    expect = loaded.scenario.id if loaded else _id_of(target)
+    session = Session.open(session_file, expect_exercise=expect)
+    return Opened(session, resume_notices(session, loaded, problems))
 
 
 def resume_notices(

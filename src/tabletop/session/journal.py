@@ -176,7 +176,9 @@ class Journal:
         finally:
             with contextlib.suppress(OSError):
                 tmp.unlink()
-        return cls.open(path, clock=clock)
+        # The scenario was validated on loading: hand it over rather than
+        # reading back and validating a second copy of what was just written.
+        return cls._open(path, clock=clock, expect_exercise=None, scenario=scenario)
 
     @classmethod
     def open(
@@ -187,8 +189,19 @@ class Journal:
         expect_exercise: str | None = None,
     ) -> Journal:
         """Open for writing: check the file read-only first, then take the writer lock."""
+        return cls._open(path, clock=clock, expect_exercise=expect_exercise, scenario=None)
+
+    @classmethod
+    def _open(
+        cls,
+        path: Path,
+        *,
+        clock: Callable[[], float],
+        expect_exercise: str | None,
+        scenario: Scenario | None,
+    ) -> Journal:
         path = Path(path)
-        probe, meta = _inspect(path)
+        probe, meta = _inspect(path, scenario)
         probe.close()
         if expect_exercise is not None and meta.exercise_id != expect_exercise:
             raise SessionWrongExercise(
@@ -328,6 +341,36 @@ class Journal:
             self._last_seq = self._max_seq()
 
 
+def stored_digest(path: Path) -> tuple[str, str] | None:
+    """``(exercise_id, scenario_sha256)`` from a session file's metadata, without
+    reading its scenario; None when the file cannot be read that way (then
+    ``Journal.open`` says why)."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            if not fh.read(100).startswith(SQLITE_HEADER):
+                return None
+        conn = _connect_readonly(path)
+    except (OSError, sqlite3.Error):
+        return None
+    try:
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            return None
+        rows = dict(
+            conn.execute(
+                "SELECT key, value FROM meta WHERE key IN ('exercise_id', 'scenario_sha256')"
+            ).fetchall()
+        )
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    exercise_id, digest = rows.get("exercise_id"), rows.get("scenario_sha256")
+    if not isinstance(exercise_id, str) or not isinstance(digest, str):
+        return None
+    return exercise_id, digest
+
+
 def writer_of(path: Path) -> Holder | None:
     """Who has the session open for writing right now, if anyone."""
     return current_holder(Path(path))
@@ -336,8 +379,14 @@ def writer_of(path: Path) -> Holder | None:
 # ---------------------------------------------------------------- file helpers
 
 
-def _inspect(path: Path) -> tuple[sqlite3.Connection, SessionMeta]:
-    """Check a session file through a read-only connection and read its metadata."""
+def _inspect(
+    path: Path, scenario: Scenario | None = None
+) -> tuple[sqlite3.Connection, SessionMeta]:
+    """Check a session file through a read-only connection and read its metadata.
+
+    ``scenario``, when given, is the scenario this process has just stored in
+    the file: it is used instead of reading and validating the stored copy.
+    """
     try:
         with path.open("rb") as fh:
             head = fh.read(100)
@@ -356,7 +405,18 @@ def _inspect(path: Path) -> tuple[sqlite3.Connection, SessionMeta]:
     try:
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
             raise SessionCorrupt(f"{path} is an SQLite database but not a tabletop session")
-        rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        rows: dict[str, Any] = dict(
+            conn.execute("SELECT key, value FROM meta WHERE key != 'scenario'").fetchall()
+        )
+        # The scenario is the bulk of the metadata: read it as UTF-8 bytes, which
+        # pydantic parses directly, rather than decoding a str first.
+        stored = conn.execute(
+            "SELECT CAST(value AS BLOB) FROM meta WHERE key = 'scenario'"
+            if scenario is None
+            else "SELECT 1 FROM meta WHERE key = 'scenario'"
+        ).fetchone()
+        if stored is not None:
+            rows["scenario"] = stored[0] if scenario is None else scenario
         conn.execute("SELECT seq, kind, wall, data FROM events LIMIT 0").fetchall()
         meta = _parse_meta(path, rows)
     except sqlite3.DatabaseError as exc:
@@ -368,7 +428,7 @@ def _inspect(path: Path) -> tuple[sqlite3.Connection, SessionMeta]:
     return conn, meta
 
 
-def _parse_meta(path: Path, rows: dict[str, str]) -> SessionMeta:
+def _parse_meta(path: Path, rows: dict[str, Any]) -> SessionMeta:
     missing = [key for key in _META_KEYS if key not in rows]
     if missing:
         raise SessionCorrupt(f"{path} is damaged: its metadata lacks {', '.join(missing)}")
@@ -383,8 +443,11 @@ def _parse_meta(path: Path, rows: dict[str, str]) -> SessionMeta:
             f"{rows['tabletop_version']}); this tabletop {__version__} reads format "
             f"{FORMAT_VERSION} at most: upgrade tabletop to open it"
         )
+    stored = rows["scenario"]
     try:
-        scenario = Scenario.model_validate_json(rows["scenario"])
+        scenario = (
+            stored if isinstance(stored, Scenario) else Scenario.model_validate_json(stored)
+        )
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(document)"
