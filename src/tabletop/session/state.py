@@ -203,6 +203,10 @@ class SessionState:
         self.story_now: datetime = scenario.story_start_at
         self.last_seq = 0
         """The seq of the last event applied."""
+        self.changed: list[str] = []
+        """Ids of injects whose status or planned minute changed, or that were
+        added, in the order it happened (a log: a view that remembers how far it
+        has read redraws only those)."""
 
         self._clock = PlayClock()
         self._story_base: tuple[int, datetime] = (0, scenario.story_start_at)
@@ -380,6 +384,7 @@ class SessionState:
             self._cursor += 1
         state = InjectState(inject=inject, unscripted=True)
         self.injects[inject.id] = state
+        self.changed.append(inject.id)
         self._deliver(state, event)
 
     def _on_inject_skipped(self, event: Event, data: dict[str, Any]) -> None:
@@ -408,6 +413,7 @@ class SessionState:
         if state is not None:
             state.play_minute = int(data["play_minute"])
             state.retime_reason = str(data.get("reason", ""))
+            self.changed.append(state.inject.id)
 
     def _on_delivery_undone(self, event: Event, data: dict[str, Any]) -> None:
         target = data["event"]
@@ -618,6 +624,7 @@ class SessionState:
             return
         state.status = status
         inject_id = state.inject.id
+        self.changed.append(inject_id)
         if status == "pending":
             self._cursor = min(self._cursor, self._pos[inject_id])
         if inject_id in self._dependents:

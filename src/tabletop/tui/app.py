@@ -19,7 +19,6 @@ from tabletop.tui.bindings import APP_BINDINGS, binding_ids
 from tabletop.tui.commands import ConsoleCommands, ConsolePalette
 from tabletop.tui.console_screen import ConsoleScreen
 from tabletop.tui.keymap import load_keymap
-from tabletop.tui.present_screen import PresentScreen
 
 
 class ConsoleApp(App[None]):
@@ -99,6 +98,8 @@ class PresentApp(App[None]):
         self.poll = poll
 
     def on_mount(self) -> None:
+        from tabletop.tui.present_screen import PresentScreen  # not needed by the console
+
         self.theme = "textual-dark"
         self.push_screen(PresentScreen(self.session, team=self.team, poll=self.poll))
 

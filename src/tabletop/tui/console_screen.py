@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -24,18 +24,19 @@ from tabletop.session.state import SessionState
 from tabletop.tui.bindings import CONSOLE_BINDINGS
 from tabletop.tui.clocks import ClockBar
 from tabletop.tui.commands import JUMP_QUERY_MIN, PaletteCommand
-from tabletop.tui.confirm import ConfirmScreen
 from tabletop.tui.decision_log import DecisionLog
 from tabletop.tui.facilitator_panel import FacilitatorPanel
-from tabletop.tui.form import FormField, FormScreen, Values, error_message
+from tabletop.tui.fields import FormField, Values, error_message
 from tabletop.tui.header import ExerciseHeader
-from tabletop.tui.history_screen import HistoryScreen
-from tabletop.tui.hotwash_screen import HotwashScreen
 from tabletop.tui.inject_view import InjectView
 from tabletop.tui.pace import minutes
-from tabletop.tui.rating_screen import RatingScreen, items_to_rate
 from tabletop.tui.teams import TeamsPanel
 from tabletop.tui.timeline import Timeline
+
+if TYPE_CHECKING:
+    # Secondary screens are imported where they are first opened, keeping
+    # their widgets out of the console's start-up.
+    from tabletop.tui.form import FormScreen
 
 T = TypeVar("T")
 
@@ -48,6 +49,15 @@ CHANNELS = (
     "email", "phone", "hotline", "radio", "news", "social-media", "intel", "sitrep",
     "cable", "meeting", "video", "letter", "other",
 )
+
+
+def _form_screen(*args: Any, **kwargs: Any) -> FormScreen:
+    """A :class:`FormScreen`, its module imported when the first form opens."""
+    from tabletop.tui.form import FormScreen
+
+    return FormScreen(*args, **kwargs)
+
+
 REASON = FormField("reason", "Reason (kept in the record)", required=True)
 
 
@@ -261,6 +271,8 @@ class ConsoleScreen(Screen[None]):
                     "option", "Option chosen (optional)", "select",
                     [(o.label, o.id) for o in inject.decision.options],
                 ))
+        from tabletop.tui.rating_screen import items_to_rate
+
         items = items_to_rate(self.state, inject_id)
         fields.append(FormField(
             "items", "Checklist items it addresses (space to tick, optional)", "multi",
@@ -273,7 +285,7 @@ class ConsoleScreen(Screen[None]):
                 items=values.get("items") or (),
             )
 
-        self.open_form(FormScreen(f"Decision: {self.team_name(team)}", fields, save,
+        self.open_form(_form_screen(f"Decision: {self.team_name(team)}", fields, save,
                                   intro=intro))
 
     def _item_label(self, ref: str) -> str:
@@ -300,6 +312,8 @@ class ConsoleScreen(Screen[None]):
             self.attempt("select team", lambda: self.session.select_team(team_id))
 
     def action_rate(self) -> None:
+        from tabletop.tui.rating_screen import RatingScreen, items_to_rate
+
         team = self.state.selected_team
         items = items_to_rate(self.state, self.viewing)
         if not items:
@@ -321,9 +335,13 @@ class ConsoleScreen(Screen[None]):
             "action": self._improvement_action_form,
             "objective": self._objective_form,
         }
+        from tabletop.tui.hotwash_screen import HotwashScreen
+
         self.app.push_screen(HotwashScreen(self.state, forms), lambda _n: self.refresh_view())
 
     def action_history(self) -> None:
+        from tabletop.tui.history_screen import HistoryScreen
+
         self.app.push_screen(HistoryScreen(self.state))
 
     # ------------------------------------------------------- hot wash forms
@@ -349,7 +367,7 @@ class ConsoleScreen(Screen[None]):
             self.session.record("hotwash_entry", objective=v["objective"], kind=v["kind"],
                                 text=v["text"], team=v["team"])
 
-        return FormScreen("hot wash: strength or improvement", fields, save)
+        return _form_screen("hot wash: strength or improvement", fields, save)
 
     def _improvement_action_form(self) -> FormScreen:
         items = [(self._item_label(ref), ref) for ref in self.state.scenario.item_by_ref]
@@ -365,7 +383,7 @@ class ConsoleScreen(Screen[None]):
             self.session.record("improvement_action", action=v["action"], item=v["item"],
                                 capability=v["capability"], owner=v["owner"], due=v["due"])
 
-        return FormScreen("hot wash: improvement action", fields, save)
+        return _form_screen("hot wash: improvement action", fields, save)
 
     def _objective_form(self) -> FormScreen:
         fields = [
@@ -381,7 +399,7 @@ class ConsoleScreen(Screen[None]):
             self.session.record("objective_rated", objective=v["objective"],
                                 rating=v["rating"], reason=v["reason"])
 
-        return FormScreen("objective: rate", fields, save)
+        return _form_screen("objective: rate", fields, save)
 
     # ---------------------------------------------- corrections (issue 6)
 
@@ -392,7 +410,7 @@ class ConsoleScreen(Screen[None]):
             data = payload(v) if payload else {}
             self.session.record(kind, inject=inject_id, reason=v["reason"], **data)
 
-        self.open_form(FormScreen(title, [*extra, REASON], save,
+        self.open_form(_form_screen(title, [*extra, REASON], save,
                                   intro=self._described(inject_id)))
 
     def inject_skip(self) -> None:
@@ -433,7 +451,7 @@ class ConsoleScreen(Screen[None]):
             self.session.record("note_added", text=f"Delivered out of order: {v['reason']}",
                                 team=None, inject=inject_id)
 
-        self.open_form(FormScreen("inject: deliver out of order", [REASON], save,
+        self.open_form(_form_screen("inject: deliver out of order", [REASON], save,
                                   intro=self._described(inject_id)))
 
     def delivery_undo(self) -> None:
@@ -450,7 +468,7 @@ class ConsoleScreen(Screen[None]):
         def save(v: Values) -> None:
             self.session.record("delivery_undone", event=seq, reason=v["reason"])
 
-        self.open_form(FormScreen("delivery: undo", [REASON], save,
+        self.open_form(_form_screen("delivery: undo", [REASON], save,
                                   intro=f"Undo the delivery of {self._described(inject_id)}. "
                                         "The delivery stays in the history, marked undone."))
 
@@ -482,7 +500,7 @@ class ConsoleScreen(Screen[None]):
             self.session.record("note_added", text=f"Unscripted: {v['reason']}", team=None,
                                 inject=inject_id)
 
-        self.open_form(FormScreen("inject: write unscripted", fields, save,
+        self.open_form(_form_screen("inject: write unscripted", fields, save,
                                   intro="Written now, delivered at once, marked unscripted."))
 
     def _unscripted_id(self) -> str:
@@ -511,7 +529,7 @@ class ConsoleScreen(Screen[None]):
         def save(v: Values) -> None:
             self.session.record(kind, event=int(v["event"]), reason=v["reason"], **payload(v))
 
-        self.open_form(FormScreen(title, fields, save))
+        self.open_form(_form_screen(title, fields, save))
 
     def decision_retract(self) -> None:
         self._decision_form("decision: retract", "decision_retracted", [], lambda v: {})
@@ -555,7 +573,7 @@ class ConsoleScreen(Screen[None]):
             self.session.record("rating_corrected", event=int(v["event"]), rating=v["rating"],
                                 reason=v["reason"], **note)
 
-        self.open_form(FormScreen("rating: correct", fields, save))
+        self.open_form(_form_screen("rating: correct", fields, save))
 
     def story_clock_jump(self) -> None:
         now = self.state.story_now.isoformat(timespec="minutes")
@@ -565,7 +583,7 @@ class ConsoleScreen(Screen[None]):
         def save(v: Values) -> None:
             self.session.record("story_clock_jumped", to=v["to"], reason=v["reason"])
 
-        self.open_form(FormScreen("story clock: jump", fields, save,
+        self.open_form(_form_screen("story clock: jump", fields, save,
                                   intro="Move the in-story date and time (e.g. overnight)."))
 
     def note_add(self) -> None:
@@ -578,10 +596,12 @@ class ConsoleScreen(Screen[None]):
         def save(v: Values) -> None:
             self.session.record("note_added", text=v["text"], team=v["team"], inject=inject_id)
 
-        self.open_form(FormScreen("note: add", fields, save,
+        self.open_form(_form_screen("note: add", fields, save,
                                   intro=f"Attached to inject {inject_id}" if inject_id else ""))
 
     def exercise_end(self) -> None:
+        from tabletop.tui.confirm import ConfirmScreen
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self.attempt("end the exercise", self.session.end_exercise)

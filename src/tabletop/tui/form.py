@@ -12,8 +12,7 @@ in a decision must never be read as Textual markup.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -24,28 +23,9 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Select, SelectionList, Static, TextArea
 
 from tabletop.tui.bindings import FORM_BINDINGS
+from tabletop.tui.fields import FieldKind, FormField, Values, error_message
 
-FieldKind = Literal["line", "text", "select", "multi"]
-Values = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class FormField:
-    name: str
-    label: str
-    kind: FieldKind = "line"
-    choices: Sequence[tuple[str, str]] = ()
-    """(label, value) pairs for 'select' and 'multi'."""
-    value: str | Sequence[str] = ""
-    """Initial value: text, the selected value, or the values ticked."""
-    required: bool = False
-    placeholder: str = ""
-
-
-def error_message(exc: BaseException) -> str:
-    """One line a facilitator can act on, whatever went wrong."""
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return message or type(exc).__name__
+__all__ = ["FieldKind", "FormField", "FormScreen", "Values", "error_message"]
 
 
 class FormScreen(ModalScreen[bool]):

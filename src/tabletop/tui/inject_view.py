@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from tabletop.session.state import InjectState, SessionState
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 from tabletop.timefmt import format_story
 
 STATUS_WORDS = {
@@ -60,21 +65,33 @@ class InjectView(VerticalScroll):
         self.showing: str | None = None
 
     def compose(self) -> ComposeResult:
+        # The Markdown body (and the Markdown parser it imports) is added when
+        # the first inject is shown: a console that opens on no inject has none.
         yield Static("No inject delivered yet. Press n to deliver the first.", id="inject-heading")
-        yield Markdown("", id="inject-body")
+
+    def _body(self) -> Markdown | None:
+        found = self.query("#inject-body")
+        return cast("Markdown", found.first()) if found else None
 
     def show(self, state: SessionState, inject_id: str | None) -> None:
         heading = self.query_one("#inject-heading", Static)
-        body = self.query_one("#inject-body", Markdown)
+        body = self._body()
         self.showing = inject_id
         inject_state = state.injects.get(inject_id) if inject_id else None
         if inject_state is None:
             heading.update("No inject delivered yet. Press n to deliver the first.")
-            body.update("")
+            if body is not None:
+                body.update("")
             self.border_title = "Inject"
             return
         current = inject_id == state.current_inject
         self.border_title = "Current inject" if current else "Viewing (not current)"
         heading.update(inject_heading(state, inject_state))
-        body.update(inject_state.inject.body or "*(no text)*")
+        text = inject_state.inject.body or "*(no text)*"
+        if body is None:
+            from textual.widgets import Markdown
+
+            self.mount(Markdown(text, id="inject-body"))
+        else:
+            body.update(text)
         self.scroll_home(animate=False)

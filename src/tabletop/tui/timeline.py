@@ -96,6 +96,10 @@ class Timeline(ScrollView, can_focus=True):
         self.phase_rows: dict[str, list[int]] = {}
         self.cursor = 0
         self._signatures: dict[str, Signature] = {}
+        self._marked: tuple[str | None, str | None] = (None, None)
+        """The current and the next inject at the last sync."""
+        self._read = 0
+        """How far ``state.changed`` has been read."""
         self.border_title = "Timeline"
         self.border_subtitle = LEGEND
 
@@ -122,6 +126,8 @@ class Timeline(ScrollView, can_focus=True):
                 self.phase_rows.setdefault(row.key, []).append(n)
         upcoming = self._upcoming()
         self._signatures = {key: self._signature(key, upcoming) for key in self.row_of}
+        self._marked = (self.state.current_inject, upcoming)
+        self._read = len(self.state.changed)
         self.cursor = min(self.cursor, max(0, len(rows) - 1))
         self.virtual_size = Size(self.size.width, len(rows))
         self.refresh()
@@ -132,7 +138,15 @@ class Timeline(ScrollView, can_focus=True):
             self.rebuild()
             return
         upcoming = self._upcoming()
-        for key in self.row_of:
+        # Only these rows can differ: injects whose state changed since the last
+        # call, and the rows marked current or next, before and after.
+        changed = self.state.changed
+        keys = {*changed[self._read :], *self._marked, self.state.current_inject, upcoming}
+        self._read = len(changed)
+        self._marked = (self.state.current_inject, upcoming)
+        for key in keys:
+            if key is None or key not in self.row_of:
+                continue
             signature = self._signature(key, upcoming)
             if self._signatures.get(key) != signature:
                 self._signatures[key] = signature

@@ -1,0 +1,33 @@
+"""What a form asks for, apart from the form itself (``tabletop.tui.form``).
+
+Kept free of widgets, so the console can describe its forms at start-up and
+import the form screen only when one is first opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+FieldKind = Literal["line", "text", "select", "multi"]
+Values = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: FieldKind = "line"
+    choices: Sequence[tuple[str, str]] = ()
+    """(label, value) pairs for 'select' and 'multi'."""
+    value: str | Sequence[str] = ""
+    """Initial value: text, the selected value, or the values ticked."""
+    required: bool = False
+    placeholder: str = ""
+
+
+def error_message(exc: BaseException) -> str:
+    """One line a facilitator can act on, whatever went wrong."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return message or type(exc).__name__
