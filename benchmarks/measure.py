@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -29,6 +30,18 @@ class ProcessRun:
     """The child's own peak resident set size."""
 
 
+def measured_env() -> dict[str, str]:
+    """The environment of measured processes: bytecode caches allowed.
+
+    An installed package runs from cached bytecode (pip compiles it). CI sets
+    PYTHONDONTWRITEBYTECODE, which would make an editable tabletop recompile its
+    sources on every launch while Textual runs from its caches: unfair to one side.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def run_process(argv: Sequence[str], *, cwd: Path, label: str) -> ProcessRun:
     """Run one process to completion (through ``launch.py``); BenchError unless it exits 0."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -40,6 +53,7 @@ def run_process(argv: Sequence[str], *, cwd: Path, label: str) -> ProcessRun:
             capture_output=True,
             text=True,
             check=False,
+            env=measured_env(),
         )
         if launcher.returncode != 0:
             raise BenchError(f"{label}: the launcher failed: {launcher.stderr.strip()[-300:]}")
