@@ -47,6 +47,13 @@ class Row:
     key: str
 
 
+def story_time_format(state: SessionState) -> str:
+    """``%H:%M`` for a one-day story; with the weekday when it spans days."""
+    scenario = state.scenario
+    days = {scenario.story_time_of(inject).date() for inject in scenario.injects}
+    return "%a %H:%M" if len(days) > 1 else "%H:%M"
+
+
 class Timeline(ScrollView, can_focus=True):
     """Phases and injects in timeline order, with a cursor."""
 
@@ -102,6 +109,8 @@ class Timeline(ScrollView, can_focus=True):
         """How far ``state.changed`` has been read."""
         self.border_title = "Timeline"
         self.border_subtitle = LEGEND
+        self.time_format = story_time_format(state)
+        """Rows carry the weekday when the story spans more than one day."""
 
     # ----------------------------------------------------------- structure
 
@@ -258,7 +267,7 @@ class Timeline(ScrollView, can_focus=True):
         glyph = "▶" if current else GLYPHS.get(s.status, "?")
         if upcoming == inject.id:
             glyph = "›"
-        story = self.state.scenario.story_time_of(inject).strftime("%H:%M")
+        story = self.state.scenario.story_time_of(inject).strftime(self.time_format)
         text = Text(f"{glyph} {story} ")
         if s.unscripted:
             text.append("★ ")

@@ -1,0 +1,22 @@
+"""Timeline rows name the day when the story spans several days."""
+
+from __future__ import annotations
+
+from tabletop.loading import load_scenario
+from tabletop.session.state import SessionState
+from tabletop.tui.timeline import story_time_format
+from tabletop.workspace import bundled_dir
+
+
+def test_multi_day_story_shows_the_weekday() -> None:
+    scenario = load_scenario(bundled_dir() / "exercises" / "border-tension.yaml").scenario
+    assert story_time_format(SessionState(scenario)) == "%a %H:%M"
+
+
+def test_single_day_story_shows_the_time_only() -> None:
+    scenario = load_scenario(bundled_dir() / "exercises" / "border-tension.yaml").scenario
+    first_day = scenario.story_start_at.date()
+    same_day = scenario.model_copy(
+        update={"injects": [i for i in scenario.injects if scenario.story_time_of(i).date() == first_day]}
+    )
+    assert story_time_format(SessionState(same_day)) == "%H:%M"
