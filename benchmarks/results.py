@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from measure import median  # raises BenchError when a side took no samples
+
 Kind = Literal["ratio", "excess"]
 
 
@@ -25,6 +27,30 @@ class Outcome:
     """'ratio': subject / baseline <= limit; 'excess': subject - baseline <= limit (same unit)."""
     samples: dict[str, list[float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls,
+        budget: str,
+        *,
+        subject: tuple[str, list[float]],
+        baseline: tuple[str, list[float]],
+        unit: str,
+        limit: float,
+        kind: Kind = "ratio",
+    ) -> Outcome:
+        """An outcome judged on the medians of the two sides' samples."""
+        return cls(
+            budget=budget,
+            subject=subject[0],
+            baseline=baseline[0],
+            subject_value=median(subject[1]),
+            baseline_value=median(baseline[1]),
+            unit=unit,
+            limit=limit,
+            kind=kind,
+            samples={"subject": subject[1], "baseline": baseline[1]},
+        )
 
     @property
     def measured(self) -> float:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from context import Context
-from measure import median, side_by_side
+from measure import side_by_side
 from results import Outcome
 
 from tabletop.session.session import Session
@@ -76,14 +76,11 @@ def measure(ctx: Context) -> list[Outcome]:
         session.close()
         bare.conn.close()
     return [
-        Outcome(
-            budget="durable-write",
-            subject=f"Session.record_decision (journal of {s.decisions} decisions)",
-            baseline="sqlite3 INSERT + COMMIT, WAL, synchronous=FULL, same folder",
-            subject_value=median(subj),
-            baseline_value=median(base),
+        Outcome.of(
+            "durable-write",
+            subject=(f"Session.record_decision (journal of {s.decisions} decisions)", subj),
+            baseline=("sqlite3 INSERT + COMMIT, WAL, synchronous=FULL, same folder", base),
             unit="s",
             limit=LIMIT,
-            samples={"subject": subj, "baseline": base},
         )
     ]

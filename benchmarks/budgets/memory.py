@@ -67,14 +67,11 @@ def measure(ctx: Context) -> list[Outcome]:
 
 
 def _outcome(budget: str, what: str, subject: list[float], bare: list[float]) -> Outcome:
-    return Outcome(
-        budget=budget,
-        subject=f"peak RSS of tabletop run --headless-smoke, {what}",
-        baseline="peak RSS of the bare Textual app",
-        subject_value=median(subject),
-        baseline_value=median(bare),
+    return Outcome.of(
+        budget,
+        subject=(f"peak RSS of tabletop run --headless-smoke, {what}", subject),
+        baseline=("peak RSS of the bare Textual app", bare),
         unit="MB",
         limit=LIMIT_MB,
         kind="excess",
-        samples={"subject": subject, "baseline": bare},
     )

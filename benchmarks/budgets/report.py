@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from context import Context
-from measure import BenchError, median, side_by_side, timed
+from measure import BenchError, side_by_side, timed
 from results import Outcome
 
 from tabletop.session.session import Session
@@ -65,24 +65,18 @@ def measure(ctx: Context) -> list[Outcome]:
     )
     big_t += subj
     return [
-        Outcome(
-            budget="report",
-            subject=f"open + build model + render HTML, {s.decisions} decisions",
-            baseline="render the same templates from the prebuilt report model",
-            subject_value=median(subj),
-            baseline_value=median(base),
+        Outcome.of(
+            "report",
+            subject=(f"open + build model + render HTML, {s.decisions} decisions", subj),
+            baseline=("render the same templates from the prebuilt report model", base),
             unit="s",
             limit=LIMIT,
-            samples={"subject": subj, "baseline": base},
         ),
-        Outcome(
-            budget="report-growth",
-            subject=f"whole HTML report, {s.decisions} decisions",
-            baseline=f"whole HTML report, {s.decisions // 10} decisions (10x fewer)",
-            subject_value=median(big_t),
-            baseline_value=median(small_t),
+        Outcome.of(
+            "report-growth",
+            subject=(f"whole HTML report, {s.decisions} decisions", big_t),
+            baseline=(f"whole HTML report, {s.decisions // 10} decisions (10x fewer)", small_t),
             unit="s",
             limit=GROWTH_LIMIT,
-            samples={"subject": big_t, "baseline": small_t},
         ),
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from context import Context
-from measure import median, python, run_process, side_by_side
+from measure import python, run_process, side_by_side
 from results import Outcome
 
 EXERCISE = "disaster-relief"  # bundled flagship, opened by id as a facilitator would
@@ -35,14 +35,11 @@ def measure(ctx: Context) -> list[Outcome]:
     bare_app_run(cwd)
     base, subj = side_by_side(lambda: bare_app_run(cwd), console, ctx.sizes.process_rounds)
     return [
-        Outcome(
-            budget="startup",
-            subject=f"tabletop run {EXERCISE} --session S --headless-smoke (resuming S)",
-            baseline="bare Textual app (Static + Footer), headless, exits when ready",
-            subject_value=median(subj),
-            baseline_value=median(base),
+        Outcome.of(
+            "startup",
+            subject=(f"tabletop run {EXERCISE} --session S --headless-smoke (resuming S)", subj),
+            baseline=("bare Textual app (Static + Footer), headless, exits when ready", base),
             unit="s",
             limit=LIMIT,
-            samples={"subject": subj, "baseline": base},
         )
     ]

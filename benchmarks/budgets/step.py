@@ -77,14 +77,11 @@ def measure(ctx: Context) -> list[Outcome]:
     )
     ctx.figures[f"console ready with {s.big_injects} injects, in process (s)"] = median(big.ready)
     return [
-        Outcome(
-            budget="step-latency",
-            subject=f"press n (deliver next) in a {s.big_injects}-inject scenario, Pilot",
-            baseline=f"the same step in a {s.small_injects}-inject scenario",
-            subject_value=median(subj),
-            baseline_value=median(base),
+        Outcome.of(
+            "step-latency",
+            subject=(f"press n (deliver next) in a {s.big_injects}-inject scenario, Pilot", subj),
+            baseline=(f"the same step in a {s.small_injects}-inject scenario", base),
             unit="s",
             limit=LIMIT,
-            samples={"subject": subj, "baseline": base},
         )
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from context import Context
-from measure import median, python, run_process, side_by_side
+from measure import python, run_process, side_by_side
 from results import Outcome
 
 LIMIT = 2.0
@@ -37,24 +37,18 @@ def measure(ctx: Context) -> list[Outcome]:
     small, big = side_by_side(lambda: _validate(tenth, cwd), lambda: _validate(full, cwd), rounds)
     big += subj  # every run on the full corpus counts towards its median
     return [
-        Outcome(
-            budget="validation",
-            subject=f"tabletop validate on {count} exercise files",
-            baseline="python parsing the same files with yaml.load(CSafeLoader)",
-            subject_value=median(subj),
-            baseline_value=median(base),
+        Outcome.of(
+            "validation",
+            subject=(f"tabletop validate on {count} exercise files", subj),
+            baseline=("python parsing the same files with yaml.load(CSafeLoader)", base),
             unit="s",
             limit=LIMIT,
-            samples={"subject": subj, "baseline": base},
         ),
-        Outcome(
-            budget="validation-growth",
-            subject=f"tabletop validate on {count} files",
-            baseline=f"tabletop validate on {count // 10} files (10x fewer)",
-            subject_value=median(big),
-            baseline_value=median(small),
+        Outcome.of(
+            "validation-growth",
+            subject=(f"tabletop validate on {count} files", big),
+            baseline=(f"tabletop validate on {count // 10} files (10x fewer)", small),
             unit="s",
             limit=GROWTH_LIMIT,
-            samples={"subject": big, "baseline": small},
         ),
     ]
