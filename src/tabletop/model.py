@@ -20,6 +20,7 @@ attached) that a session stores and plays.
 
 from __future__ import annotations
 
+import ast
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -86,12 +87,16 @@ Channel = Literal[
 
 
 class Strict(BaseModel):
+    # Field docstrings become descriptions only for the JSON Schema, through
+    # ``document_fields()``: pydantic's ``use_attribute_docstrings`` would read
+    # the source of every model at import, a cost every command would pay.
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
         populate_by_name=True,
-        use_attribute_docstrings=True,
         regex_engine="python-re",  # the time patterns use look-ahead
+        # Validators are built at first use: resuming a session needs only Scenario's.
+        defer_build=True,
     )
 
 
@@ -436,3 +441,59 @@ FILE_MODELS: dict[str, type[Strict]] = {
     "injects": InjectLibrary,
     "checklist": Checklist,
 }
+
+
+_documented = False
+
+
+def document_fields() -> None:
+    """Give every field without a description its docstring, as pydantic's
+    ``use_attribute_docstrings`` would, and rebuild the models to carry them.
+
+    Only the JSON Schema shows descriptions, so only its generation calls this;
+    the models validate the same before and after.
+    """
+    global _documented
+    if _documented:
+        return
+    import inspect
+    import sys
+
+    module = sys.modules[__name__]
+    docs: dict[str, dict[str, str]] = {}
+    for node in ast.parse(inspect.getsource(module)).body:
+        if isinstance(node, ast.ClassDef):
+            docs[node.name] = _attribute_docstrings(node)
+    models = [
+        obj for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, Strict) and obj.__module__ == __name__
+    ]
+    for model in models:  # definition order: a model's parts are rebuilt before it
+        for name, info in model.model_fields.items():
+            if info.description is not None:
+                continue
+            owner = next(c for c in model.__mro__ if name in inspect.get_annotations(c))
+            doc = docs.get(owner.__name__, {}).get(name)
+            if doc is not None:
+                info.description = doc
+        model.model_rebuild(force=True)
+    _documented = True
+
+
+def _attribute_docstrings(cls: ast.ClassDef) -> dict[str, str]:
+    """``name: type`` followed by a string: the string documents the name."""
+    import inspect
+
+    found: dict[str, str] = {}
+    previous: ast.stmt | None = None
+    for stmt in cls.body:
+        if (
+            isinstance(previous, ast.AnnAssign)
+            and isinstance(previous.target, ast.Name)
+            and isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Constant)
+            and isinstance(stmt.value.value, str)
+        ):
+            found[previous.target.id] = inspect.cleandoc(stmt.value.value)
+        previous = stmt
+    return found

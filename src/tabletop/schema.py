@@ -10,13 +10,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tabletop.model import FILE_MODELS
+from tabletop.model import FILE_MODELS, document_fields
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 FILE_NAMES = {"exercise": "exercise", "injects": "injects", "checklist": "checklist"}
 
 
 def schema_for(kind: str) -> dict[str, Any]:
+    document_fields()
     model = FILE_MODELS[kind]
     schema = model.model_json_schema(by_alias=True, mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
