@@ -12,7 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -31,9 +31,12 @@ from tabletop.model import (
     Strict,
 )
 from tabletop.problems import KeyPath, Problem, ProblemsFound, did_you_mean, excerpt
-from tabletop.pydantic_errors import problems_from
 from tabletop.workspace import Workspace
-from tabletop.yamlsource import Document, load_file
+
+if TYPE_CHECKING:
+    # The YAML reader and the error translator load with the first file parsed:
+    # resuming a session whose exercise file is unchanged never needs them.
+    from tabletop.yamlsource import Document
 
 _FORMAT_RE = re.compile(r"tabletop/(\d+)\Z")
 _FOLDER_KINDS = {"exercises": "exercise", "injects": "injects", "checklists": "checklist"}
@@ -49,6 +52,9 @@ class ParsedFile:
 
 def parse_file(path: Path, ws: Workspace, expected_kind: str | None = None) -> ParsedFile:
     """Read, check the header of, and validate one file; never raises for bad input."""
+    from tabletop.pydantic_errors import problems_from
+    from tabletop.yamlsource import load_file
+
     name = ws.display(path)
     try:
         doc = load_file(path, name)
