@@ -44,6 +44,11 @@ class ConsoleApp(App[None]):
         self.keymap_file = keymap_file
         self.session_closed = False
 
+    def get_default_screen(self) -> ConsoleScreen:
+        # The console is the bottom of the stack: no blank default screen to
+        # mount, lay out and render first, then suspend.
+        return self.console_screen
+
     def on_mount(self) -> None:
         problems: list[str] = []
         if self.keymap_file is not None:
@@ -51,7 +56,6 @@ class ConsoleApp(App[None]):
             if result.keymap:
                 self.set_keymap(result.keymap)
             problems = result.problems
-        self.push_screen(self.console_screen)
         # On the console, where they stay visible; plain text (the file is the user's).
         for problem in problems:
             self.notify(problem, title="Keymap", severity="warning", timeout=10, markup=False)

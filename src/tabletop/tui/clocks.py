@@ -80,7 +80,9 @@ class ClockBar(Static):
         width = self.content_size.width
         if width and any(line.cell_len > width for line in text.split()):
             text = clock_text(state, now, compact=True)
-        self.update(text)
+        # Two lines across the width whatever they say: the text never changes
+        # the layout, so the screen is not laid out again (every second, too).
+        self.update(text, layout=False)
 
     def on_resize(self) -> None:
         # The width decides between the full and the compact pace line.

@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from tabletop.session.events import OBJECTIVE_RATING_LABELS, RATING_LABELS, RATINGS
 from tabletop.session.session import Session
@@ -27,6 +26,7 @@ from tabletop.tui.commands import JUMP_QUERY_MIN, PaletteCommand
 from tabletop.tui.decision_log import DecisionLog
 from tabletop.tui.facilitator_panel import FacilitatorPanel
 from tabletop.tui.fields import FormField, Values, error_message
+from tabletop.tui.footer import ConsoleFooter
 from tabletop.tui.header import ExerciseHeader
 from tabletop.tui.inject_view import InjectView
 from tabletop.tui.pace import minutes
@@ -98,6 +98,11 @@ class ConsoleScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         scenario = self.session.scenario
+        # Settle the width-dependent layout before the first styling pass, as
+        # on_resize would: changing it after mount restyles every widget and
+        # rebuilds the footer.
+        narrow = self.app.size.width < NARROW
+        self.set_class(narrow, "-narrow")
         yield ExerciseHeader(scenario.title, scenario.marking, self.where)
         yield ClockBar(id="clocks")
         with Horizontal(id="body"):
@@ -108,7 +113,7 @@ class ConsoleScreen(Screen[None]):
             with Vertical(id="side"):
                 yield TeamsPanel(id="teams")
                 yield FacilitatorPanel(id="facilitator")
-        yield Footer(compact=True)
+        yield ConsoleFooter(compact=True, show_command_palette=not narrow)
 
     def on_mount(self) -> None:
         timeline = self.query_one(Timeline)
@@ -127,7 +132,7 @@ class ConsoleScreen(Screen[None]):
         narrow = event.size.width < NARROW
         self.set_class(narrow, "-narrow")
         # At 80 columns the keys need the whole footer; the header names ctrl+p.
-        footer = self.query_one(Footer)
+        footer = self.query_one(ConsoleFooter)
         if footer.show_command_palette == narrow:
             footer.show_command_palette = not narrow
             footer.refresh(recompose=True)

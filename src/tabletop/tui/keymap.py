@@ -12,7 +12,6 @@ default keys stay in force.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +34,8 @@ def load_keymap(path: Path, known_ids: Iterable[str]) -> KeymapResult:
     result = KeymapResult()
     if not path.is_file():
         return result
+    import tomllib  # only when there is a keymap to read
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
