@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from tabletop.loading import Library, Origin
+from tabletop.loading import Library, Origin, duplicate_ids
 from tabletop.model import Exercise, ScenarioInject
 from tabletop.problems import KeyPath, Problem, did_you_mean, excerpt
 from tabletop.timefmt import parse_duration, parse_offset
@@ -22,9 +22,9 @@ def check_exercise(
     ws: Workspace,
 ) -> list[Problem]:
     problems: list[Problem] = []
-    problems += _unique_ids(doc, "objectives", [o.id for o in exercise.objectives])
-    problems += _unique_ids(doc, "teams", [t.id for t in exercise.teams])
-    problems += _unique_ids(doc, "phases", [p.id for p in exercise.phases])
+    problems += duplicate_ids(doc, ("objectives",), [o.id for o in exercise.objectives])
+    problems += duplicate_ids(doc, ("teams",), [t.id for t in exercise.teams])
+    problems += duplicate_ids(doc, ("phases",), [p.id for p in exercise.phases])
     problems += _scoring_order(exercise, doc)
     problems += _item_refs(exercise, doc, injects, origins, lib)
     problems += _teams_and_decisions(exercise, injects, origins)
@@ -33,20 +33,6 @@ def check_exercise(
     problems += _objectives_evaluated(exercise, doc, injects)
     problems += _attachments(injects, origins, ws)
     return problems
-
-
-def _unique_ids(doc: Document, where: str, ids: list[str]) -> list[Problem]:
-    first: dict[str, int] = {}
-    out = []
-    for n, ident in enumerate(ids):
-        if ident in first:
-            out.append(
-                doc.problem(
-                    (where, n, "id"), f"duplicate id '{ident}' (also {where}[{first[ident]}])"
-                )
-            )
-        first.setdefault(ident, n)
-    return out
 
 
 def _scoring_order(exercise: Exercise, doc: Document) -> list[Problem]:

@@ -30,7 +30,7 @@ from tabletop.model import (
     ScenarioPhase,
     Strict,
 )
-from tabletop.problems import KeyPath, Problem, ProblemsFound, did_you_mean, excerpt
+from tabletop.problems import KeyPath, Problem, ProblemsFound, did_you_mean, dotted, excerpt
 from tabletop.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -153,7 +153,9 @@ def load_library(ws: Workspace) -> Library:
                         )
                     )
                 seen_here[checklist.id] = parsed.doc
-                lib.problems += _unique(parsed.doc, [i.id for i in checklist.items], ("items",))
+                lib.problems += duplicate_ids(
+                    parsed.doc, ("items",), [i.id for i in checklist.items]
+                )
                 if path.stem != checklist.id:
                     lib.problems.append(
                         parsed.doc.problem(
@@ -190,18 +192,19 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def _unique(doc: Document, ids: list[str], where: KeyPath) -> list[Problem]:
-    seen: dict[str, int] = {}
+def duplicate_ids(doc: Document, where: KeyPath, ids: list[str]) -> list[Problem]:
+    """A problem for every id in a list that an earlier entry already uses."""
+    first: dict[str, int] = {}
     out = []
     for n, ident in enumerate(ids):
-        if ident in seen:
+        if ident in first:
             out.append(
                 doc.problem(
-                    (*where, n, "id"), f"duplicate id '{ident}' (first used at index {seen[ident]})"
+                    (*where, n, "id"),
+                    f"duplicate id '{ident}' (also {dotted((*where, first[ident]))})",
                 )
             )
-        else:
-            seen[ident] = n
+        first.setdefault(ident, n)
     return out
 
 

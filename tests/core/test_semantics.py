@@ -177,3 +177,10 @@ def test_scoring_thresholds_must_be_ordered(workspace: Path) -> None:
         "duration: 1h\nscoring: {performed: 0.5, some_challenges: 0.7}\n",
     )
     assert any("scoring: thresholds must not increase" in p for p in problems)
+
+
+def test_duplicate_checklist_item_ids(workspace: Path) -> None:
+    path = workspace / "checklists" / "drill.yaml"
+    path.write_text(path.read_text().replace("  - id: hotline\n", "  - id: share\n"))
+    problems = [str(p) for p in validate_files([path]).problems]
+    assert any("items[1].id: duplicate id 'share' (also items[0])" in p for p in problems), problems
