@@ -62,25 +62,16 @@ def environment(fmt: str, templates: Path | None = None) -> ImmutableSandboxedEn
     folders = [str(templates)] if templates else []
     folders.append(str(bundled_templates()))
     loader = ChoiceLoader([FileSystemLoader(f) for f in folders])
-    if fmt == "html":
-        env = ImmutableSandboxedEnvironment(
-            loader=loader,
-            autoescape=True,
-            undefined=StrictUndefined,
-            finalize=_html_finalize,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-    else:
-        env = ImmutableSandboxedEnvironment(
-            loader=loader,
-            autoescape=False,
-            undefined=StrictUndefined,
-            finalize=md_escape,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
+    html = fmt == "html"
+    env = ImmutableSandboxedEnvironment(
+        loader=loader,
+        autoescape=html,  # Markdown escapes participants' text in its finalizer instead
+        undefined=StrictUndefined,
+        finalize=_html_finalize if html else md_escape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=not html,
+    )
     env.filters["pct"] = _pct
     return env
 
