@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tabletop.loading import Library, Origin, duplicate_ids
-from tabletop.model import Exercise, ScenarioInject
+from tabletop.model import Exercise
 from tabletop.problems import KeyPath, Problem, did_you_mean, excerpt
+from tabletop.scenario import ScenarioInject
 from tabletop.timefmt import parse_duration, parse_offset
 from tabletop.workspace import Workspace
 from tabletop.yamlsource import Document

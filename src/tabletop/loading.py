@@ -8,14 +8,15 @@ the semantic checks. ``load_scenario`` is what the console and tests call.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from pydantic import ValidationError
 
+from tabletop import scenario as resolved
 from tabletop.model import (
     FILE_MODELS,
     FORMAT,
@@ -25,13 +26,11 @@ from tabletop.model import (
     Inject,
     InjectLibrary,
     LibraryInject,
-    Scenario,
-    ScenarioInject,
-    ScenarioPhase,
     Strict,
 )
 from tabletop.problems import KeyPath, Problem, ProblemsFound, did_you_mean, dotted, excerpt
-from tabletop.workspace import Workspace
+from tabletop.scenario import Scenario, ScenarioInject, ScenarioPhase
+from tabletop.workspace import Workspace, exercise_ids, file_digest, locate_exercise
 
 if TYPE_CHECKING:
     # The YAML reader and the error translator load with the first file parsed:
@@ -258,14 +257,11 @@ def resolve_exercise(
                 if entry.id in origins:
                     problems.append(origin.problem(("id",), _duplicate(entry.id)))
                     continue
-                # Every field was validated with the exercise, and the phase id
-                # with its phase: build the resolved inject without a round trip.
+                # Every field was validated with the exercise: the struct takes
+                # them from the model's attributes, without a dump and re-parse.
                 values = {name: getattr(entry, name) for name in _INJECT_FIELDS}
-                injects.append(
-                    ScenarioInject.model_construct(
-                        entry.model_fields_set | {"phase"}, **values, phase=phase.id
-                    )
-                )
+                values["from"] = values.pop("sender")  # the struct reads dicts by alias
+                injects.append(resolved.build(ScenarioInject, {**values, "phase": phase.id}))
                 ids.append(entry.id)
                 origins[entry.id] = origin
                 continue
@@ -306,8 +302,8 @@ def resolve_exercise(
                 )
                 continue
             try:
-                injects.append(ScenarioInject.model_validate(fields))
-            except ValidationError as exc:  # pragma: no cover - parts were validated already
+                injects.append(resolved.build(ScenarioInject, fields))
+            except msgspec.ValidationError as exc:  # pragma: no cover - parts were validated
                 problems.append(doc.problem(site, f"cannot merge inject: {excerpt(str(exc))}"))
                 continue
             ids.append(injects[-1].id)
@@ -326,14 +322,17 @@ def resolve_exercise(
     if problems or not build:
         return Resolved(None, origins, problems)
     used = _used_checklists(exercise, injects)
-    # Pydantic takes validated model instances for nested fields as they are:
-    # only the header's own values are checked again, nothing is copied.
+    # The header's nested models (objectives, teams...) become structs by their
+    # attributes; the resolved phases and injects are structs already.
     header = {name: getattr(exercise, name) for name in _HEADER_FIELDS}
-    scenario = Scenario(
-        **header,
-        phases=phases,
-        injects=injects,
-        checklists=[lib.checklists[c][0] for c in used],
+    scenario = resolved.build(
+        Scenario,
+        {
+            **header,
+            "phases": phases,
+            "injects": injects,
+            "checklists": [lib.checklists[c][0] for c in used],
+        },
     )
     return Resolved(scenario, origins, [])
 
@@ -360,39 +359,6 @@ class LoadedScenario:
     scenario: Scenario
     path: Path
     sha256: str
-
-
-def find_exercise(target: str, ws: Workspace) -> Path | None:
-    """An exercise by path, or by id among the workspace's and the bundled exercises."""
-    as_path = Path(target)
-    if as_path.suffix in (".yaml", ".yml") or as_path.exists():
-        return as_path
-    for path in ws.files("exercises"):
-        if path.stem == target:
-            return path
-    for path in ws.files("exercises"):
-        parsed = parse_file(path, ws, "exercise")
-        if isinstance(parsed.model, Exercise) and parsed.model.id == target:
-            return path
-    return None
-
-
-def exercise_ids(ws: Workspace) -> list[str]:
-    return [p.stem for p in ws.files("exercises")]
-
-
-def locate_exercise(target: str | Path, cwd: Path | None = None) -> tuple[Path | None, Workspace]:
-    """The file an exercise target (a path or an id) names, if any, and its workspace."""
-    target_text = str(target)
-    start = Path(target_text) if Path(target_text).exists() else cwd
-    ws = Workspace.discover(start)
-    path = find_exercise(target_text, ws)
-    return (path if path is not None and path.exists() else None), ws
-
-
-def file_digest(path: Path) -> str:
-    """The sha256 of a file's bytes, as sessions store it for their exercise file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def load_scenario(target: str | Path, cwd: Path | None = None) -> LoadedScenario:

@@ -14,8 +14,8 @@ the JSON Schema that authors' editors show. What participants may see and what
 only the facilitator may see is split by field: ``facilitator_notes``,
 ``expected_actions`` and ``decision`` never leave the facilitator's console.
 
-:class:`Scenario` is the resolved form (library injects merged in, checklists
-attached) that a session stores and plays.
+:mod:`tabletop.scenario` holds the resolved form (library injects merged in,
+checklists attached) that a session stores and plays.
 """
 
 from __future__ import annotations
@@ -27,17 +27,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
+from tabletop.scenario import ID_PATTERN
 from tabletop.timefmt import (
     DATETIME_PATTERN,
     DURATION_PATTERN,
     OFFSET_PATTERN,
     parse_datetime,
     parse_duration,
-    parse_offset,
 )
 
 FORMAT = "tabletop/1"
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 ITEM_REF_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}/[a-z0-9][a-z0-9_-]{0,63}$"
 
 Id = Annotated[
@@ -212,10 +211,6 @@ class Inject(InjectContent):
     when: Condition | None = None
     """Deliver only if an earlier decision went this way (a branch)."""
 
-    @cached_property
-    def story_offset(self) -> timedelta:
-        return parse_offset(self.story_time)
-
 
 class InjectRef(Strict):
     """Pulls an inject from the library in ``injects/`` and places it on the timeline."""
@@ -371,69 +366,6 @@ class Exercise(ExerciseHeader):
 
     phases: list[Phase] = Field(min_length=1)
     """Phases (modules) in order."""
-
-
-# ------------------------------------------------------------ resolved form
-
-
-class ScenarioInject(Inject):
-    """An inject on the resolved timeline."""
-
-    phase: Id
-    """The phase it belongs to."""
-    library: Id | None = None
-    """The library inject it came from, if any."""
-
-
-class ScenarioPhase(Strict):
-    id: Id
-    title: Text
-    duration: Duration
-    narrative: str = ""
-    questions: list[Text]
-    injects: list[str]
-    """Ids of the phase's injects, in order."""
-
-    @cached_property
-    def planned(self) -> timedelta:
-        return parse_duration(self.duration)
-
-
-class Scenario(ExerciseHeader):
-    """A resolved exercise: what a session stores and plays."""
-
-    phases: list[ScenarioPhase]
-    injects: list[ScenarioInject]
-    """Every inject in timeline order."""
-    checklists: list[Checklist]
-    """Every checklist the exercise refers to."""
-
-    @cached_property
-    def inject_by_id(self) -> dict[str, ScenarioInject]:
-        return {inject.id: inject for inject in self.injects}
-
-    @cached_property
-    def team_by_id(self) -> dict[str, Team]:
-        return {team.id: team for team in self.teams}
-
-    @cached_property
-    def phase_by_id(self) -> dict[str, ScenarioPhase]:
-        return {phase.id: phase for phase in self.phases}
-
-    @cached_property
-    def item_by_ref(self) -> dict[str, tuple[Checklist, ChecklistItem]]:
-        return {f"{c.id}/{i.id}": (c, i) for c in self.checklists for i in c.items}
-
-    @cached_property
-    def position(self) -> dict[str, int]:
-        """Timeline index of each inject id."""
-        return {inject.id: n for n, inject in enumerate(self.injects)}
-
-    def audience(self, inject: Inject) -> list[str]:
-        return [t.id for t in self.teams] if inject.to == "all" else list(inject.to)
-
-    def story_time_of(self, inject: Inject) -> datetime:
-        return self.story_start_at + inject.story_offset
 
 
 FILE_MODELS: dict[str, type[Strict]] = {

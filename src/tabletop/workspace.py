@@ -7,6 +7,7 @@ The workspace is the folder that holds ``exercises/``. Its own ``injects/`` and
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,3 +85,40 @@ class Workspace:
 
     def contains(self, path: Path) -> bool:
         return any(path.resolve().is_relative_to(root) for root in self.roots)
+
+
+def find_exercise(target: str, ws: Workspace) -> Path | None:
+    """An exercise by path, or by id among the workspace's and the bundled exercises."""
+    as_path = Path(target)
+    if as_path.suffix in (".yaml", ".yml") or as_path.exists():
+        return as_path
+    for path in ws.files("exercises"):
+        if path.stem == target:
+            return path
+    # Only a file named unlike its id needs parsing, and with it the format models.
+    from tabletop.loading import parse_file
+    from tabletop.model import Exercise
+
+    for path in ws.files("exercises"):
+        parsed = parse_file(path, ws, "exercise")
+        if isinstance(parsed.model, Exercise) and parsed.model.id == target:
+            return path
+    return None
+
+
+def exercise_ids(ws: Workspace) -> list[str]:
+    return [p.stem for p in ws.files("exercises")]
+
+
+def locate_exercise(target: str | Path, cwd: Path | None = None) -> tuple[Path | None, Workspace]:
+    """The file an exercise target (a path or an id) names, if any, and its workspace."""
+    target_text = str(target)
+    start = Path(target_text) if Path(target_text).exists() else cwd
+    ws = Workspace.discover(start)
+    path = find_exercise(target_text, ws)
+    return (path if path is not None and path.exists() else None), ws
+
+
+def file_digest(path: Path) -> str:
+    """The sha256 of a file's bytes, as sessions store it for their exercise file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 CORE_MODULES = [
     "tabletop.cli",
     "tabletop.model",
+    "tabletop.scenario",
     "tabletop.loading",
     "tabletop.checks",
     "tabletop.validation",
@@ -47,3 +49,29 @@ def test_validate_command_does_not_load_the_console() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_resuming_an_unchanged_exercise_needs_neither_pydantic_nor_yaml(tmp_path: Path) -> None:
+    """The console's start path: the stored scenario is decoded without the format
+    models, so a resumed session starts without building pydantic schemas."""
+    from tabletop.loading import load_scenario
+    from tabletop.session.session import Session
+    from tabletop.workspace import bundled_dir
+
+    session_file = tmp_path / "s.db"
+    loaded = load_scenario(bundled_dir() / "exercises" / "border-tension.yaml")
+    Session.create(session_file, loaded).close()
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from tabletop.commands.run import open_session\n"
+        f"opened = open_session('border-tension', Path({str(session_file)!r}))\n"
+        "assert opened.notices == [], opened.notices\n"
+        "assert opened.session.state.next_inject() is not None\n"
+        "opened.session.close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert result.stdout.strip() == "[]"

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tabletop.model import Scenario
+from tabletop.scenario import Scenario, build
 from tabletop.session.events import Event
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
@@ -157,7 +157,7 @@ def scenario_data() -> dict[str, Any]:
 
 
 def make_scenario(**changes: Any) -> Scenario:
-    return Scenario.model_validate({**scenario_data(), **changes})
+    return build(Scenario, {**scenario_data(), **changes})
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tabletop.model import ScoringConfig
+from tabletop.scenario import ScoringConfig
 from tabletop.scoring import Tally, hseep_rating, score_session
 
 from .conftest import Script, make_scenario

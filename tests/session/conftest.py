@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tabletop.model import Scenario
+from tabletop.scenario import Scenario, build
 from tabletop.session.events import Event
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
@@ -116,7 +116,7 @@ def scenario_data() -> dict[str, Any]:
 
 
 def make_scenario(**changes: Any) -> Scenario:
-    return Scenario.model_validate({**scenario_data(), **changes})
+    return build(Scenario, {**scenario_data(), **changes})
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import pytest
 from conftest import FakeClock, Loaded
 
 from tabletop import __version__
-from tabletop.model import Scenario
+from tabletop.scenario import Scenario
 from tabletop.session.journal import (
     FORMAT_VERSION,
     Journal,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tabletop.loading import LoadedScenario
-from tabletop.model import Scenario
+from tabletop.scenario import Scenario, build
 from tabletop.session.session import Session
 
 START_WALL = 1_773_468_000.0  # 2026-03-14 06:00 UTC
@@ -123,7 +123,7 @@ def scenario_data(extra_injects: int = 0) -> dict[str, Any]:
 
 
 def make_scenario(extra_injects: int = 0) -> Scenario:
-    return Scenario.model_validate(scenario_data(extra_injects))
+    return build(Scenario, scenario_data(extra_injects))
 
 
 def loaded_scenario(tmp_path: Path, extra_injects: int = 0) -> LoadedScenario:

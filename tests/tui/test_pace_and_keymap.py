@@ -58,7 +58,7 @@ async def test_time_to_the_next_inject_stays_visible_at_80_columns(tmp_path: Pat
     from textual.geometry import Region
 
     from tabletop.loading import LoadedScenario
-    from tabletop.model import Scenario
+    from tabletop.scenario import Scenario, build
 
     from .conftest import scenario_data
 
@@ -66,7 +66,7 @@ async def test_time_to_the_next_inject_stays_visible_at_80_columns(tmp_path: Pat
     data["phases"][0]["title"] = "Alert and first reports from the harbour master"
     data["injects"][0]["id"] = "harbour-alarm-from-the-port-authority"
     data["phases"][0]["injects"][0] = "harbour-alarm-from-the-port-authority"
-    loaded = LoadedScenario(Scenario.model_validate(data), tmp_path / "x.yaml", "0" * 64)
+    loaded = LoadedScenario(build(Scenario, data), tmp_path / "x.yaml", "0" * 64)
     clock = FakeClock()
     narrow = Session.create(tmp_path / "narrow.db", loaded, clock=clock)
     narrow.toggle_pause()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from tabletop.loading import load_scenario
 from tabletop.session.state import SessionState
 from tabletop.tui.timeline import story_time_format
@@ -16,7 +18,8 @@ def test_multi_day_story_shows_the_weekday() -> None:
 def test_single_day_story_shows_the_time_only() -> None:
     scenario = load_scenario(bundled_dir() / "exercises" / "border-tension.yaml").scenario
     first_day = scenario.story_start_at.date()
-    same_day = scenario.model_copy(
-        update={"injects": [i for i in scenario.injects if scenario.story_time_of(i).date() == first_day]}
+    same_day = msgspec.structs.replace(
+        scenario,
+        injects=[i for i in scenario.injects if scenario.story_time_of(i).date() == first_day],
     )
     assert story_time_format(SessionState(same_day)) == "%H:%M"

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tabletop.model import ID_PATTERN
 from tabletop.problems import ProblemsFound
+from tabletop.scenario import ID_PATTERN
 
 if TYPE_CHECKING:
     from tabletop.loading import LoadedScenario
@@ -86,13 +86,13 @@ def run(args: argparse.Namespace) -> int:
 
 def open_session(target: str, session_file: Path | None) -> Opened:
     """Resume ``session_file`` if it exists, else create a session for ``target``."""
+    cwd = Path.cwd()
+    if session_file is not None and session_file.exists():
+        return _resume(target, session_file, cwd)
     from tabletop.loading import load_scenario
     from tabletop.session.session import Session, default_session_path
     from tabletop.workspace import find_workspace
 
-    cwd = Path.cwd()
-    if session_file is not None and session_file.exists():
-        return _resume(target, session_file, cwd)
     loaded = load_scenario(target, cwd)
     path = session_file or default_session_path(
         find_workspace(cwd), loaded.scenario.id, datetime.now(UTC)
@@ -108,9 +108,9 @@ def _resume(target: str, session_file: Path, cwd: Path) -> Opened:
     matters only for the notices. When its bytes hash to the digest the session
     stored, it is the very file the session began from: nothing to parse.
     """
-    from tabletop.loading import file_digest, load_scenario, locate_exercise
     from tabletop.session.journal import stored_digest
     from tabletop.session.session import Session
+    from tabletop.workspace import file_digest, locate_exercise
 
     stored = stored_digest(session_file)
     if stored is not None:
@@ -122,6 +122,8 @@ def _resume(target: str, session_file: Path, cwd: Path) -> Opened:
             unchanged = False
         if unchanged:
             return Opened(Session.open(session_file, expect_exercise=exercise_id))
+    from tabletop.loading import load_scenario  # the YAML reader and the format models
+
     loaded: LoadedScenario | None = None
     problems: ProblemsFound | None = None
     try:

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tabletop import __version__
-from tabletop.model import Scenario
 from tabletop.report.history import CORRECTION_KINDS, Summariser
 from tabletop.report.model import (
     NOT_RATED,
@@ -44,6 +43,7 @@ from tabletop.report.timetext import (
     wall_iso,
     wall_text,
 )
+from tabletop.scenario import Scenario
 from tabletop.scoring import ItemScore, Scores, score_session
 from tabletop.session.events import OBJECTIVE_RATING_LABELS, RATING_LABELS
 from tabletop.session.state import DecisionState, HotwashEntry, InjectState, SessionState

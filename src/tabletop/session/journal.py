@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from pydantic import ValidationError
+import msgspec
 
 from tabletop import __version__
-from tabletop.model import Scenario
+from tabletop.scenario import Scenario, decode, encode
 from tabletop.session.events import Event
 from tabletop.session.locking import Holder, LockHeld, WriterLock, current_holder
 
@@ -155,7 +155,8 @@ class Journal:
             "format_version": str(FORMAT_VERSION),
             "tabletop_version": __version__,
             "exercise_id": scenario.id,
-            "scenario": scenario.model_dump_json(by_alias=True),
+            # Stored as UTF-8 text, so that any SQLite tool shows it as JSON.
+            "scenario": encode(scenario).decode(),
             "scenario_sha256": loaded.sha256,
             "source_path": str(loaded.path),
             "created": repr(float(clock())),
@@ -409,7 +410,7 @@ def _inspect(
             conn.execute("SELECT key, value FROM meta WHERE key != 'scenario'").fetchall()
         )
         # The scenario is the bulk of the metadata: read it as UTF-8 bytes, which
-        # pydantic parses directly, rather than decoding a str first.
+        # msgspec parses directly, rather than decoding a str first.
         stored = conn.execute(
             "SELECT CAST(value AS BLOB) FROM meta WHERE key = 'scenario'"
             if scenario is None
@@ -445,14 +446,11 @@ def _parse_meta(path: Path, rows: dict[str, Any]) -> SessionMeta:
         )
     stored = rows["scenario"]
     try:
-        scenario = (
-            stored if isinstance(stored, Scenario) else Scenario.model_validate_json(stored)
-        )
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(document)"
+        scenario = stored if isinstance(stored, Scenario) else decode(stored)
+    except msgspec.MsgspecError as exc:
+        # msgspec says what and where in one line: "Expected `str`, got `int` - at `$.id`".
         raise SessionCorrupt(
-            f"{path}: the scenario stored in the session cannot be read ({where}: {first['msg']})"
+            f"{path}: the scenario stored in the session cannot be read ({exc})"
         ) from None
     return SessionMeta(
         exercise_id=rows["exercise_id"],

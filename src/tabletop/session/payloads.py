@@ -13,10 +13,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from pydantic import ValidationError
-
-from tabletop.model import ID_PATTERN, ScenarioInject
 from tabletop.problems import did_you_mean, excerpt
+from tabletop.scenario import ID_PATTERN
 from tabletop.session.events import CORRECTABLE, EVENT_KINDS, OBJECTIVE_RATING_LABELS, RATINGS
 from tabletop.session.state import UNSCRIPTED_FIELDS, DecisionState, SessionState
 from tabletop.timefmt import parse_datetime
@@ -263,8 +261,14 @@ def _unscripted(p: _Payload, state: SessionState) -> Payload:
         for team in to:
             if team not in state.scenario.team_by_id:
                 raise ValueError(f"unknown team '{excerpt(team)}' in 'to'")
+    # The format's own rules, loaded on the first unscripted inject rather than
+    # at start-up: pydantic is not otherwise needed once a session is running.
+    from pydantic import ValidationError
+
+    from tabletop.model import LibraryInject
+
     try:
-        ScenarioInject.model_validate({**fields, "story_time": "+0m", "phase": "x"})
+        LibraryInject.model_validate(fields)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])

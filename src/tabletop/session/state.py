@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import ValidationError
+import msgspec
 
-from tabletop.model import Scenario, ScenarioInject
+from tabletop.scenario import Scenario, ScenarioInject, build
 from tabletop.session.events import EVENT_KINDS, Event
 from tabletop.session.playclock import PlayClock
 from tabletop.timefmt import format_offset, parse_datetime
@@ -601,10 +601,10 @@ class SessionState:
         offset = max(self.story_now - self.scenario.story_start_at, timedelta(0))
         fields = {key: spec[key] for key in UNSCRIPTED_FIELDS if key in spec}
         try:
-            return ScenarioInject.model_validate(
-                {**fields, "story_time": format_offset(offset), "phase": phase}
+            return build(
+                ScenarioInject, {**fields, "story_time": format_offset(offset), "phase": phase}
             )
-        except ValidationError:
+        except msgspec.ValidationError:
             return None
 
     def _status_of(self, state: InjectState) -> InjectStatus:

@@ -1,0 +1,224 @@
+"""The resolved scenario: what a session stores, plays, scores and reports on.
+
+Authors' files are validated by the pydantic format models in
+:mod:`tabletop.model`; resolving an exercise (library injects merged in,
+checklists attached) produces the frozen structs below. A session keeps them as
+JSON and decodes them with msgspec, which checks every type and refuses unknown
+keys without pydantic: resuming an exercise then costs a few milliseconds,
+not a schema build, and 5,000 injects stay compact in memory.
+
+Field meanings are documented once, on the format models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Literal, TypeVar
+
+import msgspec
+
+from tabletop.timefmt import parse_datetime, parse_duration, parse_offset
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+
+Audience = Literal["all"] | list[str]
+
+
+class Frozen(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, dict=True
+):
+    """Immutable, strict on decoding; ``dict=True`` lets indexes be cached properties.
+
+    Subclasses repeat ``frozen`` and ``kw_only`` because type checkers read
+    them per class; msgspec would inherit them.
+    """
+
+
+class ChecklistItem(Frozen, frozen=True, kw_only=True):
+    id: str
+    text: str
+    weight: int = 1
+    capability: str
+
+
+class Checklist(Frozen, frozen=True, kw_only=True):
+    format: Literal["tabletop/1"]
+    kind: Literal["checklist"]
+    id: str
+    title: str
+    source: str
+    description: str = ""
+    items: list[ChecklistItem]
+
+
+class ExpectedAction(Frozen, frozen=True, kw_only=True):
+    text: str
+    item: str
+
+
+class DecisionOption(Frozen, frozen=True, kw_only=True):
+    id: str
+    label: str
+    description: str = ""
+
+
+class Decision(Frozen, frozen=True, kw_only=True):
+    team: str | None = None
+    prompt: str
+    options: list[DecisionOption]
+    default: str
+
+
+class Condition(Frozen, frozen=True, kw_only=True):
+    inject: str
+    option: str | list[str]
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        return (self.option,) if isinstance(self.option, str) else tuple(self.option)
+
+
+class ScenarioInject(Frozen, frozen=True, kw_only=True):
+    """An inject on the resolved timeline."""
+
+    id: str
+    title: str
+    channel: str
+    sender: str = msgspec.field(name="from")
+    to: Audience = "all"
+    body: str = ""
+    expected_actions: list[ExpectedAction] = msgspec.field(default_factory=list)
+    questions: list[str] = msgspec.field(default_factory=list)
+    facilitator_notes: str = ""
+    decision: Decision | None = None
+    attachments: list[str] = msgspec.field(default_factory=list)
+    story_time: str
+    play_minute: int | None = None
+    when: Condition | None = None
+    phase: str
+    library: str | None = None
+    """The library inject it came from, if any."""
+
+    @cached_property
+    def story_offset(self) -> timedelta:
+        return parse_offset(self.story_time)
+
+
+class ScenarioPhase(Frozen, frozen=True, kw_only=True):
+    id: str
+    title: str
+    duration: str
+    narrative: str = ""
+    questions: list[str]
+    injects: list[str]
+    """Ids of the phase's injects, in order."""
+
+    @cached_property
+    def planned(self) -> timedelta:
+        return parse_duration(self.duration)
+
+
+class Organisation(Frozen, frozen=True, kw_only=True):
+    name: str
+    role: str = ""
+
+
+class Objective(Frozen, frozen=True, kw_only=True):
+    id: str
+    text: str
+    capability: str = ""
+    evaluated_by: list[str]
+
+
+class Team(Frozen, frozen=True, kw_only=True):
+    id: str
+    name: str
+    role: str
+    briefing: str = ""
+
+
+class ScoringConfig(Frozen, frozen=True, kw_only=True):
+    performed: float = 0.85
+    some_challenges: float = 0.65
+    major_challenges: float = 0.4
+    min_coverage: float = 0.5
+
+
+class Scenario(Frozen, frozen=True, kw_only=True):
+    """A resolved exercise."""
+
+    format: Literal["tabletop/1"]
+    kind: Literal["exercise"]
+    id: str
+    title: str
+    summary: str
+    scope: str = ""
+    sponsor: str = ""
+    marking: str = "EXERCISE EXERCISE EXERCISE"
+    duration: str
+    story_start: str
+    organisations: list[Organisation] = msgspec.field(default_factory=list)
+    objectives: list[Objective]
+    teams: list[Team]
+    scoring: ScoringConfig = msgspec.field(default_factory=ScoringConfig)
+    phases: list[ScenarioPhase]
+    injects: list[ScenarioInject]
+    """Every inject in timeline order."""
+    checklists: list[Checklist]
+    """Every checklist the exercise refers to."""
+
+    @cached_property
+    def story_start_at(self) -> datetime:
+        return parse_datetime(self.story_start)
+
+    @cached_property
+    def planned_duration(self) -> timedelta:
+        return parse_duration(self.duration)
+
+    @cached_property
+    def inject_by_id(self) -> dict[str, ScenarioInject]:
+        return {inject.id: inject for inject in self.injects}
+
+    @cached_property
+    def team_by_id(self) -> dict[str, Team]:
+        return {team.id: team for team in self.teams}
+
+    @cached_property
+    def phase_by_id(self) -> dict[str, ScenarioPhase]:
+        return {phase.id: phase for phase in self.phases}
+
+    @cached_property
+    def item_by_ref(self) -> dict[str, tuple[Checklist, ChecklistItem]]:
+        return {f"{c.id}/{i.id}": (c, i) for c in self.checklists for i in c.items}
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Timeline index of each inject id."""
+        return {inject.id: n for n, inject in enumerate(self.injects)}
+
+    def audience(self, inject: ScenarioInject) -> list[str]:
+        return [t.id for t in self.teams] if inject.to == "all" else list(inject.to)
+
+    def story_time_of(self, inject: ScenarioInject) -> datetime:
+        return self.story_start_at + inject.story_offset
+
+
+S = TypeVar("S", bound=Frozen)
+
+
+def build(cls: type[S], data: Mapping[str, object] | object) -> S:
+    """Make a struct from plain data or from objects with the same attributes
+    (validated format models); raises msgspec.ValidationError."""
+    return msgspec.convert(data, cls, from_attributes=True)
+
+
+def encode(scenario: Scenario) -> bytes:
+    return msgspec.json.encode(scenario)
+
+
+def decode(stored: bytes | str) -> Scenario:
+    """A stored scenario; raises msgspec.ValidationError or DecodeError (both
+    ``msgspec.MsgspecError``) on anything that is not one."""
+    return msgspec.json.decode(stored, type=Scenario)
