@@ -151,12 +151,11 @@ class Journal:
                 f"cannot create the folder {path.parent}: {_os_reason(exc)}"
             ) from exc
         scenario = loaded.scenario
-        meta = {
+        meta: dict[str, str | bytes] = {
             "format_version": str(FORMAT_VERSION),
             "tabletop_version": __version__,
             "exercise_id": scenario.id,
-            # Stored as UTF-8 text, so that any SQLite tool shows it as JSON.
-            "scenario": encode(scenario).decode(),
+            "scenario": encode(scenario),
             "scenario_sha256": loaded.sha256,
             "source_path": str(loaded.path),
             "created": repr(float(clock())),
@@ -488,7 +487,7 @@ def _connect_writer(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _write_new_file(path: Path, meta: dict[str, str]) -> None:
+def _write_new_file(path: Path, meta: dict[str, str | bytes]) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA synchronous = FULL")
@@ -496,7 +495,18 @@ def _write_new_file(path: Path, meta: dict[str, str]) -> None:
         conn.execute("BEGIN")
         for statement in _SCHEMA:
             conn.execute(statement)
-        conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+        for key, value in meta.items():
+            if isinstance(value, str):
+                conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
+                continue
+            # The scenario's JSON (megabytes for a big exercise) is written into
+            # a reserved blob in place: binding it would make SQLite copy it first.
+            row = conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, zeroblob(?))", (key, len(value))
+            ).lastrowid
+            assert row is not None
+            with conn.blobopen("meta", "value", row) as blob:
+                blob.write(value)
         conn.execute("COMMIT")
     finally:
         conn.close()
