@@ -34,7 +34,7 @@ from typing import Any, Protocol
 import msgspec
 
 from tabletop import __version__
-from tabletop.scenario import Scenario, decode, encode
+from tabletop.scenario import Scenario, decode, encode_parts
 from tabletop.session.events import Event
 from tabletop.session.locking import Holder, LockHeld, WriterLock, current_holder
 
@@ -151,11 +151,11 @@ class Journal:
                 f"cannot create the folder {path.parent}: {_os_reason(exc)}"
             ) from exc
         scenario = loaded.scenario
-        meta: dict[str, str | bytes] = {
+        meta: dict[str, str | Scenario] = {
             "format_version": str(FORMAT_VERSION),
             "tabletop_version": __version__,
             "exercise_id": scenario.id,
-            "scenario": encode(scenario),
+            "scenario": scenario,
             "scenario_sha256": loaded.sha256,
             "source_path": str(loaded.path),
             "created": repr(float(clock())),
@@ -487,7 +487,7 @@ def _connect_writer(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _write_new_file(path: Path, meta: dict[str, str | bytes]) -> None:
+def _write_new_file(path: Path, meta: dict[str, str | Scenario]) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA synchronous = FULL")
@@ -499,14 +499,17 @@ def _write_new_file(path: Path, meta: dict[str, str | bytes]) -> None:
             if isinstance(value, str):
                 conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
                 continue
-            # The scenario's JSON (megabytes for a big exercise) is written into
-            # a reserved blob in place: binding it would make SQLite copy it first.
+            # The scenario's JSON (megabytes for a big exercise) goes into a
+            # reserved blob piece by piece, measured in a first pass: neither
+            # this process nor SQLite ever holds all of it at once.
+            size = sum(len(part) for part in encode_parts(value))
             row = conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, zeroblob(?))", (key, len(value))
+                "INSERT INTO meta (key, value) VALUES (?, zeroblob(?))", (key, size)
             ).lastrowid
             assert row is not None
             with conn.blobopen("meta", "value", row) as blob:
-                blob.write(value)
+                for part in encode_parts(value):
+                    blob.write(part)
         conn.execute("COMMIT")
     finally:
         conn.close()
