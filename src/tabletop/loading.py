@@ -76,6 +76,8 @@ def parse_file(path: Path, ws: Workspace, expected_kind: str | None = None) -> P
         model = model_cls.model_validate(data)
     except ValidationError as exc:
         return ParsedFile(path, doc, None, problems_from(exc, doc))
+    del data
+    doc.release_data()  # the model holds the values; later checks need only positions
     return ParsedFile(path, doc, model, [])
 
 

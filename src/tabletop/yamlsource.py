@@ -61,17 +61,29 @@ class Document:
     line and column packed into one int by :func:`pack`, in the order of the
     container's items or keys. A dict keyed by every full path costs twice
     as much, which matters for a 5,000-inject exercise."""
+    keys: dict[KeyPath, tuple[str, ...]] = field(default_factory=dict)
+    """Each mapping's keys in order, to find a key's place in ``marks`` once
+    ``data`` is released."""
     root: int | None = None
     """The packed position of the top-level node."""
+
+    def release_data(self) -> None:
+        """Drop the parsed values once a model holds them; positions stay."""
+        self.data = None
 
     def _packed(self, path: KeyPath) -> int | None:
         if not path:
             return self.root
-        siblings = self.marks.get(path[:-1])
+        parent, key = path[:-1], path[-1]
+        siblings = self.marks.get(parent)
         if siblings is None:
             return None
-        index = _child_index(_node_at(self.data, path[:-1]), path[-1])
-        return siblings[index] if index is not None and index < len(siblings) else None
+        keys = self.keys.get(parent)
+        if keys is None:  # a list: the key is the index
+            index = key if isinstance(key, int) else -1
+        else:
+            index = keys.index(key) if key in keys else -1
+        return siblings[index] if 0 <= index < len(siblings) else None
 
     def position(self, path: KeyPath) -> tuple[int, int]:
         """Line and column (1-based) of the nearest path that has a position."""
@@ -87,24 +99,6 @@ class Document:
     def problem(self, path: KeyPath, message: str) -> Problem:
         line, col = self.position(path)
         return Problem(self.file, line, col, tuple(path), message)
-
-
-def _node_at(data: Any, path: KeyPath) -> Any:
-    for key in path:
-        try:
-            data = data[key]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
-
-
-def _child_index(container: Any, key: Any) -> int | None:
-    """Where ``key`` stands among the container's children (the order of its marks)."""
-    if isinstance(container, list):
-        return key if isinstance(key, int) and 0 <= key < len(container) else None
-    if isinstance(container, dict) and key in container:
-        return list(container).index(key)
-    return None
 
 
 _COLUMN_BITS = 24  # a column is below MAX_FILE_BYTES (16 MiB = 2**24)
@@ -324,6 +318,8 @@ def _build(text: str | bytes, doc: Document) -> None:
             stack.append(_Frame(container, path, event.anchor, mark, marks))
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             frame = stack.pop()
+            if isinstance(frame.value, dict):
+                doc.keys[frame.path] = tuple(frame.value)
             attach(frame.value, frame.size, frame.mark, frame.anchor)
         elif kind is yaml.AliasEvent:
             mark = event.start_mark

@@ -43,12 +43,19 @@ def test_core_scalars_resolve() -> None:
     }
 
 
-def test_positions_point_at_keys_and_items() -> None:
-    doc = load_text("top:\n  list:\n    - x\n    - y: 1\n", "f.yaml")
+@pytest.mark.parametrize("released", [False, True])
+def test_positions_point_at_keys_and_items(released: bool) -> None:
+    doc = load_text("top:\n  list:\n    - x\n    - y: 1\n  z: 2\n", "f.yaml")
+    if released:  # as after validation: the model holds the values
+        doc.release_data()
     assert doc.position(("top",)) == (1, 1)
     assert doc.position(("top", "list")) == (2, 3)
     assert doc.position(("top", "list", 1)) == (4, 7)
+    assert doc.position(("top", "list", 1, "y")) == (4, 7)
     assert doc.position(("top", "list", 1, "y", "deeper")) == (4, 7)
+    assert doc.position(("top", "z")) == (5, 3)
+    assert doc.position(("top", "missing")) == (1, 1)
+    assert doc.position(("top", "list", 9)) == (2, 3)
 
 
 def test_duplicate_key_is_an_error() -> None:
