@@ -19,7 +19,7 @@ from __future__ import annotations
 import codecs
 import re
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,10 @@ class Document:
 
     file: str
     data: Any
+    reread: Callable[[], str | bytes | None] | None = None
+    """Gives the same text again, or None if it has changed. Positions serve only
+    error messages, so they are found by a second parse when first asked for:
+    a valid file never pays for them (a quarter of the memory of the parse)."""
     marks: dict[KeyPath, array[int]] = field(default_factory=dict)
     """Positions, grouped by the path of their container: each child's 0-based
     line and column packed into one int by :func:`pack`, in the order of the
@@ -71,7 +75,22 @@ class Document:
         """Drop the parsed values once a model holds them; positions stay."""
         self.data = None
 
+    def _locate(self) -> None:
+        if self.reread is None:
+            return
+        reread, self.reread = self.reread, None
+        text = reread()
+        if text is None:
+            return  # changed since it was read: no positions rather than wrong ones
+        again = Document(self.file, None)
+        try:
+            _build(text, again, record=True)
+        except (ProblemsFound, yaml.YAMLError):  # pragma: no cover - it parsed before
+            return
+        self.marks, self.keys, self.root = again.marks, again.keys, again.root
+
     def _packed(self, path: KeyPath) -> int | None:
+        self._locate()
         if not path:
             return self.root
         parent, key = path[:-1], path[-1]
@@ -148,13 +167,17 @@ class _Frame:
 _NO_KEY = object()
 
 
-def load_text(text: str | bytes, file: str) -> Document:
+def load_text(
+    text: str | bytes, file: str, reread: Callable[[], str | bytes | None] | None = None
+) -> Document:
     """Parse YAML text into a Document; raise ProblemsFound on any problem.
 
     ``text`` may be the file's bytes, already checked to be UTF-8: libyaml reads
     them as they are, where a str would first be encoded to a second copy.
+    ``reread`` gives the text again for positions; by default the Document
+    keeps ``text`` for that.
     """
-    doc = Document(file=file, data=None)
+    doc = Document(file=file, data=None, reread=reread or (lambda: text))
     try:
         _build(text, doc)
     except ProblemsFound:
@@ -192,7 +215,8 @@ def load_file(path: Path, display: str | None = None) -> Document:
     """Read and parse one YAML file with size limits and friendly errors."""
     name = display or str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             raise ProblemsFound(
                 [Problem(name, 0, 0, (), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")]
@@ -209,7 +233,25 @@ def load_file(path: Path, display: str | None = None) -> Document:
         raise ProblemsFound(
             [Problem(name, 1, 1, (), f"not UTF-8 text (bad byte at offset {bad})")]
         )
-    return load_text(raw, name)
+    stamp = (info.st_size, info.st_mtime_ns)
+    return load_text(raw, name, lambda: _read_again(path, stamp))
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns)
+
+
+def _read_again(path: Path, stamp: tuple[int, int]) -> bytes | None:
+    """The file's bytes if it looks unchanged since ``stamp`` (size and mtime)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    return raw if _stamp(path) == stamp else None
 
 
 _CHECK_CHUNK = 1 << 20
@@ -232,7 +274,12 @@ def _bad_utf8(raw: bytes) -> int | None:
     return None
 
 
-def _build(text: str | bytes, doc: Document) -> None:
+def _build(text: str | bytes, doc: Document, *, record: bool = False) -> None:
+    """Build ``doc.data`` from the text; with ``record``, also its positions.
+
+    Each open container keeps its children's marks either way, which is what
+    a duplicate key's message needs; only ``record`` hands them to ``doc``.
+    """
     file = doc.file
     stack: list[_Frame] = []
     anchors: dict[str, tuple[Any, int]] = {}
@@ -311,14 +358,15 @@ def _build(text: str | bytes, doc: Document) -> None:
             if stack and stack[-1].pending_key is _NO_KEY and isinstance(stack[-1].value, dict):
                 raise fail(mark, path, "a mapping key must be a plain value, not a mapping or list")
             container: Any = {} if kind is yaml.MappingStartEvent else []
-            if not stack:
+            if record and not stack:
                 doc.root = pack(mark)
             marks = array("Q")
-            doc.marks[path] = marks
+            if record:
+                doc.marks[path] = marks
             stack.append(_Frame(container, path, event.anchor, mark, marks))
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             frame = stack.pop()
-            if isinstance(frame.value, dict):
+            if record and isinstance(frame.value, dict):
                 doc.keys[frame.path] = tuple(frame.value)
             attach(frame.value, frame.size, frame.mark, frame.anchor)
         elif kind is yaml.AliasEvent:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tabletop.problems import ProblemsFound
-from tabletop.yamlsource import load_text
+from tabletop.yamlsource import load_file, load_text
 
 
 def load(text: str) -> object:
@@ -56,6 +56,26 @@ def test_positions_point_at_keys_and_items(released: bool) -> None:
     assert doc.position(("top", "z")) == (5, 3)
     assert doc.position(("top", "missing")) == (1, 1)
     assert doc.position(("top", "list", 9)) == (2, 3)
+
+
+def test_positions_of_a_file_are_found_when_first_asked_for(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text("a: 1\nb:\n  - x\n  - y\n")
+    doc = load_file(path)
+    assert doc.marks == {}  # a valid file never pays for its positions
+    doc.release_data()
+    assert doc.position(("b", 1)) == (4, 5)
+    assert doc.position(("a",)) == (1, 1)
+
+
+def test_a_file_changed_since_reading_gives_no_positions_rather_than_wrong_ones(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text("a: 1\nb: 2\n")
+    doc = load_file(path)
+    path.write_text("\n\n\nb: 2\na: 1\n")
+    assert doc.position(("b",)) == (1, 1)
 
 
 def test_duplicate_key_is_an_error() -> None:
