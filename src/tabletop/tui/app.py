@@ -9,16 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import BindingType
 
 from tabletop.session.session import Session
 from tabletop.tui.bindings import APP_BINDINGS, binding_ids
-from tabletop.tui.commands import ConsoleCommands, ConsolePalette
 from tabletop.tui.console_screen import ConsoleScreen
 from tabletop.tui.keymap import load_keymap
+
+if TYPE_CHECKING:
+    from tabletop.tui.commands import ConsoleCommands
+
+
+def _console_commands() -> type[ConsoleCommands]:
+    """The palette's commands, their module imported when the palette first opens."""
+    from tabletop.tui.commands import ConsoleCommands
+
+    return ConsoleCommands
 
 
 class ConsoleApp(App[None]):
@@ -27,7 +36,7 @@ class ConsoleApp(App[None]):
     TITLE = "tabletop"
     INHERIT_BINDINGS = False
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
-    COMMANDS: ClassVar = {ConsoleCommands}
+    COMMANDS: ClassVar = {_console_commands}
     COMMAND_PALETTE_DISPLAY = "ctrl+p"
 
     def __init__(
@@ -85,6 +94,8 @@ class ConsoleApp(App[None]):
         self.action_quit_console()
 
     def action_command_palette(self) -> None:
+        from tabletop.tui.commands import ConsolePalette
+
         if self.use_command_palette and not isinstance(self.screen, ConsolePalette):
             self.push_screen(ConsolePalette(id="--command-palette"))
 

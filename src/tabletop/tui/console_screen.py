@@ -15,6 +15,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.screen import Screen
 
 from tabletop.session.events import OBJECTIVE_RATING_LABELS, RATING_LABELS, RATINGS
@@ -22,7 +23,6 @@ from tabletop.session.session import Session
 from tabletop.session.state import SessionState
 from tabletop.tui.bindings import CONSOLE_BINDINGS
 from tabletop.tui.clocks import ClockBar
-from tabletop.tui.commands import JUMP_QUERY_MIN, PaletteCommand
 from tabletop.tui.decision_log import DecisionLog
 from tabletop.tui.facilitator_panel import FacilitatorPanel
 from tabletop.tui.fields import FormField, Values, error_message
@@ -34,8 +34,9 @@ from tabletop.tui.teams import TeamsPanel
 from tabletop.tui.timeline import Timeline
 
 if TYPE_CHECKING:
-    # Secondary screens are imported where they are first opened, keeping
-    # their widgets out of the console's start-up.
+    # Secondary screens (and the command palette) are imported where they are
+    # first opened, keeping them out of the console's start-up.
+    from tabletop.tui.commands import PaletteCommand
     from tabletop.tui.form import FormScreen
 
 T = TypeVar("T")
@@ -136,6 +137,17 @@ class ConsoleScreen(Screen[None]):
         if footer.show_command_palette == narrow:
             footer.show_command_palette = not narrow
             footer.refresh(recompose=True)
+
+    def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        # A layout at a given size (on resize, and when the screen first shows)
+        # lays out everything, and so does any layout asked for before it.
+        # Textual forgets the widgets that asked, but not that a layout was
+        # asked for: the one asked for as the console's widgets were mounted
+        # would run again after the first frame, with nothing to change.
+        # (A private Textual method: mypy flags this if its signature changes.)
+        if size and not scroll:
+            self._layout_required = False
+        super()._refresh_layout(size, scroll)
 
     def _phase_label(self, phase_id: str) -> str:
         phase = self.state.scenario.phase_by_id.get(phase_id)
@@ -626,6 +638,8 @@ class ConsoleScreen(Screen[None]):
     # ------------------------------------------------------ command palette
 
     def palette_commands(self, query: str) -> Iterable[PaletteCommand]:
+        from tabletop.tui.commands import JUMP_QUERY_MIN, PaletteCommand
+
         target = self.target_inject()
         on = f"highlighted inject: {target}" if target else "highlight an inject first"
         yield from (

@@ -14,6 +14,7 @@ from collections.abc import Hashable
 
 from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class ConsoleFooter(Footer):
@@ -46,7 +47,14 @@ class ConsoleFooter(Footer):
         # nothing to change.
         self._bindings_ready = True
         self._composed = self._shows()
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                # A key adds this class itself, but only once mounted, which
+                # styles it (and its parts) a second time; a key is compact
+                # like the footer, or by default when the footer does not say.
+                compact = self.compact or widget.has_class("-command-palette")
+                widget.set_class(compact, "-compact", update=False)
+            yield widget
 
     async def recompose(self) -> None:
         if self.is_attached and self._composed is not None and self._shows() == self._composed:

@@ -8,14 +8,13 @@ costs no more per keystroke than a 5-inject one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -40,8 +39,7 @@ WORDS = {
 LEGEND = "●done ›next ‖held ⊘skip ⤳branch ★new"
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):  # a frozen dataclass would take ~1 ms more to define at start-up
     kind: str
     """'phase' or 'inject'."""
     key: str
@@ -111,6 +109,8 @@ class Timeline(ScrollView, can_focus=True):
         self.border_subtitle = LEGEND
         self.time_format = story_time_format(state)
         """Rows carry the weekday when the story spans more than one day."""
+        self._pass: tuple[Style, str | None] | None = None
+        """The base style and the next inject, while a pass renders rows."""
 
     # ----------------------------------------------------------- structure
 
@@ -138,7 +138,10 @@ class Timeline(ScrollView, can_focus=True):
         self._marked = (self.state.current_inject, upcoming)
         self._read = len(self.state.changed)
         self.cursor = min(self.cursor, max(0, len(rows) - 1))
-        self.virtual_size = Size(self.size.width, len(rows))
+        # Only the height is virtual: rows are cut to the width, never scrolled
+        # sideways. Leaving the width out means that no resize changes the
+        # virtual size, and so none lays out the whole screen once more.
+        self.virtual_size = Size(0, len(rows))
         self.refresh()
 
     def sync(self) -> None:
@@ -227,16 +230,21 @@ class Timeline(ScrollView, can_focus=True):
         self._set_cursor(round(self.scroll_y) + offset.y)
         self.action_view()
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.rows))
-
     # ----------------------------------------------------------- rendering
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every row of one pass shares is worked out once for the pass:
+        # the widget's own style walks all its ancestors.
+        self._pass = (self.rich_style, self._upcoming())
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass = None
+
     def render_line(self, y: int) -> Strip:
-        upcoming = self._upcoming()
+        base, upcoming = self._pass or (self.rich_style, self._upcoming())
         width = self.scrollable_content_region.width
         index = round(self.scroll_y) + y
-        base = self.rich_style
         if index >= len(self.rows):
             return Strip.blank(width, base)
         row = self.rows[index]
