@@ -8,6 +8,7 @@ scenario copy stored inside (the YAML on disk may have changed since).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shlex
 import sys
@@ -67,6 +68,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"Session: {where}")
     try:
         app = _console(session, where, opened.notices)
+        # Everything made so far (modules, the scenario, the journal) lives as
+        # long as the console: keep the collector from scanning it again and
+        # again, in the first frame and through the exercise.
+        gc.freeze()
         if args.headless_smoke:
             app.run(headless=True, auto_pilot=_exit_when_ready)
         else:
