@@ -188,6 +188,35 @@ def test_newer_format_is_refused(session_path: Path, loaded: Loaded) -> None:
     assert session_path.read_bytes() == before
 
 
+def _set_stored_scenario(path: Path, sql_value: str, *params: object) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute(f"UPDATE meta SET value = {sql_value} WHERE key = 'scenario'", params)
+    conn.commit()
+    conn.close()
+
+
+def test_a_scenario_stored_as_text_by_earlier_versions_still_opens(
+    session_path: Path, loaded: Loaded, scenario: Scenario
+) -> None:
+    Journal.create(session_path, loaded).close()
+    _set_stored_scenario(session_path, "CAST(value AS TEXT)")
+    with Journal.open(session_path) as journal:
+        assert journal.meta.scenario == scenario
+
+
+def test_a_damaged_stored_scenario_is_refused_saying_where(
+    session_path: Path, loaded: Loaded
+) -> None:
+    Journal.create(session_path, loaded).close()
+    _set_stored_scenario(session_path, "json_set(CAST(value AS TEXT), '$.teams[0].id', 7)")
+    before = session_path.read_bytes()
+    with pytest.raises(SessionCorrupt, match=r"cannot be read \(Expected `str`, got `int` - at `\$\.teams\[0\]\.id`\)"):
+        Journal.open(session_path)
+    with pytest.raises(SessionCorrupt):
+        Journal.open_readonly(session_path)
+    assert session_path.read_bytes() == before
+
+
 def test_session_of_another_exercise_is_refused(session_path: Path, loaded: Loaded) -> None:
     Journal.create(session_path, loaded).close()
     with pytest.raises(SessionWrongExercise, match="'drill', not 'cyber-incident'"):
