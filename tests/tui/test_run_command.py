@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,23 @@ def test_new_session_goes_under_sessions_and_is_announced(
     assert f"tabletop report {shown}" in out
     with Session.open_readonly(created) as session:
         assert [e.kind for e in session.journal.events()] == ["session_opened"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["run", "mini", "--headless-smoke"], 0),
+        (["run", "no-such-exercise"], 1),
+        (["run", "mini", "--session", "not-a-session.txt"], 1),
+    ],
+)
+def test_the_garbage_collector_runs_again_after_start_up(
+    workspace: Path, argv: list[str], code: int
+) -> None:
+    (workspace / "not-a-session.txt").write_text("hello")
+    gc.enable()
+    assert main(argv) == code
+    assert gc.isenabled()
 
 
 def test_resume_plays_the_stored_copy_and_says_the_file_changed(workspace: Path) -> None:

@@ -8,10 +8,12 @@ scenario copy stored inside (the YAML on disk may have changed since).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import shlex
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,25 +55,30 @@ class Opened:
 def run(args: argparse.Namespace) -> int:
     from tabletop.session.journal import SessionError
 
-    try:
-        opened = open_session(args.exercise, args.session)
-    except ProblemsFound as exc:
-        print(str(exc), file=sys.stderr)
-        print("tabletop run: the exercise has problems (listed above); nothing was started",
-              file=sys.stderr)
-        return 1
-    except (SessionError, OSError) as exc:
-        print(f"tabletop run: {exc}", file=sys.stderr)
-        return 1
-    session = opened.session
-    where = shown_path(session.journal.path)
-    print(f"Session: {where}")
-    try:
-        app = _console(session, where, opened.notices)
+    with _collector_paused():
+        try:
+            opened = open_session(args.exercise, args.session)
+        except ProblemsFound as exc:
+            print(str(exc), file=sys.stderr)
+            print("tabletop run: the exercise has problems (listed above); nothing was started",
+                  file=sys.stderr)
+            return 1
+        except (SessionError, OSError) as exc:
+            print(f"tabletop run: {exc}", file=sys.stderr)
+            return 1
+        session = opened.session
+        where = shown_path(session.journal.path)
+        print(f"Session: {where}")
+        try:
+            app = _console(session, where, opened.notices)
+        except BaseException:
+            session.close()
+            raise
         # Everything made so far (modules, the scenario, the journal) lives as
         # long as the console: keep the collector from scanning it again and
         # again, in the first frame and through the exercise.
         gc.freeze()
+    try:
         if args.headless_smoke:
             app.run(headless=True, auto_pilot=_exit_when_ready)
         else:
@@ -87,6 +94,19 @@ def run(args: argparse.Namespace) -> int:
     print(f"Resume it: tabletop run {shlex.quote(args.exercise)} --session {typed}" if crashed
           else f"Build its report: tabletop report {typed}")
     return 1 if crashed else 0
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while loading: it makes many objects and
+    almost no reference cycles, so the collector would only re-scan them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def open_session(target: str, session_file: Path | None) -> Opened:
