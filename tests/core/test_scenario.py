@@ -52,3 +52,42 @@ def test_a_damaged_copy_is_refused_with_where(
     stored = {**msgspec.json.decode(encode(scenario)), **change}
     with pytest.raises(msgspec.ValidationError, match=message.replace("$", r"\$")):
         decode(msgspec.json.encode(stored))
+
+
+FORMAT_OF = {
+    "Checklist": ("Checklist", set()),
+    "ChecklistItem": ("ChecklistItem", set()),
+    "ExpectedAction": ("ExpectedAction", set()),
+    "DecisionOption": ("DecisionOption", set()),
+    "Decision": ("Decision", set()),
+    "Condition": ("Condition", set()),
+    "Organisation": ("Organisation", set()),
+    "Objective": ("Objective", set()),
+    "Team": ("Team", set()),
+    "ScoringConfig": ("ScoringConfig", set()),
+    "ScenarioInject": ("Inject", {"phase", "library"}),
+    "ScenarioPhase": ("Phase", set()),
+    "Scenario": ("Exercise", {"injects", "checklists"}),
+}
+
+
+@pytest.mark.parametrize("struct_name", sorted(FORMAT_OF))
+def test_each_struct_carries_the_fields_and_defaults_of_its_format_model(
+    struct_name: str,
+) -> None:
+    """The structs repeat the format's fields; this keeps the two from drifting apart."""
+    from pydantic_core import PydanticUndefined
+
+    import tabletop.scenario as resolved
+    from tabletop import model
+
+    format_name, added = FORMAT_OF[struct_name]
+    fields = model.__dict__[format_name].model_fields
+    struct = {f.encode_name: f for f in msgspec.structs.fields(getattr(resolved, struct_name))}
+    written = {info.alias or name: info for name, info in fields.items()}
+    assert set(struct) == set(written) | added
+    for key, info in written.items():
+        if info.default is not PydanticUndefined:
+            assert struct[key].default == info.default, key
+        elif info.default_factory is not None:
+            assert struct[key].default_factory is not msgspec.NODEFAULT, key
