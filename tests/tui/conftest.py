@@ -4,6 +4,7 @@ and a session in tmp_path, so no test depends on the bundled content."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,6 +129,13 @@ def make_scenario(extra_injects: int = 0) -> Scenario:
 
 def loaded_scenario(tmp_path: Path, extra_injects: int = 0) -> LoadedScenario:
     return LoadedScenario(make_scenario(extra_injects), tmp_path / "harbour-drill.yaml", "0" * 64)
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze_after_run() -> Iterator[None]:
+    """`tabletop run` in-process freezes the heap (gc.freeze); give it back."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,25 @@ def test_resume_carries_on_when_the_file_no_longer_validates(workspace: Path) ->
         assert again.session.scenario.id == "mini"
     finally:
         again.session.close()
+
+
+def test_a_file_that_no_longer_validates_leaves_no_parse_behind(workspace: Path) -> None:
+    """The caught problems must not hold the loader's frames (and with them the
+    whole parse) in a cycle: the console freezes what is alive when it starts."""
+    path = workspace / "s.db"
+    open_session("mini", path).session.close()
+    exercise = workspace / "exercises" / "mini.yaml"
+    exercise.write_text(exercise.read_text().replace("duration: 1h", "duration: soon"))
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        open_session("mini", path).session.close()
+        gc.collect()
+        frames = {o.f_code.co_name for o in gc.garbage if isinstance(o, types.FrameType)}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert not frames & {"load_scenario", "_resume", "open_session"}
 
 
 def test_resume_reads_the_exercise_file_only_when_it_changed(
