@@ -21,6 +21,8 @@ import msgspec
 
 from tabletop.timefmt import parse_datetime, parse_duration, parse_offset
 
+# The format's id rule. It lives here, beside the structs, so that the console
+# and the session core can check ids without importing the format models.
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
 Audience = Literal["all"] | list[str]
@@ -241,4 +243,24 @@ def encode_parts(scenario: Scenario) -> Iterator[bytes]:
 def decode(stored: bytes | str) -> Scenario:
     """A stored scenario; raises msgspec.ValidationError or DecodeError (both
     ``msgspec.MsgspecError``) on anything that is not one."""
-    return msgspec.json.decode(stored, type=Scenario)
+    scenario = msgspec.json.decode(stored, type=Scenario)
+    _check_times(scenario)
+    return scenario
+
+
+def _check_times(scenario: Scenario) -> None:
+    """Read every time once, so that a damaged copy is refused here rather than
+    failing mid-exercise (the values are cached for later use)."""
+    where = "$.story_start"
+    try:
+        scenario.story_start_at  # noqa: B018 - read for the check and the cache
+        where = "$.duration"
+        scenario.planned_duration  # noqa: B018
+        for n, phase in enumerate(scenario.phases):
+            where = f"$.phases[{n}].duration"
+            phase.planned  # noqa: B018
+        for n, inject in enumerate(scenario.injects):
+            where = f"$.injects[{n}].story_time"
+            inject.story_offset  # noqa: B018
+    except ValueError as exc:
+        raise msgspec.ValidationError(f"{exc} - at `{where}`") from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 import pytest
 
@@ -44,13 +46,22 @@ def test_the_sender_is_stored_under_the_format_s_key(scenario: Scenario) -> None
     [
         ({"id": 7}, "Expected `str`, got `int` - at `$.id`"),
         ({"surprise": True}, "unknown field `surprise`"),
+        ({"duration": "a while"}, "at `$.duration`"),
+        ({"story_start": "2026-13-45T00:00:00Z"}, "at `$.story_start`"),
     ],
 )
 def test_a_damaged_copy_is_refused_with_where(
     scenario: Scenario, change: dict[str, object], message: str
 ) -> None:
     stored = {**msgspec.json.decode(encode(scenario)), **change}
-    with pytest.raises(msgspec.ValidationError, match=message.replace("$", r"\$")):
+    with pytest.raises(msgspec.ValidationError, match=re.escape(message)):
+        decode(msgspec.json.encode(stored))
+
+
+def test_a_damaged_inject_time_is_refused_with_where(scenario: Scenario) -> None:
+    stored = msgspec.json.decode(encode(scenario))
+    stored["injects"][3]["story_time"] = "soon"
+    with pytest.raises(msgspec.ValidationError, match=re.escape("at `$.injects[3].story_time`")):
         decode(msgspec.json.encode(stored))
 
 
