@@ -17,7 +17,9 @@ the Python stack.
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -52,7 +54,8 @@ _STANDARD_TAGS = {
 
 @dataclass
 class Document:
-    """A parsed YAML file: its data and the source position of every path."""
+    """A parsed YAML file: its data (until released) and the source position of
+    every path."""
 
     file: str
     data: Any
@@ -159,7 +162,7 @@ class _Frame:
         self.path = path
         self.anchor = anchor
         self.mark = mark
-        self.marks = marks  # the Document's positions of this container's children
+        self.marks = marks  # children's positions; the Document's too when recording
         self.pending_key: Any = _NO_KEY
         self.size = 1
 
@@ -233,15 +236,14 @@ def load_file(path: Path, display: str | None = None) -> Document:
         raise ProblemsFound(
             [Problem(name, 1, 1, (), f"not UTF-8 text (bad byte at offset {bad})")]
         )
-    stamp = (info.st_size, info.st_mtime_ns)
+    if not stat.S_ISREG(info.st_mode):
+        # A pipe or a device cannot be read twice: keep the text for positions.
+        return load_text(raw, name)
+    stamp = _stamp(info)
     return load_text(raw, name, lambda: _read_again(path, stamp))
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
+def _stamp(info: os.stat_result) -> tuple[int, int]:
     return (info.st_size, info.st_mtime_ns)
 
 
@@ -249,9 +251,10 @@ def _read_again(path: Path, stamp: tuple[int, int]) -> bytes | None:
     """The file's bytes if it looks unchanged since ``stamp`` (size and mtime)."""
     try:
         raw = path.read_bytes()
+        unchanged = _stamp(path.stat()) == stamp
     except OSError:
         return None
-    return raw if _stamp(path) == stamp else None
+    return raw if unchanged else None
 
 
 _CHECK_CHUNK = 1 << 20

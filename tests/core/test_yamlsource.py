@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -76,6 +78,16 @@ def test_a_file_changed_since_reading_gives_no_positions_rather_than_wrong_ones(
     doc = load_file(path)
     path.write_text("\n\n\nb: 2\na: 1\n")
     assert doc.position(("b",)) == (1, 1)
+
+
+def test_a_pipe_read_once_still_gives_positions(tmp_path: Path) -> None:
+    fifo = tmp_path / "f.yaml"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_text, args=("a: 1\nb:\n  c: 2\n",))
+    writer.start()
+    doc = load_file(fifo)
+    writer.join()
+    assert doc.position(("b", "c")) == (3, 3)
 
 
 def test_duplicate_key_is_an_error() -> None:
