@@ -94,7 +94,8 @@ class Strict(BaseModel):
         frozen=True,
         populate_by_name=True,
         regex_engine="python-re",  # the time patterns use look-ahead
-        # Validators are built at first use: resuming a session needs only Scenario's.
+        # Validators are built at first use: a command pays only for the kinds
+        # of file it reads (resuming a session reads none).
         defer_build=True,
     )
 

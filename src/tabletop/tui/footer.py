@@ -14,7 +14,7 @@ from collections.abc import Hashable
 
 from textual.app import ComposeResult
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.widgets._footer import FooterKey  # private, like Textual's own use; pinned <9
 
 
 class ConsoleFooter(Footer):
