@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakeclock import FakeClock
 
 from tabletop.scenario import Scenario, build
 from tabletop.session.events import Event
@@ -169,17 +170,6 @@ class Loaded:
     sha256: str
 
 
-class FakeClock:
-    def __init__(self, start: float = START) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture(scope="session")
 def scenario() -> Scenario:
     return make_scenario()
@@ -187,7 +177,7 @@ def scenario() -> Scenario:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(START)
 
 
 @pytest.fixture

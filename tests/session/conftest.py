@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakeclock import FakeClock
 
 from tabletop.scenario import Scenario, build
 from tabletop.session.events import Event
@@ -27,6 +28,7 @@ from tabletop.session.state import SessionState
 
 TEAMS = ("ops", "policy", "comms")
 ITEMS = ("drill/share", "drill/liaise", "drill/brief")
+START = 1_800_000_000.0  # the wall clock of every session here
 
 
 def _inject(id_: str, phase: str, story: str, **extra: Any) -> dict[str, Any]:
@@ -128,19 +130,6 @@ class Loaded:
     sha256: str
 
 
-class FakeClock:
-    """A wall clock the test moves by hand."""
-
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture(scope="session")
 def scenario() -> Scenario:
     return make_scenario()
@@ -153,7 +142,7 @@ def loaded(scenario: Scenario, tmp_path: Path) -> Loaded:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(START)
 
 
 @pytest.fixture
@@ -179,7 +168,7 @@ def wait_for(predicate: Any, timeout: float = 10.0) -> None:
 class Script:
     """Builds events by hand and applies them to a fresh state: pure, no journal."""
 
-    def __init__(self, scenario: Scenario, start: float = 1_800_000_000.0) -> None:
+    def __init__(self, scenario: Scenario, start: float = START) -> None:
         self.state = SessionState(scenario)
         self.events: list[Event] = []
         self.wall = start

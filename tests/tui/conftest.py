@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakeclock import FakeClock
 
 from tabletop.loading import LoadedScenario
 from tabletop.scenario import Scenario, build
@@ -27,19 +28,6 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     names = pyfuncitem._fixtureinfo.argnames
     asyncio.run(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
     return True
-
-
-class FakeClock:
-    """Wall time that moves only when a test moves it."""
-
-    def __init__(self, now: float = START_WALL) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def inject(id: str, phase: str, story: str, minute: int | None, **more: Any) -> dict[str, Any]:
@@ -140,7 +128,7 @@ def _unfreeze_after_run() -> Iterator[None]:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(START_WALL)
 
 
 @pytest.fixture

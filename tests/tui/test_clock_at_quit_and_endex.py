@@ -11,14 +11,14 @@ from tabletop.cli import main
 from tabletop.session.session import Session
 from tabletop.tui.app import make_app
 
-from .conftest import FakeClock, kinds, loaded_scenario
+from .conftest import START_WALL, FakeClock, kinds, loaded_scenario
 from .helpers import palette
 
 SIZE = (120, 36)
 
 
 async def test_quitting_with_the_clock_running_keeps_the_play_time(tmp_path: Path) -> None:
-    clock = FakeClock()
+    clock = FakeClock(START_WALL)
     path = tmp_path / "quit.db"
     session = Session.create(path, loaded_scenario(tmp_path), clock=clock)
     app = make_app(session, where="quit.db")

@@ -12,7 +12,7 @@ from tabletop.tui.keymap import keymap_path, load_keymap
 from tabletop.tui.pace import pace
 from tabletop.tui.timeline import Timeline
 
-from .conftest import FakeClock, kinds, loaded_scenario
+from .conftest import START_WALL, FakeClock, kinds, loaded_scenario
 
 
 def test_pace_counts_down_to_the_next_planned_inject(session: Session, clock: FakeClock) -> None:
@@ -67,7 +67,7 @@ async def test_time_to_the_next_inject_stays_visible_at_80_columns(tmp_path: Pat
     data["injects"][0]["id"] = "harbour-alarm-from-the-port-authority"
     data["phases"][0]["injects"][0] = "harbour-alarm-from-the-port-authority"
     loaded = LoadedScenario(build(Scenario, data), tmp_path / "x.yaml", "0" * 64)
-    clock = FakeClock()
+    clock = FakeClock(START_WALL)
     narrow = Session.create(tmp_path / "narrow.db", loaded, clock=clock)
     narrow.toggle_pause()
     clock.advance(90)  # the first inject is 1:30 late
@@ -85,7 +85,7 @@ async def test_time_to_the_next_inject_stays_visible_at_80_columns(tmp_path: Pat
 
 async def test_timeline_refreshes_only_changed_rows(tmp_path: Path) -> None:
     big = Session.create(tmp_path / "big.db", loaded_scenario(tmp_path, extra_injects=5000),
-                         clock=FakeClock())
+                         clock=FakeClock(START_WALL))
     app = make_app(big, where="big.db")
     try:
         async with app.run_test(size=(120, 36)) as pilot:

@@ -8,7 +8,7 @@ from tabletop.session.session import Session
 from tabletop.tui.app import make_app
 from tabletop.tui.timeline import Timeline
 
-from .conftest import FakeClock, kinds
+from .conftest import START_WALL, FakeClock, kinds
 from .helpers import type_text
 
 SIZE = (120, 36)
@@ -190,14 +190,14 @@ async def test_resume_restores_where_the_session_stopped(tmp_path: Path) -> None
     from .conftest import loaded_scenario
 
     path = tmp_path / "resume.db"
-    first = Session.create(path, loaded_scenario(tmp_path), clock=FakeClock())
+    first = Session.create(path, loaded_scenario(tmp_path), clock=FakeClock(START_WALL))
     first.deliver_next()
     first.record_decision("mfa", "Issue a statement", inject="harbour-alarm")
     first.select_team("mfa")
     first.toggle_pause()
     first.close()
 
-    again = Session.open(path, clock=FakeClock(), expect_exercise="harbour-drill")
+    again = Session.open(path, clock=FakeClock(START_WALL), expect_exercise="harbour-drill")
     app = make_app(again, where="resume.db")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

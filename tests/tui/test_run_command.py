@@ -181,10 +181,10 @@ async def test_bundled_exercise_plays_to_the_end(exercise: str, tmp_path: Path) 
     from tabletop.loading import load_scenario
     from tabletop.tui.app import make_app
 
-    from .conftest import FakeClock
+    from .conftest import START_WALL, FakeClock
 
     session = Session.create(tmp_path / "s.db", load_scenario(exercise, tmp_path),
-                             clock=FakeClock())
+                             clock=FakeClock(START_WALL))
     app = make_app(session, where="s.db")
     try:
         async with app.run_test(size=(120, 36)) as pilot:
