@@ -39,6 +39,7 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ALIASES = 100
 MAX_ALIAS_NODES = 10_000
+_DEPTH_MESSAGE = f"nesting is deeper than {MAX_DEPTH} levels"
 
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
@@ -186,6 +187,8 @@ def load_text(
     except ProblemsFound:
         raise
     except yaml.MarkedYAMLError as exc:
+        if is_libyaml_depth_error(exc):
+            raise _depth_problem(text, file, exc) from None
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = exc.problem or "invalid YAML"
@@ -203,6 +206,61 @@ def load_text(
     except yaml.YAMLError as exc:
         raise ProblemsFound([Problem(file, 1, 1, (), f"YAML error: {excerpt(str(exc))}")]) from None
     return doc
+
+
+_LIBYAML_DEPTH = re.compile(
+    r"maximum nesting (depth|level)|nesting (depth|level) .*(exceeded|reached)", re.IGNORECASE
+)
+
+
+def is_libyaml_depth_error(exc: yaml.MarkedYAMLError) -> bool:
+    """Whether libyaml refused the text for its own nesting limit (1000 levels
+    since libyaml 0.2.6, in the scanner's wording or the parser's)."""
+    return bool(_LIBYAML_DEPTH.search(f"{exc.problem or ''} {exc.context or ''}"))
+
+
+def _depth_problem(text: str | bytes, file: str, exc: yaml.MarkedYAMLError) -> ProblemsFound:
+    """Our own depth message, placed where our limit was crossed.
+
+    libyaml scans ahead for possible keys, so it can hit its 1000-level limit
+    before it hands out the event at which ours (64) fires. Everything up to
+    its mark is at most 1000 deep, so building that prefix again reaches our
+    check, with its position, or whatever real problem comes first.
+    """
+    mark = exc.problem_mark or exc.context_mark
+    fallback = ProblemsFound(
+        [
+            Problem(
+                file,
+                mark.line + 1 if mark else 1,
+                mark.column + 1 if mark else 1,
+                (),
+                _DEPTH_MESSAGE,
+            )
+        ]
+    )
+    if mark is None:
+        return fallback
+    prefix = _prefix_before(text, mark.line, mark.column)
+    try:
+        _build(prefix, Document(file=file, data=None))
+    except ProblemsFound as problems:
+        return problems
+    except yaml.YAMLError:
+        pass  # the prefix ends mid-value; our message at libyaml's mark will do
+    return fallback
+
+
+def _prefix_before(text: str | bytes, line: int, column: int) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8-sig")
+    start = 0
+    for _ in range(line):
+        newline = text.find("\n", start)
+        if newline < 0:
+            return text
+        start = newline + 1
+    return text[: start + column]
 
 
 def _char_at(text: str | bytes, line: int, column: int) -> str:
@@ -357,7 +415,7 @@ def _build(text: str | bytes, doc: Document, *, record: bool = False) -> None:
             if tag is not None and tag not in _STANDARD_TAGS:
                 raise fail(mark, path, f"YAML tag '{excerpt(tag)}' is not allowed")
             if len(stack) >= MAX_DEPTH:
-                raise fail(mark, (), f"nesting is deeper than {MAX_DEPTH} levels")
+                raise fail(mark, (), _DEPTH_MESSAGE)
             if stack and stack[-1].pending_key is _NO_KEY and isinstance(stack[-1].value, dict):
                 raise fail(mark, path, "a mapping key must be a plain value, not a mapping or list")
             container: Any = {} if kind is yaml.MappingStartEvent else []

@@ -11,6 +11,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tabletop.problems import ProblemsFound
 from tabletop.yamlsource import load_file, load_text
@@ -132,6 +133,47 @@ def test_deep_nesting_is_refused(opener: str, closer: str) -> None:
     message = error("x: " + opener * 5000 + closer * 5000)
     assert "nesting is deeper than 64 levels" in message
     assert time.perf_counter() - started < 1.0
+
+
+def test_nesting_below_libyamls_own_limit_is_refused_by_ours() -> None:
+    """libyaml before 0.2.6 has no limit, and later ones stop at 1000: ours is
+    the check for everything in between."""
+    assert error("x: " + "[" * 100 + "]" * 100) == (
+        "f.yaml:1:67: (document): nesting is deeper than 64 levels"
+    )
+
+
+@pytest.mark.parametrize(
+    "problem,context",
+    [
+        ("exceeded maximum nesting depth", "while increasing flow level"),
+        ("exceeded maximum nesting depth", "while increasing block level"),
+        ("Maximum nesting level reached, set with yaml_set_max_nest_level())", "while parsing"),
+    ],
+)
+def test_libyamls_depth_error_becomes_ours_where_our_limit_was_crossed(
+    problem: str, context: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever libyaml says, and wherever it says it, authors read our message
+    at the line and column where the 65th level opens."""
+    text = "a: 1\nx:\n" + "".join(" " * i + "k:\n" for i in range(1, 1200))
+    real_parse = yaml.parse
+
+    def libyaml_refusing(stream: object, Loader: object) -> object:
+        if stream == text:  # the whole file: refused as libyaml 0.2.6 would
+            mark = yaml.Mark("<unicode string>", 0, 1001, 1001, None, None)
+            raise yaml.MarkedYAMLError(context, mark, problem, mark)
+        return real_parse(stream, Loader=Loader)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(yaml, "parse", libyaml_refusing)
+    assert error(text) == "f.yaml:66:65: (document): nesting is deeper than 64 levels"
+
+
+def test_real_libyaml_refusals_read_as_ours() -> None:
+    for text in ("[" * 5000, "{a: " * 5000, "".join(" " * i + "k:\n" for i in range(5000))):
+        message = error(text)
+        assert message.endswith("(document): nesting is deeper than 64 levels"), message
+        assert "exceeded" not in message
 
 
 def test_messages_quote_only_a_short_excerpt() -> None:
