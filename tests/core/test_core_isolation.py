@@ -39,16 +39,19 @@ def test_core_imports_without_textual() -> None:
 
 
 def test_validate_command_does_not_load_the_console() -> None:
+    """`validate` really runs (every bundled exercise is checked) and leaves Textual unloaded."""
     code = (
         "import sys\n"
         "from tabletop.cli import main\n"
-        "main(['schema'])\n"
-        "print('textual' in sys.modules, file=sys.stderr)\n"
+        "code = main(['validate'])\n"
+        "print('RESULT', code, 'textual' in sys.modules, file=sys.stderr)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        cwd=Path(__file__).resolve().parents[2],
     )
-    assert result.stderr.strip().splitlines()[-1] == "False"
+    assert "checked: all valid" in result.stdout + result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "RESULT 0 False"
 
 
 def test_resuming_an_unchanged_exercise_needs_neither_pydantic_nor_yaml(tmp_path: Path) -> None:
