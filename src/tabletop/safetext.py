@@ -1,0 +1,54 @@
+"""Text from files, sessions and people, made safe to show or to print as JSON.
+
+Scenario text, decisions, file names and stored metadata can carry control
+characters: an ESC that repaints the terminal, a bidi override that makes a
+line read backwards, a zero-width space that hides a difference. They are
+never written raw. Terminals get visible escapes (``\\x1b``, ``<U+202E>``);
+JSON gets its own ``\\uXXXX`` escapes, so the data itself is unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# C1 controls and DEL, the Arabic letter mark, zero-width and directional
+# marks, line and paragraph separators, bidi embeddings, overrides and
+# isolates, the word joiner and invisible operators, and the BOM.
+_INVISIBLE = "\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+_JSON_UNSAFE = re.compile(f"[{_INVISIBLE}]")
+_TERMINAL_UNSAFE = re.compile(f"[\u0000-\u0008\u000b-\u001f{_INVISIBLE}]")
+_TERMINAL_UNSAFE_LINE = re.compile(f"[\u0000-\u001f{_INVISIBLE}]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return f"\\x{code:02x}"
+    return f"<U+{code:04X}>"
+
+
+def for_terminal(text: str, *, one_line: bool = False) -> str:
+    """``text`` with every control and invisible formatting character made visible.
+
+    Tabs and newlines stay as they are, unless ``one_line`` (a message that
+    must stay on its line), when they are escaped too.
+    """
+    pattern = _TERMINAL_UNSAFE_LINE if one_line else _TERMINAL_UNSAFE
+    return pattern.sub(_visible, text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_text(data: Any, *, indent: int | None = 2) -> str:
+    """JSON with non-ASCII text kept readable but every control and invisible
+    character escaped as ``\\uXXXX``: a terminal or editor shows it safely, and
+    a JSON reader gets back exactly the same strings."""
+    text = json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)
+    # These characters can only occur inside JSON strings (its syntax is
+    # ASCII), where an escape means the same character.
+    return _JSON_UNSAFE.sub(_json_escape, text)
