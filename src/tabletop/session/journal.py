@@ -26,7 +26,8 @@ import sqlite3
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -57,6 +58,7 @@ _META_KEYS = (
     "source_path",
     "created",
 )
+# Also "session_id", optional: files made before it existed lack it.
 
 
 class SessionError(Exception):
@@ -96,7 +98,7 @@ class LoadedScenario(Protocol):
     def scenario(self) -> Scenario: ...
 
     @property
-    def path(self) -> Path: ...
+    def path(self) -> Path | str: ...
 
     @property
     def sha256(self) -> str: ...
@@ -111,6 +113,9 @@ class SessionMeta:
     created: float
     format_version: int
     tabletop_version: str
+    session_id: str | None = None
+    """A random id given at creation (None for files made before ids existed);
+    an imported session gets a new one."""
 
 
 class Journal:
@@ -142,7 +147,7 @@ class Journal:
     ) -> Journal:
         """Make a new session file and open it for writing; never overwrites a file."""
         path = Path(path)
-        if path.exists():
+        if os.path.lexists(path):
             raise SessionError(f"{path}: a file with this name already exists")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -159,6 +164,7 @@ class Journal:
             "scenario_sha256": loaded.sha256,
             "source_path": str(loaded.path),
             "created": repr(float(clock())),
+            "session_id": uuid.uuid4().hex,
         }
         # Build the file under a temporary name and link it into place, so a
         # crash here never leaves a half-made session under the real name.
@@ -245,8 +251,11 @@ class Journal:
         """The writer's last appended seq (readers: 0; use ``events``)."""
         return self._last_seq
 
-    def append(self, kind: str, data: dict[str, Any]) -> Event:
-        """Record one event durably; on failure raise JournalWriteError and record nothing."""
+    def append(self, kind: str, data: dict[str, Any], *, wall: float | None = None) -> Event:
+        """Record one event durably; on failure raise JournalWriteError and record nothing.
+
+        ``wall`` is the time it happened when that is not now (an imported event).
+        """
         conn = self._writable()
         try:
             payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -254,7 +263,7 @@ class Journal:
             raise ValueError(f"the {kind} event cannot be stored: {exc}") from exc
         with self._mutex:
             seq = self._last_seq + 1
-            wall = float(self._clock())
+            wall = float(self._clock()) if wall is None else float(wall)
             try:
                 # Autocommit: the INSERT is its own transaction, synced on commit.
                 conn.execute(
@@ -268,6 +277,31 @@ class Journal:
                 ) from exc
             self._last_seq = seq
         return Event(seq, kind, wall, json.loads(payload))
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Make the appends inside one transaction: all are kept, or none.
+
+        For building a session from an export, where one commit for thousands
+        of events beats a synced commit each; live recording never uses it.
+        """
+        conn = self._writable()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            with contextlib.suppress(SessionError):
+                self._last_seq = self._max_seq()
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._after_failed_write(conn)
+            raise JournalWriteError(
+                f"could not save to {self.path}: {_sqlite_reason(exc)}; nothing was recorded"
+            ) from exc
 
     def events(self, after: int = 0) -> list[Event]:
         """Events with seq > ``after``, in order."""
@@ -430,6 +464,7 @@ def _inspect(
 
 def _parse_meta(path: Path, rows: dict[str, Any]) -> SessionMeta:
     missing = [key for key in _META_KEYS if key not in rows]
+    session_id = rows.get("session_id")
     if missing:
         raise SessionCorrupt(f"{path} is damaged: its metadata lacks {', '.join(missing)}")
     try:
@@ -459,6 +494,7 @@ def _parse_meta(path: Path, rows: dict[str, Any]) -> SessionMeta:
         created=created,
         format_version=version,
         tabletop_version=rows["tabletop_version"],
+        session_id=session_id if isinstance(session_id, str) else None,
     )
 
 

@@ -75,10 +75,17 @@ class Session:
         Raises ValueError (bad payload) or JournalWriteError (the disk refused);
         in both cases nothing was recorded and the state is unchanged.
         """
+        return self.record_payload(kind, data)
+
+    def record_payload(
+        self, kind: str, data: dict[str, Any], *, wall: float | None = None
+    ) -> Event:
+        """:meth:`record` with the payload as a dict; ``wall`` when it happened
+        at another time (an imported event), checked exactly as live play is."""
         if self.journal.read_only:
             raise SessionError(f"{self.journal.path} is open read-only")
         payload = normalise(kind, data, self.state)
-        event = self.journal.append(kind, payload)
+        event = self.journal.append(kind, payload, wall=wall)
         self.state.apply(event)
         return event
 
