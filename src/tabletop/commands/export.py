@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -15,16 +14,27 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "export",
         help="print a session as JSON",
         description=(
-            "Print a session file as JSON: its metadata, every event in order and the "
+            "Print a session file as JSON: its metadata, every event in order, the "
             "state they add up to (deliveries, decisions with their revisions, ratings, "
-            "notes, hotwash, improvement actions, clocks). The file is opened read-only."
+            "notes, hotwash, improvement actions, clocks) and the scenario it was played "
+            "from. `tabletop import` rebuilds a session from it; the format is described "
+            "in docs/export.md. The session file is opened read-only."
         ),
     )
     parser.add_argument("session", type=Path, metavar="SESSION", help="a session file (.db)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the JSON to FILE instead of the standard output (never over a session)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from tabletop.files import UnsafeOutput, reason, write_output
+    from tabletop.safetext import for_terminal, json_text
     from tabletop.session.exporting import export_session
     from tabletop.session.journal import SessionError, writer_of
     from tabletop.session.session import Session
@@ -41,6 +51,19 @@ def run(args: argparse.Namespace) -> int:
         last = session.state.last_activity()
         now = time.time() if live or last is None else last
         data = export_session(session, now, live=live)
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    text = json_text(data) + "\n"
+    output: Path | None = args.output
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_output(output, text, protect=[path])
+    except UnsafeOutput as exc:
+        print(f"tabletop export: {for_terminal(str(exc), one_line=True)}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"tabletop export: cannot write {for_terminal(str(output), one_line=True)}: "
+              f"{reason(exc)}", file=sys.stderr)
+        return 1
+    print(output)
     return 0

@@ -1,7 +1,10 @@
-"""A session as plain JSON data: its metadata, the full event log and the derived state.
+"""A session as plain JSON data: its metadata, the full event log, the derived
+state and the resolved scenario it was played from.
 
-The scenario itself is left out (it is the exercise file, identified by its
-sha256); everything that happened in the room is in.
+This is the public, versioned interchange format documented in
+``docs/export.md``: ``tabletop import`` rebuilds a session from it without the
+exercise file. Fields may be added in later versions; none are renamed or
+removed. ``state`` is for readers and is ignored on import.
 """
 
 from __future__ import annotations
@@ -10,11 +13,14 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from tabletop import __version__
 from tabletop.session.session import Session
 from tabletop.session.state import InjectState, SessionState
 
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
+"""1: meta, events and state. 2 adds the resolved ``scenario`` and ``meta.session_id``."""
 
 
 def export_session(session: Session, now: float, *, live: bool = True) -> dict[str, Any]:
@@ -29,6 +35,7 @@ def export_session(session: Session, now: float, *, live: bool = True) -> dict[s
         "export_version": EXPORT_VERSION,
         "meta": {
             "file": str(session.journal.path),
+            "session_id": meta.session_id,
             "exercise_id": meta.exercise_id,
             "title": meta.scenario.title,
             "scenario_sha256": meta.scenario_sha256,
@@ -40,6 +47,7 @@ def export_session(session: Session, now: float, *, live: bool = True) -> dict[s
         },
         "events": [event.to_json() for event in state.history],
         "state": _state(state, now, live),
+        "scenario": msgspec.to_builtins(meta.scenario),
     }
 
 
