@@ -7,9 +7,19 @@ import sys
 from collections.abc import Sequence
 
 from tabletop import __version__
-from tabletop.commands import export, listing, present, report, run, schema, sessions, validate
+from tabletop.commands import (
+    export,
+    import_,
+    listing,
+    present,
+    report,
+    run,
+    schema,
+    sessions,
+    validate,
+)
 
-COMMANDS = (validate, listing, schema, run, present, sessions, export, report)
+COMMANDS = (validate, listing, schema, run, present, sessions, export, import_, report)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -42,7 +42,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="session file to resume, or to create if missing "
         "(default: sessions/<exercise-id>-<UTC time>.db in the workspace)",
     )
-    parser.add_argument("--headless-smoke", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--headless-smoke",
+        action="store_true",
+        help="for scripts and CI: open or create the session, load the console without a "
+        "screen, and exit 0 once it is ready for keys (records only that it was opened)",
+    )
     parser.set_defaults(func=run)
 
 

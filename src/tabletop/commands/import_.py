@@ -1,0 +1,108 @@
+"""``tabletop import EXPORT.json [-o NEW]``: a new session file from an export."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tabletop.session.journal import LoadedScenario
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    parser = sub.add_parser(
+        "import",
+        help="build a new session file from an export",
+        description=(
+            "Build a new session file from the JSON that `tabletop export` writes (or a "
+            "hand-written one: see docs/export.md). Every event is checked as live play "
+            "checks it; the first one refused is named by its seq, and then no file is "
+            "made. An export without a scenario is matched to its exercise file in the "
+            "workspace, which must be unchanged. An existing file is never overwritten."
+        ),
+    )
+    parser.add_argument(
+        "export", type=Path, metavar="EXPORT", help="an export (.json), or '-' for stdin"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="NEW",
+        help="the session file to create (default: sessions/<exercise-id>-<UTC time>.db "
+        "in the workspace); it must not exist",
+    )
+    parser.set_defaults(func=run)
+
+
+def _fail(message: str, code: int = 1) -> int:
+    from tabletop.safetext import for_terminal
+
+    print(f"tabletop import: {for_terminal(message, one_line=True)}", file=sys.stderr)
+    return code
+
+
+def run(args: argparse.Namespace) -> int:
+    from tabletop.files import TooLarge, read_bounded, reason
+    from tabletop.session.importing import (
+        MAX_EXPORT_BYTES,
+        ExportRefused,
+        import_session,
+        parse_export,
+    )
+    from tabletop.session.journal import SessionError
+    from tabletop.session.session import default_session_path
+    from tabletop.workspace import find_workspace
+
+    source: Path = args.export
+    name = "stdin" if str(source) == "-" else str(source)
+    try:
+        raw = read_bounded(Path("/dev/stdin") if name == "stdin" else source, MAX_EXPORT_BYTES)
+    except TooLarge as exc:
+        return _fail(f"{name}: {exc}")
+    except FileNotFoundError:
+        return _fail(f"{name}: no such file", 2)
+    except (OSError, ValueError) as exc:
+        return _fail(f"cannot read {name}: {reason(exc) if isinstance(exc, OSError) else exc}")
+    try:
+        export = parse_export(raw)
+        del raw
+        target: Path = args.output or default_session_path(
+            find_workspace(Path.cwd()),
+            export.meta.exercise_id or export.exercise_id or "imported",
+            datetime.now(UTC),
+        )
+        imported = import_session(export, target, _find_exercise)
+    except ExportRefused as exc:
+        return _fail(f"{name}: {exc}; no session was made")
+    except SessionError as exc:
+        return _fail(str(exc))
+    print(f"Imported {imported.events} events of '{imported.exercise_id}' into {imported.path}")
+    return 0
+
+
+def _find_exercise(exercise_id: str) -> LoadedScenario | None:
+    """The exercise by id in the workspace (or the bundled library), loaded and checked."""
+    from tabletop.loading import load_scenario
+    from tabletop.problems import ProblemsFound
+    from tabletop.scenario import ID_PATTERN
+    from tabletop.session.importing import ExportRefused
+    from tabletop.workspace import locate_exercise
+
+    if not re.fullmatch(ID_PATTERN, exercise_id):
+        return None
+    path, _ = locate_exercise(exercise_id, Path.cwd())
+    if path is None:
+        return None
+    try:
+        return load_scenario(path, Path.cwd())
+    except ProblemsFound as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "it does not load"
+        raise ExportRefused(
+            f"the export holds no scenario, and exercise '{exercise_id}' has problems "
+            f"({first})"
+        ) from None

@@ -1,0 +1,230 @@
+"""Rebuilding a session from an export (``docs/export.md``).
+
+An export made by ``tabletop export`` carries the resolved scenario, so the
+session can be rebuilt anywhere. Older exports (version 1) and hand-written
+ones may name only the exercise: the caller then finds its file, and an
+export's digest, when it has one, must match that file.
+
+Every event is checked exactly as live play checks it (the same
+``Session.record_payload``), in order, against the state built so far. The
+new session is built under a temporary name in the target's folder and gets
+its name only once every event has passed, so a refused import leaves nothing
+behind: no file, no ``-wal``, no lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from tabletop.files import fsync_folder, link_new
+from tabletop.scenario import Scenario, decode
+from tabletop.session.exporting import EXPORT_VERSION
+from tabletop.session.journal import Journal, LoadedScenario, SessionError
+from tabletop.session.locking import lock_path
+from tabletop.session.session import Session
+
+MAX_EXPORT_BYTES = 256 * 1024 * 1024
+
+
+class ExportRefused(SessionError):
+    """The export cannot become a session; ``str()`` is one line."""
+
+
+class _Event(msgspec.Struct, kw_only=True):
+    kind: str
+    seq: int | None = None
+    wall: float | None = None
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class _Meta(msgspec.Struct, kw_only=True):
+    exercise_id: str | None = None
+    scenario_sha256: str | None = None
+    source_path: str | None = None
+
+
+class _Export(msgspec.Struct, kw_only=True):
+    """The fields import reads; any others (``state``, later additions) are ignored."""
+
+    export_version: int = 1
+    meta: _Meta = msgspec.field(default_factory=_Meta)
+    exercise_id: str | None = None
+    """A hand-written export may name its exercise here instead of in ``meta``."""
+    scenario: msgspec.Raw = msgspec.field(default_factory=msgspec.Raw)
+    """Kept as raw JSON for the scenario's own typed decoder; empty or null when absent."""
+    events: list[_Event] = msgspec.field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExportedScenario:
+    """A scenario for a new session, with the file identity it was played from."""
+
+    scenario: Scenario
+    path: str
+    sha256: str
+
+
+FindExercise = Callable[[str], LoadedScenario | None]
+"""Looks an exercise up by id (in the workspace and the bundled library)."""
+
+
+@dataclass(frozen=True)
+class Imported:
+    path: Path
+    exercise_id: str
+    events: int
+
+
+def parse_export(raw: bytes) -> _Export:
+    """The export's fields, type-checked; ExportRefused says what and where."""
+    try:
+        return msgspec.json.decode(raw, type=_Export)
+    except msgspec.ValidationError as exc:
+        raise ExportRefused(f"not a tabletop export: {exc}") from None
+    except msgspec.DecodeError as exc:
+        raise ExportRefused(_json_syntax(raw, str(exc))) from None
+
+
+def _json_syntax(raw: bytes, message: str) -> str:
+    """msgspec's "JSON is malformed: … (byte N)" as a line and column people can find."""
+    found = re.search(r"\(byte (\d+)\)", message)
+    what = re.sub(r"^JSON is malformed: |\s*\(byte \d+\)", "", message)
+    if found is None:
+        return f"not valid JSON: {what}"
+    offset = min(int(found.group(1)), len(raw))
+    line = raw.count(b"\n", 0, offset) + 1
+    column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+    return f"not valid JSON at line {line}, column {column}: {what}"
+
+
+def resolve_scenario(export: _Export, find_exercise: FindExercise) -> LoadedScenario:
+    """The export's own scenario, or the exercise it names when it carries none."""
+    if export.export_version > EXPORT_VERSION:
+        raise ExportRefused(
+            f"the export is version {export.export_version}; this tabletop reads version "
+            f"{EXPORT_VERSION} at most: upgrade tabletop to import it"
+        )
+    named = export.meta.exercise_id or export.exercise_id
+    digest = export.meta.scenario_sha256
+    if bytes(export.scenario) not in (b"", b"null"):
+        try:
+            scenario = decode(export.scenario)
+        except msgspec.MsgspecError as exc:
+            raise ExportRefused(f"the scenario in the export cannot be read ({exc})") from None
+        if named is not None and named != scenario.id:
+            raise ExportRefused(
+                f"the export names exercise '{named}' but holds the scenario of '{scenario.id}'"
+            )
+        return ExportedScenario(scenario, export.meta.source_path or "", digest or "")
+    if not named:
+        raise ExportRefused(
+            "the export holds no scenario and names no exercise (give meta.exercise_id)"
+        )
+    loaded = find_exercise(named)
+    if loaded is None:
+        raise ExportRefused(
+            f"the export holds no scenario, and exercise '{named}' is not in this "
+            "workspace or the bundled library: import it where its file is"
+        )
+    if digest and digest != loaded.sha256:
+        raise ExportRefused(
+            f"the export holds no scenario, and {loaded.path} has changed since the "
+            f"session was recorded (sha256 {loaded.sha256[:12]}…, the export names "
+            f"{digest[:12]}…): import it where that version of the file is"
+        )
+    return loaded
+
+
+def import_session(
+    export: _Export,
+    target: Path,
+    find_exercise: FindExercise,
+    *,
+    clock: Callable[[], float] = time.time,
+) -> Imported:
+    """Build a new session file at ``target`` from ``export``; never overwrites.
+
+    Raises ExportRefused (the export is at fault) or SessionError (the file
+    could not be made); either way nothing is left at or beside ``target``.
+    """
+    if os.path.lexists(target):
+        raise SessionError(f"{target}: a file with this name already exists")
+    loaded = resolve_scenario(export, find_exercise)
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SessionError(f"cannot create the folder {folder}: {exc.strerror}") from None
+    building = folder / f".{target.name[:80]}.import-{secrets.token_hex(8)}"
+    try:
+        count = _build(building, loaded, export.events, clock)
+        try:
+            link_new(building, target)
+        except FileExistsError:
+            raise SessionError(f"{target}: a file with this name already exists") from None
+        except OSError as exc:
+            raise SessionError(f"cannot create {target}: {exc.strerror}") from None
+        fsync_folder(folder)
+    finally:
+        for leftover in (building, *_sidecars(building)):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+    return Imported(target, loaded.scenario.id, count)
+
+
+def _sidecars(path: Path) -> tuple[Path, ...]:
+    return (
+        path.with_name(path.name + "-wal"),
+        path.with_name(path.name + "-shm"),
+        path.with_name(path.name + "-journal"),
+        lock_path(path),
+    )
+
+
+def _build(
+    path: Path, loaded: LoadedScenario, events: list[_Event], clock: Callable[[], float]
+) -> int:
+    created = float(clock())
+    journal = Journal.create(path, loaded, clock=lambda: created)
+    try:
+        session = Session(journal)
+        wall = created
+        with journal.transaction():
+            for position, event in enumerate(events, start=1):
+                wall = _wall_of(event, position, wall)
+                where = f"event seq {position} ({event.kind[:40]})"
+                if event.seq is not None and event.seq != position:
+                    raise ExportRefused(
+                        f"{where}: its seq is {event.seq}; events are numbered 1, 2, 3 … "
+                        "in order, without gaps"
+                    )
+                try:
+                    session.record_payload(event.kind, dict(event.data), wall=wall)
+                except ValueError as exc:
+                    raise ExportRefused(f"{where}: {exc}") from None
+        return len(events)
+    finally:
+        journal.close()
+
+
+def _wall_of(event: _Event, position: int, previous: float) -> float:
+    """An event's time; one that a hand-written export leaves out is the one before."""
+    if event.wall is None:
+        return previous
+    if not math.isfinite(event.wall) or not 0 <= event.wall < 1e11:
+        raise ExportRefused(
+            f"event seq {position}: 'wall' must be a time in seconds since 1970, "
+            f"not {event.wall!r}"
+        )
+    return event.wall
