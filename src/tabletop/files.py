@@ -102,12 +102,24 @@ def is_session_file(path: Path) -> bool:
 def write_output(target: Path, data: bytes | str, *, protect: Iterable[Path] = ()) -> None:
     """Write ``data`` to the file the user named, by the rules in the module docstring.
 
-    ``protect`` names files that must not be the target (the session a report
-    is made from), compared by identity (device and inode), not by name.
+    ``protect`` names files that must not be the target: the session a report
+    is made from first, then the files beside it. They are compared by
+    identity (device and inode) and by real path, so no name reaches them.
     Raises UnsafeOutput for a target refused on purpose, OSError when the
     system refuses.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    protect = list(protect)
+    real = os.path.realpath(target)
+    for n, other in enumerate(protect):
+        # By name too: a file beside the session that does not exist yet (its
+        # WAL, its lock) must not be created by us either.
+        if real == os.path.realpath(other):
+            if n == 0:
+                raise UnsafeOutput(f"{target} is the session file itself; refusing to overwrite it")
+            raise UnsafeOutput(
+                f"{target} belongs to the session {protect[0]}; refusing to write it"
+            )
     try:
         info: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
@@ -122,8 +134,7 @@ def write_output(target: Path, data: bytes | str, *, protect: Iterable[Path] = (
         if not stat.S_ISREG(info.st_mode):
             _write_stream(target, payload)
             return
-        real = Path(os.path.realpath(target))
-        _replace_atomically(real, payload, mode=stat.S_IMODE(info.st_mode))
+        _replace_atomically(Path(real), payload, mode=stat.S_IMODE(info.st_mode))
         return
     _create_new(target, payload)
 
@@ -173,7 +184,7 @@ def _write_stream(target: Path, payload: bytes) -> None:
         os.close(fd)
 
 
-def _temporary_beside(target: Path) -> tuple[int, Path]:
+def temporary_beside(target: Path) -> tuple[int, Path]:
     """A new file with an unpredictable name in the target's folder (O_EXCL, O_NOFOLLOW)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     for _ in range(100):
@@ -200,7 +211,7 @@ def _default_mode() -> int:
 
 
 def _replace_atomically(target: Path, payload: bytes, *, mode: int) -> None:
-    fd, temp = _temporary_beside(target)
+    fd, temp = temporary_beside(target)
     try:
         _fill(fd, payload, mode)
         os.replace(temp, target)
@@ -212,7 +223,7 @@ def _replace_atomically(target: Path, payload: bytes, *, mode: int) -> None:
 
 
 def _create_new(target: Path, payload: bytes) -> None:
-    fd, temp = _temporary_beside(target)
+    fd, temp = temporary_beside(target)
     try:
         _fill(fd, payload, _default_mode())
         link_new(temp, target)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -57,30 +55,17 @@ def default_output(session: Path, fmt: str) -> Path:
 
 
 def _fail(message: str, code: int = 1) -> int:
-    print(f"tabletop report: {message}", file=sys.stderr)
+    from tabletop.safetext import for_terminal
+
+    print(f"tabletop report: {for_terminal(message, one_line=True)}", file=sys.stderr)
     return code
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, so a failure leaves no half report."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        # mkstemp makes the file private; a report is meant to be shared.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def run(args: argparse.Namespace) -> int:
+    from tabletop.files import UnsafeOutput, reason, write_output
     from tabletop.report.build import build_report_model
     from tabletop.report.render import RenderError, render
-    from tabletop.session.journal import SessionError
+    from tabletop.session.journal import SessionError, own_files
     from tabletop.session.session import Session
 
     output: Path | None = args.output
@@ -105,8 +90,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     target = output or default_output(args.session, fmt)
     try:
-        write_atomically(target, text)
+        write_output(target, text, protect=own_files(args.session))
+    except UnsafeOutput as error:
+        return _fail(str(error))
     except OSError as error:
-        return _fail(f"cannot write {target}: {error.strerror or error}")
+        return _fail(f"cannot write {target}: {reason(error)}")
     print(target)
     return 0

@@ -1,0 +1,31 @@
+"""Hostile input: crafted files, planted links, files pulled away mid-exercise."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from tabletop.loading import LoadedScenario, load_scenario
+from tabletop.session.session import Session
+from tabletop.workspace import bundled_dir
+
+
+@pytest.fixture(scope="session")
+def exercise() -> LoadedScenario:
+    return load_scenario(bundled_dir() / "exercises" / "border-tension.yaml")
+
+
+@pytest.fixture
+def closed_session(tmp_path: Path, exercise: LoadedScenario) -> Path:
+    """A cleanly closed session with a delivery and a decision in it."""
+    path = tmp_path / "s.db"
+    with Session.create(path, exercise) as session:
+        session.deliver_next()
+        session.record_decision(exercise.scenario.teams[0].id, "Open the hotline")
+    return path
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
