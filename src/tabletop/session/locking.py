@@ -1,20 +1,29 @@
-"""One writer per session file, enforced with an OS lock that a crash cannot leave stale.
+"""One writer per session file, enforced with OS locks that a crash cannot leave stale.
 
-The lock is ``flock`` on a sidecar ``<session>.lock`` file, not on the
-database itself: closing any extra descriptor of the database would drop
-SQLite's own POSIX locks. The kernel releases an ``flock`` when its holder
-dies, even by ``kill -9``, so a stale sidecar file never blocks anyone. The
-holder writes who it is into the sidecar so that a refused writer can say so.
+Two ``flock`` locks, both released by the kernel when their holder dies (even
+by ``kill -9``), so nothing stale ever blocks anyone:
+
+* on the database file itself, which makes the rule hold per *file*: a second
+  writer reaching it through a symlink or a hard link locks the same inode.
+  The descriptor stays open until the writer's SQLite connection is closed,
+  because closing any descriptor of the database drops the process's POSIX
+  locks, which are SQLite's own (``flock`` and POSIX locks are independent);
+* on a sidecar ``<session>.lock`` beside the file's real path, into which the
+  holder writes who it is, so that a refused writer and the listings can say so.
+  The sidecar is opened with ``O_NOFOLLOW`` and must be a regular file: a
+  symlink planted there is refused, never followed or truncated.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import getpass
 import json
 import os
 import socket
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,24 +44,62 @@ class Holder:
 
 
 def lock_path(session: Path) -> Path:
-    return session.with_name(session.name + ".lock")
+    """The sidecar of a session: beside the file a symlink points to, not the link."""
+    real = Path(os.path.realpath(session))
+    return real.with_name(real.name + ".lock")
+
+
+class LockRefused(OSError):
+    """The sidecar's place holds something that is not ours to write (a symlink, a FIFO)."""
 
 
 class WriterLock:
     """An exclusive, non-blocking writer lock; ``release`` removes the sidecar file."""
 
-    def __init__(self, fd: int, path: Path) -> None:
+    def __init__(self, fd: int, path: Path, database_fd: int) -> None:
         self._fd: int | None = fd
         self.path = path
+        self._database_fd: int | None = database_fd
+        info = os.fstat(database_fd)
+        self.identity = (info.st_dev, info.st_ino)
+        """Device and inode of the locked database file."""
+
+    def file_is_in_place(self, session: Path) -> bool:
+        """Whether ``session`` still names the locked file (not removed, not replaced)."""
+        if self._database_fd is None:
+            return False
+        try:
+            info = os.stat(session)
+            alive = os.fstat(self._database_fd).st_nlink > 0
+        except OSError:
+            return False
+        return alive and (info.st_dev, info.st_ino) == self.identity
 
     @classmethod
     def acquire(cls, session: Path) -> WriterLock:
         """Take the lock or raise ``LockHeld``; raises ``OSError`` if the sidecar can't be made."""
+        database_fd = os.open(session, os.O_RDONLY | os.O_NOCTTY | os.O_CLOEXEC)
+        try:
+            _lock_exclusive(database_fd)
+        except BlockingIOError:
+            os.close(database_fd)
+            raise LockHeld(current_holder(session)) from None
+        except OSError:
+            os.close(database_fd)
+            raise
+        try:
+            return cls._with_sidecar(session, database_fd)
+        except BaseException:
+            os.close(database_fd)  # also drops its flock
+            raise
+
+    @classmethod
+    def _with_sidecar(cls, session: Path, database_fd: int) -> WriterLock:
         path = lock_path(session)
         # The previous holder unlinks the sidecar on release; if we locked a file
         # that was unlinked meanwhile, another process may hold a fresh one: retry.
         for _ in range(20):
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            fd = _open_sidecar(path)
             try:
                 _lock_exclusive(fd)
             except BlockingIOError:
@@ -68,7 +115,7 @@ class WriterLock:
                 same = False
             if same:
                 _write_holder(fd)
-                return cls(fd, path)
+                return cls(fd, path, database_fd)
             os.close(fd)
         raise LockHeld(None)
 
@@ -81,6 +128,26 @@ class WriterLock:
             os.unlink(self.path)
         os.close(self._fd)
         self._fd = None
+        if self._database_fd is not None:
+            os.close(self._database_fd)
+            self._database_fd = None
+
+
+def _open_sidecar(path: Path) -> int:
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
+                     | os.O_NONBLOCK, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise LockRefused(errno.ELOOP, f"a symbolic link sits where the lock file {path} "
+                              "belongs; remove it (tabletop never follows it)") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise LockRefused(errno.EINVAL, f"{path} should be tabletop's lock file but is not a "
+                          "regular file; remove it")
+    os.set_blocking(fd, True)
+    return fd
 
 
 class LockHeld(Exception):
@@ -92,10 +159,13 @@ class LockHeld(Exception):
 def current_holder(session: Path) -> Holder | None:
     """Who holds the writer lock now, or None; never creates a file."""
     try:
-        fd = os.open(lock_path(session), os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(lock_path(session), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
+                     | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError:
         return None
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
