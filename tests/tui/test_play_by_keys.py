@@ -145,7 +145,7 @@ async def test_write_failure_keeps_the_form_open_with_its_text(
     from tabletop.session.journal import JournalWriteError
     from tabletop.tui.form import FormScreen
 
-    def refuse(kind: str, data: dict[str, object]) -> object:
+    def refuse(kind: str, data: dict[str, object], **_: object) -> object:
         raise JournalWriteError("cannot write harbour.db: disk full")
 
     app = make_app(session, where="s.db")

@@ -84,13 +84,20 @@ def run(args: argparse.Namespace) -> int:
         # in the first frame and through the exercise. Loading leaves only a few
         # hundred cyclic objects behind (probed), which this keeps too.
         gc.freeze()
+    in_place = False
     try:
         if args.headless_smoke:
             app.run(headless=True, auto_pilot=_exit_when_ready)
         else:
             app.run()
     finally:
+        in_place = session.journal.file_in_place()
         session.close()
+    if not in_place:
+        print(f"tabletop run: the session file {where} was removed or replaced while the "
+              "console ran; what was saved is only in the copies made from the console "
+              "('session: save a copy')", file=sys.stderr)
+        return 1
     crashed = bool(app.return_code)
     if crashed:
         print("tabletop run: the console stopped on an error (shown above); everything "

@@ -28,7 +28,7 @@ from typing import Any
 import msgspec
 
 from tabletop.files import fsync_folder, link_new
-from tabletop.scenario import Scenario, decode
+from tabletop.scenario import Scenario, decode, encode
 from tabletop.session.exporting import EXPORT_VERSION
 from tabletop.session.journal import Journal, LoadedScenario, SessionError
 from tabletop.session.locking import lock_path
@@ -228,3 +228,27 @@ def _wall_of(event: _Event, position: int, previous: float) -> float:
             f"not {event.wall!r}"
         )
     return event.wall
+
+
+def save_copy(session: Session, target: Path) -> Imported:
+    """Write everything ``session`` holds in memory to a new session file at ``target``.
+
+    For a console whose file was removed or replaced under it: the record it
+    has replayed and appended is complete, so it becomes a new file, checked
+    event by event as an import is.
+    """
+    meta = session.journal.meta
+    export = _Export(
+        export_version=EXPORT_VERSION,
+        meta=_Meta(
+            exercise_id=meta.exercise_id,
+            scenario_sha256=meta.scenario_sha256,
+            source_path=meta.source_path,
+        ),
+        scenario=msgspec.Raw(encode(meta.scenario)),
+        events=[
+            _Event(kind=e.kind, seq=e.seq, wall=e.wall, data=e.data)
+            for e in session.state.history
+        ],
+    )
+    return import_session(export, target, lambda _id: None)

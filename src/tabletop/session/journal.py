@@ -35,9 +35,10 @@ from typing import Any, Protocol
 import msgspec
 
 from tabletop import __version__
+from tabletop.files import fsync_folder, link_new, temporary_beside
 from tabletop.scenario import Scenario, decode, encode_parts
 from tabletop.session.events import Event
-from tabletop.session.locking import Holder, LockHeld, WriterLock, current_holder
+from tabletop.session.locking import Holder, LockHeld, WriterLock, current_holder, lock_path
 
 FORMAT_VERSION = 1
 APPLICATION_ID = 0x54544F50  # "TTOP" in the SQLite header marks the file as ours
@@ -89,6 +90,10 @@ class SessionWrongExercise(SessionError):
 
 class JournalWriteError(SessionError):
     pass
+
+
+class SessionFileGone(JournalWriteError):
+    """The open session file no longer has its name: removed, renamed or replaced."""
 
 
 class LoadedScenario(Protocol):
@@ -167,12 +172,17 @@ class Journal:
             "session_id": uuid.uuid4().hex,
         }
         # Build the file under a temporary name and link it into place, so a
-        # crash here never leaves a half-made session under the real name.
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        # crash here never leaves a half-made session under the real name. The
+        # name is unpredictable and made with O_EXCL | O_NOFOLLOW, so a symlink
+        # planted in the folder cannot redirect the write; the link never
+        # follows or replaces anything at the real name.
+        tmp: Path | None = None
         try:
+            fd, tmp = temporary_beside(path)
+            os.close(fd)
             _write_new_file(tmp, meta)
-            _link_into_place(tmp, path)
-            _fsync_dir(path.parent)
+            link_new(tmp, path)
+            fsync_folder(path.parent)
         except FileExistsError as exc:
             raise SessionError(f"{path}: a file with this name already exists") from exc
         except OSError as exc:
@@ -180,8 +190,10 @@ class Journal:
         except sqlite3.Error as exc:
             raise JournalWriteError(f"cannot create {path}: {_sqlite_reason(exc)}") from exc
         finally:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+            if tmp is not None:
+                for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
         # The scenario was validated on loading: hand it over rather than
         # reading back and validating a second copy of what was just written.
         return cls._open(path, clock=clock, expect_exercise=None, scenario=scenario)
@@ -262,6 +274,7 @@ class Journal:
         except (TypeError, ValueError) as exc:
             raise ValueError(f"the {kind} event cannot be stored: {exc}") from exc
         with self._mutex:
+            self._check_file_in_place()
             seq = self._last_seq + 1
             wall = float(self._clock()) if wall is None else float(wall)
             try:
@@ -276,7 +289,24 @@ class Journal:
                     f"could not save to {self.path}: {_sqlite_reason(exc)}; nothing was recorded"
                 ) from exc
             self._last_seq = seq
+            # Written, but into a file that may have lost its name meanwhile:
+            # then it is not acknowledged (the caller offers to save a copy).
+            self._check_file_in_place()
         return Event(seq, kind, wall, json.loads(payload))
+
+    def file_in_place(self) -> bool:
+        """Whether the path still names the file this writer opened (readers: it exists)."""
+        if self._lock is None:
+            return self.path.exists()
+        return self._lock.file_is_in_place(self.path)
+
+    def _check_file_in_place(self) -> None:
+        if not self.file_in_place():
+            raise SessionFileGone(
+                f"the session file {self.path} was removed or replaced while it was open, so "
+                "nothing more can be saved there; save a copy of everything recorded so far "
+                "to a new file (palette: 'session: save a copy')"
+            )
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -405,6 +435,14 @@ def stored_digest(path: Path) -> tuple[str, str] | None:
     return exercise_id, digest
 
 
+def own_files(path: Path) -> list[Path]:
+    """A session file and every file SQLite and tabletop keep beside it: none of them
+    may ever be the target of an output."""
+    path = Path(path)
+    beside = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+    return [path, *beside, lock_path(path)]
+
+
 def writer_of(path: Path) -> Holder | None:
     """Who has the session open for writing right now, if anyone."""
     return current_holder(Path(path))
@@ -432,6 +470,7 @@ def _inspect(
         raise SessionError(f"cannot read {path}: {_os_reason(exc)}") from exc
     if len(head) < 100 or not head.startswith(SQLITE_HEADER):
         raise SessionCorrupt(f"{path} is not a tabletop session file (not an SQLite database)")
+    _refuse_planted_journal(path, head)
     try:
         conn = _connect_readonly(path)
     except sqlite3.Error as exc:
@@ -439,6 +478,7 @@ def _inspect(
     try:
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
             raise SessionCorrupt(f"{path} is an SQLite database but not a tabletop session")
+        _refuse_foreign_schema(path, conn)
         rows: dict[str, Any] = dict(
             conn.execute("SELECT key, value FROM meta WHERE key != 'scenario'").fetchall()
         )
@@ -460,6 +500,54 @@ def _inspect(
         conn.close()
         raise
     return conn, meta
+
+
+# Exactly what _write_new_file makes: a session file is data, and any other
+# object in its schema (a trigger, a view standing in for a table, an index on
+# an expression) would run code of someone else's choosing in our connection.
+_EXPECTED_SCHEMA = frozenset(
+    {
+        ("table", "meta", "meta", _SCHEMA[0]),
+        ("index", "sqlite_autoindex_meta_1", "meta", None),
+        ("table", "events", "events", _SCHEMA[1]),
+    }
+)
+
+
+def _refuse_foreign_schema(path: Path, conn: sqlite3.Connection) -> None:
+    found = conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master LIMIT 100"
+    ).fetchall()
+    for kind, name, table, sql in found:
+        if (kind, name, table, sql) not in _EXPECTED_SCHEMA:
+            raise SessionCorrupt(
+                f"{path} holds a {str(kind)[:20]} '{str(name)[:60]}' that tabletop did not "
+                "create; refusing to open it"
+            )
+    if len(found) != len(_EXPECTED_SCHEMA):
+        raise SessionCorrupt(f"{path} is damaged: its tables are missing")
+
+
+def _refuse_planted_journal(path: Path, head: bytes) -> None:
+    """A WAL or rollback journal beside a cleanly closed session was not left by us.
+
+    A clean close switches the file back to rollback mode (header byte 18 is 1)
+    and removes the WAL; SQLite would replay a WAL found beside it as soon as a
+    writer switched back to WAL mode, and a rollback journal on the next open.
+    """
+    if head[18] != 1:
+        return  # in WAL mode: a -wal beside it is the crash-safe record, replayed as designed
+    for suffix in ("-wal", "-journal"):
+        planted = path.with_name(path.name + suffix)
+        try:
+            size = planted.lstat().st_size
+        except OSError:
+            continue
+        if size > 0:
+            raise SessionCorrupt(
+                f"{planted} sits beside {path}, which was closed cleanly: tabletop did not "
+                "leave it there and will not replay it; move it away to open the session"
+            )
 
 
 def _parse_meta(path: Path, rows: dict[str, Any]) -> SessionMeta:
@@ -500,9 +588,16 @@ def _parse_meta(path: Path, rows: dict[str, Any]) -> SessionMeta:
 
 def _connect_readonly(path: Path) -> sqlite3.Connection:
     uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
-    return sqlite3.connect(
+    conn = sqlite3.connect(
         uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT
     )
+    _distrust_schema(conn)
+    return conn
+
+
+def _distrust_schema(conn: sqlite3.Connection) -> None:
+    """Functions with side effects may never run from the file's own schema."""
+    conn.execute("PRAGMA trusted_schema = OFF")
 
 
 def _connect_writer(path: Path) -> sqlite3.Connection:
@@ -510,6 +605,7 @@ def _connect_writer(path: Path) -> sqlite3.Connection:
         path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT
     )
     try:
+        _distrust_schema(conn)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise sqlite3.OperationalError("the file cannot be switched to WAL mode")
@@ -549,31 +645,6 @@ def _write_new_file(path: Path, meta: dict[str, str | Scenario]) -> None:
         conn.execute("COMMIT")
     finally:
         conn.close()
-
-
-def _link_into_place(tmp: Path, path: Path) -> None:
-    try:
-        os.link(tmp, path)  # fails rather than overwrite
-    except FileExistsError:
-        raise
-    except OSError:
-        # Some file systems have no hard links.
-        if path.exists():
-            raise FileExistsError(str(path)) from None
-        os.replace(tmp, path)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _os_reason(exc: OSError) -> str:

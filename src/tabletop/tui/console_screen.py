@@ -19,6 +19,7 @@ from textual.geometry import Size
 from textual.screen import Screen
 
 from tabletop.session.events import OBJECTIVE_RATING_LABELS, RATING_LABELS, RATINGS
+from tabletop.session.journal import SessionFileGone
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
 from tabletop.tui.bindings import CONSOLE_BINDINGS
@@ -201,6 +202,8 @@ class ConsoleScreen(Screen[None]):
             self.notify(error_message(exc), title=f"Not done: {what}", severity="error",
                         timeout=10, markup=False)
             self.refresh_view()
+            if isinstance(exc, SessionFileGone):
+                self.session_save_copy()
             return False, None
         self.refresh_view()
         return True, result
@@ -674,6 +677,8 @@ class ConsoleScreen(Screen[None]):
             PaletteCommand("history: show", self.action_history, "key y"),
             PaletteCommand("exercise: end (ENDEX)", self.exercise_end, "asks to confirm"),
             PaletteCommand("console: quit", self.action_quit_console, "key q; all is saved"),
+            PaletteCommand("session: save a copy", self.session_save_copy,
+                           "everything recorded, to a new session file"),
         )
         for n, team in enumerate(self.state.scenario.teams, 1):
             key = f"key {n}" if n <= 9 else ""
@@ -686,6 +691,30 @@ class ConsoleScreen(Screen[None]):
                     f"inject: jump to {inject_id} {inject_state.inject.title}",
                     partial(self.view, inject_id), inject_state.status, discover=False,
                 )
+
+    def session_save_copy(self) -> None:
+        """Write everything this console holds to a new file: the way out when the
+        session file was removed or replaced under it."""
+        from pathlib import Path
+
+        from tabletop.session.importing import save_copy
+
+        current = self.session.journal.path
+        suggested = current.with_name(f"{current.stem}-copy{current.suffix or '.db'}")
+        fields = [FormField("path", "New session file", required=True, value=str(suggested))]
+
+        def save(v: Values) -> None:
+            copy = save_copy(self.session, Path(v["path"]).expanduser())
+            self.notify(
+                f"Saved a copy with {copy.events} events: {copy.path}. To go on recording "
+                f"there, quit (q) and run: tabletop run {copy.exercise_id} --session "
+                f"{copy.path}",
+                title="Copy saved", timeout=30, markup=False,
+            )
+
+        self.open_form(_form_screen("session: save a copy", fields, save,
+                                  intro="A new session file with every event recorded so "
+                                  "far. It must not exist yet."))
 
     def action_quit_console(self) -> None:
         # The app closes the session (checkpoint) before it exits.
