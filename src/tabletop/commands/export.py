@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from tabletop.files import UnsafeOutput, reason, write_output
     from tabletop.safetext import for_terminal, json_text
     from tabletop.session.exporting import export_session
-    from tabletop.session.journal import SessionError, writer_of
+    from tabletop.session.journal import SessionError, own_files, writer_of
     from tabletop.session.session import Session
 
     path: Path = args.session
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     try:
-        write_output(output, text, protect=[path])
+        write_output(output, text, protect=own_files(path))
     except UnsafeOutput as exc:
         print(f"tabletop export: {for_terminal(str(exc), one_line=True)}", file=sys.stderr)
         return 1
