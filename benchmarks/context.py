@@ -13,7 +13,7 @@ import generate
 import long_session
 from measure import BenchError
 
-from tabletop.loading import LoadedScenario, load_scenario
+from tabletop.authoring.loading import LoadedScenario, load_scenario
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from typing import Any
 import prose
 import yaml
 
-from tabletop.timefmt import format_offset
-from tabletop.workspace import bundled_dir
+from tabletop.authoring.workspace import bundled_dir
+from tabletop.core.timefmt import format_offset
 
 
 @dataclass(frozen=True)

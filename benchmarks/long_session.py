@@ -14,7 +14,7 @@ from pathlib import Path
 
 import prose
 
-from tabletop.loading import LoadedScenario
+from tabletop.authoring.loading import LoadedScenario
 from tabletop.session.events import RATINGS
 from tabletop.session.session import Session
 

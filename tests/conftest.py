@@ -14,7 +14,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of tests/fixtures/workspace that a test may edit; cwd is set to it."""
-    from tabletop import loading
+    from tabletop.authoring import loading
 
     target = tmp_path / "ws"
     shutil.copytree(FIXTURES / "workspace", target)

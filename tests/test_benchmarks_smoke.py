@@ -9,10 +9,10 @@ from types import ModuleType
 
 import pytest
 
-from tabletop import loading
-from tabletop.loading import load_scenario
+from tabletop.authoring import loading
+from tabletop.authoring.loading import load_scenario
+from tabletop.authoring.validation import collect_files, validate_files
 from tabletop.session.session import Session
-from tabletop.validation import collect_files, validate_files
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 

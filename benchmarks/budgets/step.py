@@ -15,7 +15,7 @@ from context import Context
 from measure import BenchError, median, side_by_side
 from results import Outcome
 
-from tabletop.loading import LoadedScenario
+from tabletop.authoring.loading import LoadedScenario
 from tabletop.session.session import Session
 
 LIMIT = 1.5
@@ -43,7 +43,7 @@ class Stepper:
             session.close()
 
     async def _steps(self, session: Session) -> list[float]:
-        from tabletop.tui.app import make_app
+        from tabletop.tui.console.app import make_app
 
         app = make_app(session, where=session.journal.path.name)
         samples: list[float] = []

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tabletop.loading import load_scenario
-from tabletop.schema import schema_text, shipped_path
-from tabletop.validation import validate_files
-from tabletop.workspace import bundled_dir
+from tabletop.authoring.loading import load_scenario
+from tabletop.authoring.schema import schema_text, shipped_path
+from tabletop.authoring.validation import validate_files
+from tabletop.authoring.workspace import bundled_dir
 
 ROOT = bundled_dir()
 KIND_OF_FOLDER = {"exercises": "exercise", "injects": "injects", "checklists": "checklist"}
@@ -35,7 +35,7 @@ def test_all_bundled_content_validates() -> None:
 def test_shipped_schema_is_current(kind: str) -> None:
     shipped = shipped_path(kind)
     assert shipped.read_text(encoding="utf-8") == schema_text(kind), (
-        f"{shipped} is stale: run `python -m tabletop.schema`"
+        f"{shipped} is stale: run `python -m tabletop.authoring.schema`"
     )
 
 
@@ -43,7 +43,7 @@ def test_shipped_schema_is_current(kind: str) -> None:
 def test_bundled_file_declares_its_schema(path: Path) -> None:
     first = path.read_text(encoding="utf-8").splitlines()[0]
     kind = KIND_OF_FOLDER[path.parent.name]
-    assert first == f"# yaml-language-server: $schema=../src/tabletop/schemas/{kind}.schema.json"
+    assert first == f"# yaml-language-server: $schema=../src/tabletop/authoring/schemas/{kind}.schema.json"
 
 
 def _check_jsonschema() -> str:

@@ -8,17 +8,17 @@ from pathlib import Path
 
 CORE_MODULES = [
     "tabletop.cli",
-    "tabletop.model",
-    "tabletop.scenario",
-    "tabletop.loading",
-    "tabletop.checks",
-    "tabletop.validation",
-    "tabletop.schema",
+    "tabletop.authoring.model",
+    "tabletop.core.scenario",
+    "tabletop.authoring.loading",
+    "tabletop.authoring.checks",
+    "tabletop.authoring.validation",
+    "tabletop.authoring.schema",
     "tabletop.session.events",
     "tabletop.session.state",
-    "tabletop.session.journal",
+    "tabletop.session.store.journal",
     "tabletop.session.session",
-    "tabletop.scoring",
+    "tabletop.report.scoring",
     "tabletop.report.build",
     "tabletop.report.render",
 ]
@@ -57,9 +57,9 @@ def test_validate_command_does_not_load_the_console() -> None:
 def test_resuming_an_unchanged_exercise_needs_neither_pydantic_nor_yaml(tmp_path: Path) -> None:
     """The console's start path: the stored scenario is decoded without the format
     models, so a resumed session starts without building pydantic schemas."""
-    from tabletop.loading import load_scenario
+    from tabletop.authoring.loading import load_scenario
+    from tabletop.authoring.workspace import bundled_dir
     from tabletop.session.session import Session
-    from tabletop.workspace import bundled_dir
 
     session_file = tmp_path / "s.db"
     loaded = load_scenario(bundled_dir() / "exercises" / "border-tension.yaml")

@@ -11,9 +11,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tabletop import loading
-from tabletop.validation import validate_files
-from tabletop.workspace import bundled_dir
+from tabletop.authoring import loading
+from tabletop.authoring.validation import validate_files
+from tabletop.authoring.workspace import bundled_dir
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "workspace" / "exercises" / "mini.yaml"
 SOURCES = [*sorted((bundled_dir() / "exercises").glob("*.yaml")), MINI]

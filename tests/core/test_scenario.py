@@ -7,9 +7,9 @@ import re
 import msgspec
 import pytest
 
-from tabletop.loading import load_scenario
-from tabletop.scenario import Scenario, decode, encode, encode_parts
-from tabletop.workspace import bundled_dir
+from tabletop.authoring.loading import load_scenario
+from tabletop.authoring.workspace import bundled_dir
+from tabletop.core.scenario import Scenario, decode, encode, encode_parts
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +89,8 @@ def test_each_struct_carries_the_fields_and_defaults_of_its_format_model(
     """The structs repeat the format's fields; this keeps the two from drifting apart."""
     from pydantic_core import PydanticUndefined
 
-    import tabletop.scenario as resolved
-    from tabletop import model
+    import tabletop.core.scenario as resolved
+    from tabletop.authoring import model
 
     format_name, added = FORMAT_OF[struct_name]
     fields = model.__dict__[format_name].model_fields

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tabletop.loading import load_scenario
-from tabletop.validation import validate_files
+from tabletop.authoring.loading import load_scenario
+from tabletop.authoring.validation import validate_files
 
 
 def problems_after(

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tabletop.problems import ProblemsFound
-from tabletop.yamlsource import load_file, load_text
+from tabletop.authoring.yamlsource import load_file, load_text
+from tabletop.core.problems import ProblemsFound
 
 
 def load(text: str) -> object:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tabletop.loading import LoadedScenario, load_scenario
+from tabletop.authoring.loading import LoadedScenario, load_scenario
+from tabletop.authoring.workspace import bundled_dir
 from tabletop.session.session import Session
-from tabletop.workspace import bundled_dir
 
 
 @pytest.fixture(scope="session")

@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from conftest import digest
 
+from tabletop.authoring.loading import LoadedScenario
 from tabletop.cli import main
-from tabletop.loading import LoadedScenario
-from tabletop.session.journal import (
+from tabletop.session.session import Session
+from tabletop.session.store.journal import (
     JournalWriteError,
     SessionCorrupt,
     SessionFileGone,
     SessionLocked,
 )
-from tabletop.session.locking import lock_path
-from tabletop.session.session import Session
+from tabletop.session.store.locking import lock_path
 
 # ------------------------------------------------------- creation and the lock
 

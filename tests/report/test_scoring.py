@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from tabletop.scenario import ScoringConfig
-from tabletop.scoring import Tally, hseep_rating, score_session
+from tabletop.core.scenario import ScoringConfig
+from tabletop.report.scoring import Tally, hseep_rating, score_session
 
 from .conftest import Script, make_scenario
 

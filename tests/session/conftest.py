@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from fakeclock import FakeClock
 
-from tabletop.scenario import Scenario, build
+from tabletop.core.scenario import Scenario, build
 from tabletop.session.events import Event
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
@@ -123,7 +123,7 @@ def make_scenario(**changes: Any) -> Scenario:
 
 @dataclass(frozen=True)
 class Loaded:
-    """Stands in for ``tabletop.loading.LoadedScenario``."""
+    """Stands in for ``tabletop.authoring.loading.LoadedScenario``."""
 
     scenario: Scenario
     path: Path

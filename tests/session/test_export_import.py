@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from tabletop.authoring.loading import load_scenario
+from tabletop.authoring.workspace import bundled_dir
 from tabletop.cli import main
-from tabletop.loading import load_scenario
 from tabletop.session.events import EVENT_KINDS
 from tabletop.session.session import Session
-from tabletop.workspace import bundled_dir
 
 BUNDLED = ("disaster-relief", "cyber-incident", "border-tension")
 # Rich markup, HTML, emoji, right-to-left script, and C0, C1, bidi and zero-width controls.

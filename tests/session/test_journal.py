@@ -11,8 +11,8 @@ import pytest
 from conftest import FakeClock, Loaded
 
 from tabletop import __version__
-from tabletop.scenario import Scenario
-from tabletop.session.journal import (
+from tabletop.core.scenario import Scenario
+from tabletop.session.store.journal import (
     FORMAT_VERSION,
     Journal,
     JournalWriteError,
@@ -23,7 +23,7 @@ from tabletop.session.journal import (
     SessionTooNew,
     SessionWrongExercise,
 )
-from tabletop.session.locking import lock_path
+from tabletop.session.store.locking import lock_path
 
 
 def listing(folder: Path) -> list[str]:

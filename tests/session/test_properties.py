@@ -9,7 +9,7 @@ from conftest import ITEMS, TEAMS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tabletop.scenario import Scenario, ScenarioInject
+from tabletop.core.scenario import Scenario, ScenarioInject
 from tabletop.session.events import Event
 from tabletop.session.state import InjectState, SessionState
 

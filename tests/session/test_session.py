@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from conftest import FakeClock, Loaded, Script
 
-from tabletop.session.journal import SessionError
 from tabletop.session.session import Session, default_session_path
+from tabletop.session.store.journal import SessionError
 
 
 def test_new_session_is_paused_and_records_that_it_was_opened(session: Session) -> None:

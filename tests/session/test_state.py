@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from conftest import Script
 
-from tabletop.scenario import Scenario
+from tabletop.core.scenario import Scenario
 from tabletop.session.events import Event
 from tabletop.session.state import SessionState
 

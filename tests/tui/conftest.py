@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from fakeclock import FakeClock
 
-from tabletop.loading import LoadedScenario
-from tabletop.scenario import Scenario, build
+from tabletop.authoring.loading import LoadedScenario
+from tabletop.core.scenario import Scenario, build
 from tabletop.session.session import Session
 
 START_WALL = 1_773_468_000.0  # 2026-03-14 06:00 UTC

@@ -9,7 +9,7 @@ import pytest
 
 from tabletop.cli import main
 from tabletop.session.session import Session
-from tabletop.tui.app import make_app
+from tabletop.tui.console.app import make_app
 
 from .conftest import START_WALL, FakeClock, kinds, loaded_scenario
 from .helpers import palette

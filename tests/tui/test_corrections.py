@@ -4,10 +4,10 @@ asks for a reason and records it."""
 from __future__ import annotations
 
 from tabletop.session.session import Session
-from tabletop.tui.app import ConsoleApp, make_app
-from tabletop.tui.form import FormScreen
-from tabletop.tui.history_screen import HistoryScreen, history_rows
-from tabletop.tui.timeline import Timeline
+from tabletop.tui.console.app import ConsoleApp, make_app
+from tabletop.tui.screens.form import FormScreen
+from tabletop.tui.screens.history import HistoryScreen, history_rows
+from tabletop.tui.widgets.timeline import Timeline
 
 from .helpers import palette, type_text
 

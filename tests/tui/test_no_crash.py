@@ -17,9 +17,9 @@ from textual.widgets import DataTable, Input, Static
 from textual.widgets._toast import Toast
 
 from tabletop.session.session import Session
-from tabletop.tui.app import make_app
-from tabletop.tui.form import FormScreen
-from tabletop.tui.history_screen import HistoryScreen
+from tabletop.tui.console.app import make_app
+from tabletop.tui.screens.form import FormScreen
+from tabletop.tui.screens.history import HistoryScreen
 
 from .helpers import palette
 
@@ -116,7 +116,7 @@ async def test_keymap_problem_with_brackets_is_reported_not_fatal(
 
 
 async def test_a_core_error_with_brackets_is_shown_as_text(session: Session) -> None:
-    from tabletop.session.journal import JournalWriteError
+    from tabletop.session.store.journal import JournalWriteError
 
     def refuse() -> None:
         raise JournalWriteError("could not save to sessions/[/]drill.db: the disk is full")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from tabletop.session.session import Session
-from tabletop.tui.app import make_app
-from tabletop.tui.bindings import binding_ids
-from tabletop.tui.clocks import clock_text
-from tabletop.tui.keymap import keymap_path, load_keymap
-from tabletop.tui.pace import pace
-from tabletop.tui.timeline import Timeline
+from tabletop.tui.console.app import make_app
+from tabletop.tui.keys.bindings import binding_ids
+from tabletop.tui.keys.keymap import keymap_path, load_keymap
+from tabletop.tui.widgets.clocks import clock_text
+from tabletop.tui.widgets.pace import pace
+from tabletop.tui.widgets.timeline import Timeline
 
 from .conftest import START_WALL, FakeClock, kinds, loaded_scenario
 
@@ -57,8 +57,8 @@ def test_paused_is_written_not_only_coloured(session: Session, clock: FakeClock)
 async def test_time_to_the_next_inject_stays_visible_at_80_columns(tmp_path: Path) -> None:
     from textual.geometry import Region
 
-    from tabletop.loading import LoadedScenario
-    from tabletop.scenario import Scenario, build
+    from tabletop.authoring.loading import LoadedScenario
+    from tabletop.core.scenario import Scenario, build
 
     from .conftest import scenario_data
 
@@ -138,7 +138,7 @@ def test_keymap_path_follows_xdg() -> None:
 def test_every_binding_has_an_id_and_a_tooltip() -> None:
     from textual.binding import Binding
 
-    from tabletop.tui.bindings import APP_BINDINGS, CONSOLE_BINDINGS, FORM_BINDINGS
+    from tabletop.tui.keys.bindings import APP_BINDINGS, CONSOLE_BINDINGS, FORM_BINDINGS
 
     for binding in (*CONSOLE_BINDINGS, *APP_BINDINGS, *FORM_BINDINGS):
         assert isinstance(binding, Binding)

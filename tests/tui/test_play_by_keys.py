@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tabletop.session.session import Session
-from tabletop.tui.app import make_app
-from tabletop.tui.timeline import Timeline
+from tabletop.tui.console.app import make_app
+from tabletop.tui.widgets.timeline import Timeline
 
 from .conftest import START_WALL, FakeClock, kinds
 from .helpers import type_text
@@ -142,8 +142,8 @@ async def test_keys_typed_into_a_form_are_text_not_commands(session: Session) ->
 async def test_write_failure_keeps_the_form_open_with_its_text(
     session: Session, monkeypatch: object
 ) -> None:
-    from tabletop.session.journal import JournalWriteError
-    from tabletop.tui.form import FormScreen
+    from tabletop.session.store.journal import JournalWriteError
+    from tabletop.tui.screens.form import FormScreen
 
     def refuse(kind: str, data: dict[str, object], **_: object) -> object:
         raise JournalWriteError("cannot write harbour.db: disk full")

@@ -7,8 +7,8 @@ from pathlib import Path
 from textual.widgets import Markdown, Static
 
 from tabletop.session.session import Session
-from tabletop.tui.app import make_present_app
-from tabletop.tui.present_screen import InjectCard
+from tabletop.tui.console.app import make_present_app
+from tabletop.tui.screens.present import InjectCard
 
 SIZE = (120, 36)
 

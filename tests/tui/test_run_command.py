@@ -13,8 +13,8 @@ import pytest
 
 from tabletop.cli import main
 from tabletop.commands.run import open_session
-from tabletop.session.journal import SessionWrongExercise
 from tabletop.session.session import Session
+from tabletop.session.store.journal import SessionWrongExercise
 
 
 def test_new_session_goes_under_sessions_and_is_announced(
@@ -101,18 +101,18 @@ def test_a_file_that_no_longer_validates_leaves_no_parse_behind(workspace: Path)
 def test_resume_reads_the_exercise_file_only_when_it_changed(
     workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tabletop.loading
+    import tabletop.authoring.loading
 
     path = workspace / "s.db"
     open_session("mini", path).session.close()
-    real = tabletop.loading.load_scenario
+    real = tabletop.authoring.loading.load_scenario
     calls: list[object] = []
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(tabletop.loading, "load_scenario", spy)
+    monkeypatch.setattr(tabletop.authoring.loading, "load_scenario", spy)
     again = open_session("mini", path)
     try:
         assert calls == []  # same bytes as when the session began: nothing parsed
@@ -178,8 +178,8 @@ def test_a_bad_exercise_starts_nothing(
 @pytest.mark.parametrize("exercise", ["border-tension", "cyber-incident", "disaster-relief"])
 async def test_bundled_exercise_plays_to_the_end(exercise: str, tmp_path: Path) -> None:
     """Smoke test on real content: deliver every inject, decide, rate, open every view."""
-    from tabletop.loading import load_scenario
-    from tabletop.tui.app import make_app
+    from tabletop.authoring.loading import load_scenario
+    from tabletop.tui.console.app import make_app
 
     from .conftest import START_WALL, FakeClock
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from textual.widgets import Input
 
 from tabletop.session.session import Session
-from tabletop.tui.app import make_app
-from tabletop.tui.form import FormScreen
+from tabletop.tui.console.app import make_app
+from tabletop.tui.screens.form import FormScreen
 
 
 async def test_a_removed_file_is_noticed_and_a_copy_saved(

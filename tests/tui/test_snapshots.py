@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tabletop.session.session import Session
-from tabletop.tui.app import make_app
+from tabletop.tui.console.app import make_app
 
 WHERE = "sessions/harbour-drill-20260314T060000Z.db"
 

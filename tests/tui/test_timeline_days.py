@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import msgspec
 
-from tabletop.loading import load_scenario
+from tabletop.authoring.loading import load_scenario
+from tabletop.authoring.workspace import bundled_dir
 from tabletop.session.state import SessionState
-from tabletop.tui.timeline import story_time_format
-from tabletop.workspace import bundled_dir
+from tabletop.tui.widgets.timeline import story_time_format
 
 
 def test_multi_day_story_shows_the_weekday() -> None:

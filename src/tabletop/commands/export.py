@@ -33,11 +33,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tabletop.files import UnsafeOutput, reason, write_output
-    from tabletop.safetext import for_terminal, json_text
+    from tabletop.core.files import UnsafeOutput, reason, write_output
+    from tabletop.core.safetext import for_terminal, json_text
     from tabletop.session.exporting import export_session
-    from tabletop.session.journal import SessionError, own_files, writer_of
     from tabletop.session.session import Session
+    from tabletop.session.store.journal import SessionError, own_files, writer_of
 
     path: Path = args.session
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tabletop.session.journal import LoadedScenario
+    from tabletop.session.store.journal import LoadedScenario
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -40,23 +40,23 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _fail(message: str, code: int = 1) -> int:
-    from tabletop.safetext import for_terminal
+    from tabletop.core.safetext import for_terminal
 
     print(f"tabletop import: {for_terminal(message, one_line=True)}", file=sys.stderr)
     return code
 
 
 def run(args: argparse.Namespace) -> int:
-    from tabletop.files import TooLarge, read_bounded, reason
+    from tabletop.authoring.workspace import find_workspace
+    from tabletop.core.files import TooLarge, read_bounded, reason
     from tabletop.session.importing import (
         MAX_EXPORT_BYTES,
         ExportRefused,
         import_session,
         parse_export,
     )
-    from tabletop.session.journal import SessionError
     from tabletop.session.session import default_session_path
-    from tabletop.workspace import find_workspace
+    from tabletop.session.store.journal import SessionError
 
     source: Path = args.export
     name = "stdin" if str(source) == "-" else str(source)
@@ -87,11 +87,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _find_exercise(exercise_id: str) -> LoadedScenario | None:
     """The exercise by id in the workspace (or the bundled library), loaded and checked."""
-    from tabletop.loading import load_scenario
-    from tabletop.problems import ProblemsFound
-    from tabletop.scenario import ID_PATTERN
+    from tabletop.authoring.loading import load_scenario
+    from tabletop.authoring.workspace import locate_exercise
+    from tabletop.core.problems import ProblemsFound
+    from tabletop.core.scenario import ID_PATTERN
     from tabletop.session.importing import ExportRefused
-    from tabletop.workspace import locate_exercise
 
     if not re.fullmatch(ID_PATTERN, exercise_id):
         return None

@@ -20,9 +20,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tabletop.loading import parse_file
-    from tabletop.model import Exercise
-    from tabletop.workspace import Workspace
+    from tabletop.authoring.loading import parse_file
+    from tabletop.authoring.model import Exercise
+    from tabletop.authoring.workspace import Workspace
 
     ws = Workspace.discover(args.workspace)
     rows: list[tuple[str, ...]] = []

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tabletop.problems import did_you_mean
+from tabletop.core.problems import did_you_mean
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -24,8 +24,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tabletop.session.journal import SessionError
     from tabletop.session.session import Session
+    from tabletop.session.store.journal import SessionError
 
     path: Path = args.session
     if not path.is_file():
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"tabletop present: no team '{args.team}'{hint}; teams: {known}",
                   file=sys.stderr)
             return 2
-        from tabletop.tui.app import make_present_app
+        from tabletop.tui.console.app import make_present_app
 
         make_present_app(session, team=args.team, poll=max(0.2, args.poll)).run()
     finally:

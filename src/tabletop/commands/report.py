@@ -55,18 +55,18 @@ def default_output(session: Path, fmt: str) -> Path:
 
 
 def _fail(message: str, code: int = 1) -> int:
-    from tabletop.safetext import for_terminal
+    from tabletop.core.safetext import for_terminal
 
     print(f"tabletop report: {for_terminal(message, one_line=True)}", file=sys.stderr)
     return code
 
 
 def run(args: argparse.Namespace) -> int:
-    from tabletop.files import UnsafeOutput, reason, write_output
+    from tabletop.core.files import UnsafeOutput, reason, write_output
     from tabletop.report.build import build_report_model
     from tabletop.report.render import RenderError, render
-    from tabletop.session.journal import SessionError, own_files
     from tabletop.session.session import Session
+    from tabletop.session.store.journal import SessionError, own_files
 
     output: Path | None = args.output
     fmt = choose_format(args.format, output)

@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tabletop.problems import ProblemsFound
-from tabletop.scenario import ID_PATTERN
+from tabletop.core.problems import ProblemsFound
+from tabletop.core.scenario import ID_PATTERN
 
 if TYPE_CHECKING:
-    from tabletop.loading import LoadedScenario
+    from tabletop.authoring.loading import LoadedScenario
     from tabletop.session.session import Session
 
 
@@ -58,7 +58,7 @@ class Opened:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tabletop.session.journal import SessionError
+    from tabletop.session.store.journal import SessionError
 
     with _collector_paused():
         try:
@@ -127,9 +127,9 @@ def open_session(target: str, session_file: Path | None) -> Opened:
     cwd = Path.cwd()
     if session_file is not None and session_file.exists():
         return _resume(target, session_file, cwd)
-    from tabletop.loading import load_scenario
+    from tabletop.authoring.loading import load_scenario
+    from tabletop.authoring.workspace import find_workspace
     from tabletop.session.session import Session, default_session_path
-    from tabletop.workspace import find_workspace
 
     loaded = load_scenario(target, cwd)
     path = session_file or default_session_path(
@@ -146,9 +146,9 @@ def _resume(target: str, session_file: Path, cwd: Path) -> Opened:
     matters only for the notices. When its bytes hash to the digest the session
     stored, it is the very file the session began from: nothing to parse.
     """
-    from tabletop.session.journal import stored_digest
+    from tabletop.authoring.workspace import file_digest, locate_exercise
     from tabletop.session.session import Session
-    from tabletop.workspace import file_digest, locate_exercise
+    from tabletop.session.store.journal import stored_digest
 
     stored = stored_digest(session_file)
     if stored is not None:
@@ -160,7 +160,7 @@ def _resume(target: str, session_file: Path, cwd: Path) -> Opened:
             unchanged = False
         if unchanged:
             return Opened(Session.open(session_file, expect_exercise=exercise_id))
-    from tabletop.loading import load_scenario  # the YAML reader and the format models
+    from tabletop.authoring.loading import load_scenario  # the YAML reader and the format models
 
     loaded: LoadedScenario | None = None
     problems: ProblemsFound | None = None
@@ -209,8 +209,8 @@ def shown_path(path: Path) -> str:
 
 
 def _console(session: Session, where: str, notices: list[str]) -> Any:
-    from tabletop.tui.app import make_app
-    from tabletop.tui.keymap import keymap_path
+    from tabletop.tui.console.app import make_app
+    from tabletop.tui.keys.keymap import keymap_path
 
     return make_app(session, where=where, notices=notices, keymap_file=keymap_path())
 

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tabletop.schema import schema_text
+    from tabletop.authoring.schema import schema_text
 
     sys.stdout.write(schema_text(args.kind))
     return 0

@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tabletop.workspace import find_workspace
+    from tabletop.authoring.workspace import find_workspace
 
     folder: Path = args.folder or find_workspace(Path.cwd()) / "sessions"
     if not folder.exists():
@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _row(path: Path) -> tuple[str, ...]:
-    from tabletop.session.journal import SessionError, writer_of
     from tabletop.session.session import Session
+    from tabletop.session.store.journal import SessionError, writer_of
 
     try:
         session = Session.open_readonly(path)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tabletop.problems import Problem
+from tabletop.core.problems import Problem
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tabletop.validation import collect_files, validate_files
+    from tabletop.authoring.validation import collect_files, validate_files
 
     try:
         files = collect_files(args.paths)

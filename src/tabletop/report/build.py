@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tabletop import __version__
+from tabletop.core.scenario import Scenario
+from tabletop.core.timefmt import format_duration
 from tabletop.report.history import CORRECTION_KINDS, Summariser
 from tabletop.report.model import (
     NOT_RATED,
@@ -32,6 +34,7 @@ from tabletop.report.model import (
     TeamScores,
     TimelineRow,
 )
+from tabletop.report.scoring import ItemScore, Scores, score_session
 from tabletop.report.summary import write_summary
 from tabletop.report.timetext import (
     generated_at,
@@ -43,11 +46,8 @@ from tabletop.report.timetext import (
     wall_iso,
     wall_text,
 )
-from tabletop.scenario import Scenario
-from tabletop.scoring import ItemScore, Scores, score_session
 from tabletop.session.events import OBJECTIVE_RATING_LABELS, RATING_LABELS
 from tabletop.session.state import DecisionState, HotwashEntry, InjectState, SessionState
-from tabletop.timefmt import format_duration
 
 if TYPE_CHECKING:
     from tabletop.session.session import Session

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tabletop.core.scenario import Scenario
 from tabletop.report.model import HistoryRow
 from tabletop.report.timetext import wall_text
-from tabletop.scenario import Scenario
 from tabletop.session.events import (
     CORRECTABLE,
     OBJECTIVE_RATING_LABELS,

@@ -19,9 +19,9 @@ from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateErro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from tabletop.authoring.workspace import templates_dir as bundled_templates
 from tabletop.report import charts
 from tabletop.report.model import Report, to_json
-from tabletop.workspace import templates_dir as bundled_templates
 
 FORMATS = ("html", "md", "json")
 TEMPLATE_NAMES = {"html": "report.html", "md": "report.md"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from tabletop.core.scenario import Scenario
 from tabletop.report.model import NOT_RATED, Counts, ExecutiveSummary, Overview, RatingCount
-from tabletop.scenario import Scenario
-from tabletop.scoring import ItemScore, Scores, tally
+from tabletop.report.scoring import ItemScore, Scores, tally
 from tabletop.session.events import OBJECTIVE_RATING_LABELS
 
 

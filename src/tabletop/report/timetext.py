@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 
-from tabletop.timefmt import format_duration, format_offset
+from tabletop.core.timefmt import format_duration, format_offset
 
 
 def wall_iso(wall: float) -> str:

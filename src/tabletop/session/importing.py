@@ -27,12 +27,12 @@ from typing import Any
 
 import msgspec
 
-from tabletop.files import fsync_folder, link_new
-from tabletop.scenario import Scenario, decode, encode
+from tabletop.core.files import fsync_folder, link_new
+from tabletop.core.scenario import Scenario, decode, encode
 from tabletop.session.exporting import EXPORT_VERSION
-from tabletop.session.journal import Journal, LoadedScenario, SessionError
-from tabletop.session.locking import lock_path
 from tabletop.session.session import Session
+from tabletop.session.store.journal import Journal, LoadedScenario, SessionError
+from tabletop.session.store.locking import lock_path
 
 MAX_EXPORT_BYTES = 256 * 1024 * 1024
 

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from tabletop.problems import did_you_mean, excerpt
-from tabletop.scenario import ID_PATTERN
+from tabletop.core.problems import did_you_mean, excerpt
+from tabletop.core.scenario import ID_PATTERN
+from tabletop.core.timefmt import parse_datetime
 from tabletop.session.events import CORRECTABLE, EVENT_KINDS, OBJECTIVE_RATING_LABELS, RATINGS
 from tabletop.session.state import UNSCRIPTED_FIELDS, DecisionState, SessionState
-from tabletop.timefmt import parse_datetime
 
 Payload = dict[str, Any]
 _ID = re.compile(ID_PATTERN)
@@ -265,7 +265,7 @@ def _unscripted(p: _Payload, state: SessionState) -> Payload:
     # at start-up: pydantic is not otherwise needed once a session is running.
     from pydantic import ValidationError
 
-    from tabletop.model import LibraryInject
+    from tabletop.authoring.model import LibraryInject
 
     try:
         LibraryInject.model_validate(fields)

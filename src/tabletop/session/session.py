@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from tabletop.session.events import Event
-from tabletop.session.journal import Journal, LoadedScenario, SessionError
 from tabletop.session.payloads import normalise
 from tabletop.session.state import SessionState
+from tabletop.session.store.journal import Journal, LoadedScenario, SessionError
 
 Clock = Callable[[], float]
 

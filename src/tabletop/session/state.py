@@ -26,10 +26,10 @@ from typing import Any, Literal
 
 import msgspec
 
-from tabletop.scenario import Scenario, ScenarioInject, build
+from tabletop.core.scenario import Scenario, ScenarioInject, build
+from tabletop.core.timefmt import format_offset, parse_datetime
 from tabletop.session.events import EVENT_KINDS, Event
 from tabletop.session.playclock import PlayClock
-from tabletop.timefmt import format_offset, parse_datetime
 
 InjectStatus = Literal["pending", "held", "delivered", "skipped", "skipped-branch"]
 

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from tabletop.session.events import RATING_LABELS, RATINGS
 from tabletop.session.state import SessionState
-from tabletop.tui.form import error_message
+from tabletop.tui.screens.form import error_message
 
 MARKS = {"met": "✓", "partial": "◐", "not_met": "✗", "na": "–"}
 

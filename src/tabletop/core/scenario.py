@@ -1,7 +1,7 @@
 """The resolved scenario: what a session stores, plays, scores and reports on.
 
 Authors' files are validated by the pydantic format models in
-:mod:`tabletop.model`; resolving an exercise (library injects merged in,
+:mod:`tabletop.authoring.model`; resolving an exercise (library injects merged in,
 checklists attached) produces the frozen structs below. A session keeps them as
 JSON and decodes them with msgspec, which checks every type and refuses unknown
 keys without pydantic: resuming an exercise then costs a few milliseconds,
@@ -19,7 +19,7 @@ from typing import Literal, TypeVar
 
 import msgspec
 
-from tabletop.timefmt import parse_datetime, parse_duration, parse_offset
+from tabletop.core.timefmt import parse_datetime, parse_duration, parse_offset
 
 # The format's id rule. It lives here, beside the structs, so that the console
 # and the session core can check ids without importing the format models.

@@ -15,11 +15,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
+from tabletop.core.timefmt import format_story
 from tabletop.session.session import Session
 from tabletop.session.state import InjectState, SessionState
-from tabletop.timefmt import format_story
-from tabletop.tui.header import MarkingBar
-from tabletop.tui.inject_view import audience_names
+from tabletop.tui.widgets.header import MarkingBar
+from tabletop.tui.widgets.inject_view import audience_names
 
 
 def situation_text(state: SessionState, team_name: str | None) -> Text:

@@ -1,7 +1,7 @@
 """The console's key bindings: one place that names every key and what it does.
 
 Every binding carries an ``id`` so that users can rebind it in their keymap
-file (see :mod:`tabletop.tui.keymap`) and a tooltip that the footer shows.
+file (see :mod:`tabletop.tui.keys.keymap`) and a tooltip that the footer shows.
 Rare, corrective actions have no key of their own; they live in the command
 palette so that the footer stays short.
 """

@@ -96,8 +96,8 @@ def find_exercise(target: str, ws: Workspace) -> Path | None:
         if path.stem == target:
             return path
     # Only a file named unlike its id needs parsing, and with it the format models.
-    from tabletop.loading import parse_file
-    from tabletop.model import Exercise
+    from tabletop.authoring.loading import parse_file
+    from tabletop.authoring.model import Exercise
 
     for path in ws.files("exercises"):
         parsed = parse_file(path, ws, "exercise")

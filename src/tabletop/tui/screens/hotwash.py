@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 
 from tabletop.session.events import OBJECTIVE_RATING_LABELS
 from tabletop.session.state import SessionState
-from tabletop.tui.form import FormScreen
+from tabletop.tui.screens.form import FormScreen
 
 FormFactory = Callable[[], FormScreen]
 

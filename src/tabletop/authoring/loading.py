@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from pydantic import ValidationError
 
-from tabletop import scenario as resolved
-from tabletop.model import (
+from tabletop.authoring.model import (
     FILE_MODELS,
     FORMAT,
     Checklist,
@@ -28,14 +27,15 @@ from tabletop.model import (
     LibraryInject,
     Strict,
 )
-from tabletop.problems import KeyPath, Problem, ProblemsFound, did_you_mean, dotted, excerpt
-from tabletop.scenario import Scenario, ScenarioInject, ScenarioPhase
-from tabletop.workspace import Workspace, exercise_ids, file_digest, locate_exercise
+from tabletop.authoring.workspace import Workspace, exercise_ids, file_digest, locate_exercise
+from tabletop.core import scenario as resolved
+from tabletop.core.problems import KeyPath, Problem, ProblemsFound, did_you_mean, dotted, excerpt
+from tabletop.core.scenario import Scenario, ScenarioInject, ScenarioPhase
 
 if TYPE_CHECKING:
     # The YAML reader and the error translator load with the first file parsed:
     # resuming a session whose exercise file is unchanged never needs them.
-    from tabletop.yamlsource import Document
+    from tabletop.authoring.yamlsource import Document
 
 _FORMAT_RE = re.compile(r"tabletop/(\d+)\Z")
 _FOLDER_KINDS = {"exercises": "exercise", "injects": "injects", "checklists": "checklist"}
@@ -51,8 +51,8 @@ class ParsedFile:
 
 def parse_file(path: Path, ws: Workspace, expected_kind: str | None = None) -> ParsedFile:
     """Read, check the header of, and validate one file; never raises for bad input."""
-    from tabletop.pydantic_errors import problems_from
-    from tabletop.yamlsource import load_file
+    from tabletop.authoring.pydantic_errors import problems_from
+    from tabletop.authoring.yamlsource import load_file
 
     name = ws.display(path)
     try:
@@ -244,7 +244,7 @@ def resolve_exercise(
 
     With ``build=False`` (validation only) the final Scenario is not assembled.
     """
-    from tabletop.checks import check_exercise  # checks import this module's types
+    from tabletop.authoring.checks import check_exercise  # checks import this module's types
 
     problems: list[Problem] = []
     injects: list[ScenarioInject] = []

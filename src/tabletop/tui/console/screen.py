@@ -19,26 +19,26 @@ from textual.geometry import Size
 from textual.screen import Screen
 
 from tabletop.session.events import OBJECTIVE_RATING_LABELS, RATING_LABELS, RATINGS
-from tabletop.session.journal import SessionFileGone
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
-from tabletop.tui.bindings import CONSOLE_BINDINGS
-from tabletop.tui.clocks import ClockBar
-from tabletop.tui.decision_log import DecisionLog
-from tabletop.tui.facilitator_panel import FacilitatorPanel
-from tabletop.tui.fields import FormField, Values, error_message
-from tabletop.tui.footer import ConsoleFooter
-from tabletop.tui.header import ExerciseHeader
-from tabletop.tui.inject_view import InjectView
-from tabletop.tui.pace import minutes
-from tabletop.tui.teams import TeamsPanel
-from tabletop.tui.timeline import Timeline
+from tabletop.session.store.journal import SessionFileGone
+from tabletop.tui.keys.bindings import CONSOLE_BINDINGS
+from tabletop.tui.screens.fields import FormField, Values, error_message
+from tabletop.tui.widgets.clocks import ClockBar
+from tabletop.tui.widgets.decision_log import DecisionLog
+from tabletop.tui.widgets.facilitator_panel import FacilitatorPanel
+from tabletop.tui.widgets.footer import ConsoleFooter
+from tabletop.tui.widgets.header import ExerciseHeader
+from tabletop.tui.widgets.inject_view import InjectView
+from tabletop.tui.widgets.pace import minutes
+from tabletop.tui.widgets.teams import TeamsPanel
+from tabletop.tui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
     # Secondary screens (and the command palette) are imported where they are
     # first opened, keeping them out of the console's start-up.
-    from tabletop.tui.commands import PaletteCommand
-    from tabletop.tui.form import FormScreen
+    from tabletop.tui.console.palette import PaletteCommand
+    from tabletop.tui.screens.form import FormScreen
 
 T = TypeVar("T")
 
@@ -55,7 +55,7 @@ CHANNELS = (
 
 def _form_screen(*args: Any, **kwargs: Any) -> FormScreen:
     """A :class:`FormScreen`, its module imported when the first form opens."""
-    from tabletop.tui.form import FormScreen
+    from tabletop.tui.screens.form import FormScreen
 
     return FormScreen(*args, **kwargs)
 
@@ -291,7 +291,7 @@ class ConsoleScreen(Screen[None]):
                     "option", "Option chosen (optional)", "select",
                     [(o.label, o.id) for o in inject.decision.options],
                 ))
-        from tabletop.tui.rating_screen import items_to_rate
+        from tabletop.tui.screens.rating import items_to_rate
 
         items = items_to_rate(self.state, inject_id)
         fields.append(FormField(
@@ -332,7 +332,7 @@ class ConsoleScreen(Screen[None]):
             self.attempt("select team", lambda: self.session.select_team(team_id))
 
     def action_rate(self) -> None:
-        from tabletop.tui.rating_screen import RatingScreen, items_to_rate
+        from tabletop.tui.screens.rating import RatingScreen, items_to_rate
 
         team = self.state.selected_team
         items = items_to_rate(self.state, self.viewing)
@@ -355,12 +355,12 @@ class ConsoleScreen(Screen[None]):
             "action": self._improvement_action_form,
             "objective": self._objective_form,
         }
-        from tabletop.tui.hotwash_screen import HotwashScreen
+        from tabletop.tui.screens.hotwash import HotwashScreen
 
         self.app.push_screen(HotwashScreen(self.state, forms), lambda _n: self.refresh_view())
 
     def action_history(self) -> None:
-        from tabletop.tui.history_screen import HistoryScreen
+        from tabletop.tui.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen(self.state))
 
@@ -620,7 +620,7 @@ class ConsoleScreen(Screen[None]):
                                   intro=f"Attached to inject {inject_id}" if inject_id else ""))
 
     def exercise_end(self) -> None:
-        from tabletop.tui.confirm import ConfirmScreen
+        from tabletop.tui.screens.confirm import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -641,7 +641,7 @@ class ConsoleScreen(Screen[None]):
     # ------------------------------------------------------ command palette
 
     def palette_commands(self, query: str) -> Iterable[PaletteCommand]:
-        from tabletop.tui.commands import JUMP_QUERY_MIN, PaletteCommand
+        from tabletop.tui.console.palette import JUMP_QUERY_MIN, PaletteCommand
 
         target = self.target_inject()
         on = f"highlighted inject: {target}" if target else "highlight an inject first"

@@ -35,10 +35,10 @@ from typing import Any, Protocol
 import msgspec
 
 from tabletop import __version__
-from tabletop.files import fsync_folder, link_new, temporary_beside
-from tabletop.scenario import Scenario, decode, encode_parts
+from tabletop.core.files import fsync_folder, link_new, temporary_beside
+from tabletop.core.scenario import Scenario, decode, encode_parts
 from tabletop.session.events import Event
-from tabletop.session.locking import Holder, LockHeld, WriterLock, current_holder, lock_path
+from tabletop.session.store.locking import Holder, LockHeld, WriterLock, current_holder, lock_path
 
 FORMAT_VERSION = 1
 APPLICATION_ID = 0x54544F50  # "TTOP" in the SQLite header marks the file as ours
@@ -97,7 +97,7 @@ class SessionFileGone(JournalWriteError):
 
 
 class LoadedScenario(Protocol):
-    """What ``Journal.create`` needs from a loaded exercise (see ``tabletop.loading``)."""
+    """What ``Journal.create`` needs from a loaded exercise (see ``tabletop.authoring.loading``)."""
 
     @property
     def scenario(self) -> Scenario: ...

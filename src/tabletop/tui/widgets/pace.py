@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tabletop.scenario import ScenarioPhase
+from tabletop.core.scenario import ScenarioPhase
 from tabletop.session.state import SessionState
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 
-from tabletop.scenario import ScoringConfig
+from tabletop.core.scenario import ScoringConfig
 from tabletop.session.events import RATING_SCORES
 from tabletop.session.state import DecisionState, ObjectiveOverride, SessionState
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from tabletop.loading import Library, Origin, duplicate_ids
-from tabletop.model import Exercise
-from tabletop.problems import KeyPath, Problem, did_you_mean, excerpt
-from tabletop.scenario import ScenarioInject
-from tabletop.timefmt import parse_duration, parse_offset
-from tabletop.workspace import Workspace
-from tabletop.yamlsource import Document
+from tabletop.authoring.loading import Library, Origin, duplicate_ids
+from tabletop.authoring.model import Exercise
+from tabletop.authoring.workspace import Workspace
+from tabletop.authoring.yamlsource import Document
+from tabletop.core.problems import KeyPath, Problem, did_you_mean, excerpt
+from tabletop.core.scenario import ScenarioInject
+from tabletop.core.timefmt import parse_duration, parse_offset
 
 
 def check_exercise(

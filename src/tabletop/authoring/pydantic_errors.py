@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from tabletop.model import FILE_MODELS, Strict
-from tabletop.problems import KeyPath, Problem, did_you_mean, excerpt
-from tabletop.timefmt import DATETIME_PATTERN, DURATION_PATTERN, OFFSET_PATTERN
-from tabletop.yamlsource import Document
+from tabletop.authoring.model import FILE_MODELS, Strict
+from tabletop.authoring.yamlsource import Document
+from tabletop.core.problems import KeyPath, Problem, did_you_mean, excerpt
+from tabletop.core.timefmt import DATETIME_PATTERN, DURATION_PATTERN, OFFSET_PATTERN
 
 _PATTERN_HINTS = {
     OFFSET_PATTERN: "is not a story offset; write e.g. '+30m', '+2h15m', '+04:30' or '+1d 04:30'",

@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from tabletop.problems import KeyPath, Problem, ProblemsFound, excerpt
+from tabletop.core.problems import KeyPath, Problem, ProblemsFound, excerpt
 
 try:  # libyaml is much faster; fall back to the pure-Python parser.
     from yaml import CSafeLoader as _Loader

@@ -1,7 +1,7 @@
 """JSON Schemas of the three file kinds, generated from the models.
 
-Copies ship in ``tabletop/schemas/`` for editors; a test fails when they are stale.
-Regenerate them with ``python -m tabletop.schema``.
+Copies ship in ``tabletop/authoring/schemas/`` for editors; a test fails when they are stale.
+Regenerate them with ``python -m tabletop.authoring.schema``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tabletop.model import FILE_MODELS, document_fields
+from tabletop.authoring.model import FILE_MODELS, document_fields
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 FILE_NAMES = {"exercise": "exercise", "injects": "injects", "checklist": "checklist"}

@@ -1,4 +1,4 @@
-"""What a form asks for, apart from the form itself (``tabletop.tui.form``).
+"""What a form asks for, apart from the form itself (``tabletop.tui.screens.form``).
 
 Kept free of widgets, so the console can describe its forms at start-up and
 import the form screen only when one is first opened.

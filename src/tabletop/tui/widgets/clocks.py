@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from tabletop.core.timefmt import format_duration, format_story
 from tabletop.session.state import SessionState
-from tabletop.timefmt import format_duration, format_story
-from tabletop.tui.pace import Pace, countdown, minutes, pace
+from tabletop.tui.widgets.pace import Pace, countdown, minutes, pace
 
 
 def clock_text(state: SessionState, now: float, *, compact: bool = False) -> Text:

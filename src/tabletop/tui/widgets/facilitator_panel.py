@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tabletop.scenario import ScenarioInject
+from tabletop.core.scenario import ScenarioInject
 from tabletop.session.state import SessionState
 
 

@@ -14,7 +14,7 @@ the JSON Schema that authors' editors show. What participants may see and what
 only the facilitator may see is split by field: ``facilitator_notes``,
 ``expected_actions`` and ``decision`` never leave the facilitator's console.
 
-:mod:`tabletop.scenario` holds the resolved form (library injects merged in,
+:mod:`tabletop.core.scenario` holds the resolved form (library injects merged in,
 checklists attached) that a session stores and plays.
 """
 
@@ -27,8 +27,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from tabletop.scenario import ID_PATTERN
-from tabletop.timefmt import (
+from tabletop.core.scenario import ID_PATTERN
+from tabletop.core.timefmt import (
     DATETIME_PATTERN,
     DURATION_PATTERN,
     OFFSET_PATTERN,

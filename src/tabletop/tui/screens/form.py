@@ -22,8 +22,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Select, SelectionList, Static, TextArea
 
-from tabletop.tui.bindings import FORM_BINDINGS
-from tabletop.tui.fields import FieldKind, FormField, Values, error_message
+from tabletop.tui.keys.bindings import FORM_BINDINGS
+from tabletop.tui.screens.fields import FieldKind, FormField, Values, error_message
 
 __all__ = ["FieldKind", "FormField", "FormScreen", "Values", "error_message"]
 

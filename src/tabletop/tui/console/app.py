@@ -15,17 +15,17 @@ from textual.app import App
 from textual.binding import BindingType
 
 from tabletop.session.session import Session
-from tabletop.tui.bindings import APP_BINDINGS, binding_ids
-from tabletop.tui.console_screen import ConsoleScreen
-from tabletop.tui.keymap import load_keymap
+from tabletop.tui.console.screen import ConsoleScreen
+from tabletop.tui.keys.bindings import APP_BINDINGS, binding_ids
+from tabletop.tui.keys.keymap import load_keymap
 
 if TYPE_CHECKING:
-    from tabletop.tui.commands import ConsoleCommands
+    from tabletop.tui.console.palette import ConsoleCommands
 
 
 def _console_commands() -> type[ConsoleCommands]:
     """The palette's commands, their module imported when the palette first opens."""
-    from tabletop.tui.commands import ConsoleCommands
+    from tabletop.tui.console.palette import ConsoleCommands
 
     return ConsoleCommands
 
@@ -94,7 +94,7 @@ class ConsoleApp(App[None]):
         self.action_quit_console()
 
     def action_command_palette(self) -> None:
-        from tabletop.tui.commands import ConsolePalette
+        from tabletop.tui.console.palette import ConsolePalette
 
         if self.use_command_palette and not isinstance(self.screen, ConsolePalette):
             self.push_screen(ConsolePalette(id="--command-palette"))
@@ -113,7 +113,7 @@ class PresentApp(App[None]):
         self.poll = poll
 
     def on_mount(self) -> None:
-        from tabletop.tui.present_screen import PresentScreen  # not needed by the console
+        from tabletop.tui.screens.present import PresentScreen  # not needed by the console
 
         self.theme = "textual-dark"
         self.push_screen(PresentScreen(self.session, team=self.team, poll=self.poll))

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tabletop.loading import load_library, parse_file, resolve_exercise
-from tabletop.model import Exercise
-from tabletop.problems import Problem
-from tabletop.workspace import Workspace, find_workspace
+from tabletop.authoring.loading import load_library, parse_file, resolve_exercise
+from tabletop.authoring.model import Exercise
+from tabletop.authoring.workspace import Workspace, find_workspace
+from tabletop.core.problems import Problem
 
 
 @dataclass
@@ -23,7 +23,7 @@ def collect_files(paths: Sequence[Path]) -> list[Path]:
     if not paths:
         folder = find_workspace() / "exercises"
         if not folder.is_dir():
-            from tabletop.workspace import bundled_dir
+            from tabletop.authoring.workspace import bundled_dir
 
             folder = bundled_dir() / "exercises"
         paths = [folder]

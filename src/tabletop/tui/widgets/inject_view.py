@@ -13,7 +13,7 @@ from tabletop.session.state import InjectState, SessionState
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown
-from tabletop.timefmt import format_story
+from tabletop.core.timefmt import format_story
 
 STATUS_WORDS = {
     "pending": "○ pending",

@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tabletop.core.timefmt import format_story
 from tabletop.session.state import DecisionState, SessionState
-from tabletop.timefmt import format_story
 
 
 def decision_line(state: SessionState, decision: DecisionState) -> Text:
