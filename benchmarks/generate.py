@@ -17,7 +17,7 @@ from typing import Any
 import prose
 import yaml
 
-from tabletop.authoring.workspace import bundled_dir
+from tabletop.core.bundled import bundled_dir
 from tabletop.core.timefmt import format_offset
 
 

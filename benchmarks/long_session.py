@@ -15,7 +15,7 @@ from pathlib import Path
 import prose
 
 from tabletop.authoring.loading import LoadedScenario
-from tabletop.session.events import RATINGS
+from tabletop.core.vocabulary import RATINGS
 from tabletop.session.session import Session
 
 START = 1_793_000_000.0  # a fixed wall-clock start, in 2026

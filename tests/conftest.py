@@ -14,10 +14,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of tests/fixtures/workspace that a test may edit; cwd is set to it."""
-    from tabletop.authoring import loading
+    from tabletop.authoring import library
 
     target = tmp_path / "ws"
     shutil.copytree(FIXTURES / "workspace", target)
     monkeypatch.chdir(target)
-    loading._LIBRARIES.clear()  # the library cache is per process; edits must be seen
+    library._LIBRARIES.clear()  # the library cache is per process; edits must be seen
     return target

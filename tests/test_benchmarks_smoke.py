@@ -9,7 +9,7 @@ from types import ModuleType
 
 import pytest
 
-from tabletop.authoring import loading
+from tabletop.authoring import library
 from tabletop.authoring.loading import load_scenario
 from tabletop.authoring.validation import collect_files, validate_files
 from tabletop.session.session import Session
@@ -26,7 +26,7 @@ def _bench(name: str) -> ModuleType:
 
 @pytest.fixture(autouse=True)
 def fresh_library() -> None:
-    loading._LIBRARIES.clear()
+    library._LIBRARIES.clear()
 
 
 def test_corpus_files_are_valid_and_distinct(tmp_path: Path) -> None:

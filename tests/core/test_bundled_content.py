@@ -13,7 +13,7 @@ import pytest
 from tabletop.authoring.loading import load_scenario
 from tabletop.authoring.schema import schema_text, shipped_path
 from tabletop.authoring.validation import validate_files
-from tabletop.authoring.workspace import bundled_dir
+from tabletop.core.bundled import bundled_dir
 
 ROOT = bundled_dir()
 KIND_OF_FOLDER = {"exercises": "exercise", "injects": "injects", "checklists": "checklist"}

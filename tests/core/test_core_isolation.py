@@ -58,7 +58,7 @@ def test_resuming_an_unchanged_exercise_needs_neither_pydantic_nor_yaml(tmp_path
     """The console's start path: the stored scenario is decoded without the format
     models, so a resumed session starts without building pydantic schemas."""
     from tabletop.authoring.loading import load_scenario
-    from tabletop.authoring.workspace import bundled_dir
+    from tabletop.core.bundled import bundled_dir
     from tabletop.session.session import Session
 
     session_file = tmp_path / "s.db"
@@ -67,7 +67,7 @@ def test_resuming_an_unchanged_exercise_needs_neither_pydantic_nor_yaml(tmp_path
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from tabletop.commands.run import open_session\n"
+        "from tabletop.app.opening import open_session\n"
         f"opened = open_session('border-tension', Path({str(session_file)!r}))\n"
         "assert opened.notices == [], opened.notices\n"
         "assert opened.session.state.next_inject() is not None\n"

@@ -11,9 +11,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tabletop.authoring import loading
+from tabletop.authoring import library
 from tabletop.authoring.validation import validate_files
-from tabletop.authoring.workspace import bundled_dir
+from tabletop.core.bundled import bundled_dir
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "workspace" / "exercises" / "mini.yaml"
 SOURCES = [*sorted((bundled_dir() / "exercises").glob("*.yaml")), MINI]
@@ -27,7 +27,7 @@ FUZZ = settings(
 def target(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("fuzz")
     shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "workspace", root / "ws")
-    loading._LIBRARIES.clear()
+    library._LIBRARIES.clear()
     return root / "ws" / "exercises" / "fuzzed.yaml"
 
 

@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from tabletop.authoring.loading import load_scenario
-from tabletop.authoring.workspace import bundled_dir
+from tabletop.core.bundled import bundled_dir
 from tabletop.core.scenario import Scenario, decode, encode, encode_parts
 
 

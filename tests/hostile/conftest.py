@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
 
 from tabletop.authoring.loading import LoadedScenario, load_scenario
-from tabletop.authoring.workspace import bundled_dir
+from tabletop.core.bundled import bundled_dir
 from tabletop.session.session import Session
 
 
@@ -25,7 +24,3 @@ def closed_session(tmp_path: Path, exercise: LoadedScenario) -> Path:
         session.deliver_next()
         session.record_decision(exercise.scenario.teams[0].id, "Open the hotline")
     return path
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import socket
@@ -9,9 +10,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import digest
 
 from tabletop.cli import main
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def report(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import digest
 
 from tabletop.authoring.loading import LoadedScenario
 from tabletop.cli import main
@@ -22,6 +22,10 @@ from tabletop.session.store.journal import (
 from tabletop.session.store.locking import lock_path
 
 # ------------------------------------------------------- creation and the lock
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_a_symlink_planted_at_the_lock_is_neither_followed_nor_truncated(

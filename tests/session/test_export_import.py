@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from tabletop.authoring.loading import load_scenario
-from tabletop.authoring.workspace import bundled_dir
 from tabletop.cli import main
+from tabletop.core.bundled import bundled_dir
 from tabletop.session.events import EVENT_KINDS
 from tabletop.session.session import Session
 

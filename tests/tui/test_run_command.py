@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from tabletop.app.opening import open_session
 from tabletop.cli import main
-from tabletop.commands.run import open_session
 from tabletop.session.session import Session
 from tabletop.session.store.journal import SessionWrongExercise
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from tabletop.authoring.loading import load_scenario
-from tabletop.authoring.workspace import bundled_dir
+from tabletop.core.bundled import bundled_dir
 from tabletop.session.state import SessionState
 from tabletop.tui.widgets.timeline import story_time_format
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from tabletop.authoring.loading import Library, Origin, duplicate_ids
+from tabletop.authoring.library import Library, Origin, duplicate_ids
 from tabletop.authoring.model import Exercise
 from tabletop.authoring.workspace import Workspace
 from tabletop.authoring.yamlsource import Document

@@ -27,7 +27,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from tabletop.core.scenario import ID_PATTERN
 from tabletop.core.timefmt import (
     DATETIME_PATTERN,
     DURATION_PATTERN,
@@ -35,9 +34,9 @@ from tabletop.core.timefmt import (
     parse_datetime,
     parse_duration,
 )
+from tabletop.core.vocabulary import ID_PATTERN, ITEM_REF_PATTERN, Channel
 
 FORMAT = "tabletop/1"
-ITEM_REF_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}/[a-z0-9][a-z0-9_-]{0,63}$"
 
 Id = Annotated[
     str, Field(pattern=ID_PATTERN, description="Lowercase letters, digits, '-' and '_'.")
@@ -67,23 +66,6 @@ DateTimeText = Annotated[
     ),
 ]
 Text = Annotated[str, Field(min_length=1)]
-
-Channel = Literal[
-    "email",
-    "phone",
-    "hotline",
-    "radio",
-    "news",
-    "social-media",
-    "intel",
-    "sitrep",
-    "cable",
-    "meeting",
-    "video",
-    "letter",
-    "other",
-]
-
 
 class Strict(BaseModel):
     # Field docstrings become descriptions only for the JSON Schema, through

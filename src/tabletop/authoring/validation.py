@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tabletop.authoring.loading import load_library, parse_file, resolve_exercise
+from tabletop.authoring.library import load_library
+from tabletop.authoring.loading import resolve_exercise
 from tabletop.authoring.model import Exercise
+from tabletop.authoring.parsing import parse_file
 from tabletop.authoring.workspace import Workspace, find_workspace
 from tabletop.core.problems import Problem
 
@@ -23,7 +25,7 @@ def collect_files(paths: Sequence[Path]) -> list[Path]:
     if not paths:
         folder = find_workspace() / "exercises"
         if not folder.is_dir():
-            from tabletop.authoring.workspace import bundled_dir
+            from tabletop.core.bundled import bundled_dir
 
             folder = bundled_dir() / "exercises"
         paths = [folder]

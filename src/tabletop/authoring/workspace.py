@@ -11,22 +11,9 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
-import tabletop
+from tabletop.core.bundled import bundled_dir
 
 KINDS = ("exercises", "injects", "checklists")
-
-
-@functools.cache
-def bundled_dir() -> Path:
-    """The bundled library: inside the installed package, or the source checkout."""
-    packaged = Path(tabletop.__file__).resolve().parent / "_bundled"
-    if packaged.is_dir():
-        return packaged
-    return Path(tabletop.__file__).resolve().parents[2]
-
-
-def templates_dir() -> Path:
-    return bundled_dir() / "templates"
 
 
 def find_workspace(start: Path | None = None) -> Path:
@@ -87,36 +74,8 @@ class Workspace:
         return any(path.resolve().is_relative_to(root) for root in self.roots)
 
 
-def find_exercise(target: str, ws: Workspace) -> Path | None:
-    """An exercise by path, or by id among the workspace's and the bundled exercises."""
-    as_path = Path(target)
-    if as_path.suffix in (".yaml", ".yml") or as_path.exists():
-        return as_path
-    for path in ws.files("exercises"):
-        if path.stem == target:
-            return path
-    # Only a file named unlike its id needs parsing, and with it the format models.
-    from tabletop.authoring.loading import parse_file
-    from tabletop.authoring.model import Exercise
-
-    for path in ws.files("exercises"):
-        parsed = parse_file(path, ws, "exercise")
-        if isinstance(parsed.model, Exercise) and parsed.model.id == target:
-            return path
-    return None
-
-
 def exercise_ids(ws: Workspace) -> list[str]:
     return [p.stem for p in ws.files("exercises")]
-
-
-def locate_exercise(target: str | Path, cwd: Path | None = None) -> tuple[Path | None, Workspace]:
-    """The file an exercise target (a path or an id) names, if any, and its workspace."""
-    target_text = str(target)
-    start = Path(target_text) if Path(target_text).exists() else cwd
-    ws = Workspace.discover(start)
-    path = find_exercise(target_text, ws)
-    return (path if path is not None and path.exists() else None), ws
 
 
 def file_digest(path: Path) -> str:

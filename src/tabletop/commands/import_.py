@@ -88,9 +88,9 @@ def run(args: argparse.Namespace) -> int:
 def _find_exercise(exercise_id: str) -> LoadedScenario | None:
     """The exercise by id in the workspace (or the bundled library), loaded and checked."""
     from tabletop.authoring.loading import load_scenario
-    from tabletop.authoring.workspace import locate_exercise
+    from tabletop.authoring.locating import locate_exercise
     from tabletop.core.problems import ProblemsFound
-    from tabletop.core.scenario import ID_PATTERN
+    from tabletop.core.vocabulary import ID_PATTERN
     from tabletop.session.importing import ExportRefused
 
     if not re.fullmatch(ID_PATTERN, exercise_id):

@@ -20,8 +20,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tabletop.authoring.loading import parse_file
     from tabletop.authoring.model import Exercise
+    from tabletop.authoring.parsing import parse_file
     from tabletop.authoring.workspace import Workspace
 
     ws = Workspace.discover(args.workspace)

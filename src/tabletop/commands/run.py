@@ -8,22 +8,17 @@ scenario copy stored inside (the YAML on disk may have changed since).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
 import os
 import shlex
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tabletop.app.opening import open_session
+from tabletop.app.startup import collector_paused, freeze_survivors
 from tabletop.core.problems import ProblemsFound
-from tabletop.core.scenario import ID_PATTERN
 
 if TYPE_CHECKING:
-    from tabletop.authoring.loading import LoadedScenario
     from tabletop.session.session import Session
 
 
@@ -51,16 +46,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.set_defaults(func=run)
 
 
-@dataclass
-class Opened:
-    session: Session
-    notices: list[str] = field(default_factory=list)
-
-
 def run(args: argparse.Namespace) -> int:
     from tabletop.session.store.journal import SessionError
 
-    with _collector_paused():
+    with collector_paused():
         try:
             opened = open_session(args.exercise, args.session)
         except ProblemsFound as exc:
@@ -79,11 +68,7 @@ def run(args: argparse.Namespace) -> int:
         except BaseException:
             session.close()
             raise
-        # What is alive now (modules, the scenario, the journal) lives as long
-        # as the console: keep the collector from scanning it again and again,
-        # in the first frame and through the exercise. Loading leaves only a few
-        # hundred cyclic objects behind (probed), which this keeps too.
-        gc.freeze()
+        freeze_survivors()
     in_place = False
     try:
         if args.headless_smoke:
@@ -107,97 +92,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"Resume it: tabletop run {shlex.quote(args.exercise)} --session {typed}" if crashed
           else f"Build its report: tabletop report {typed}")
     return 1 if crashed else 0
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while loading: it makes many objects and
-    almost no reference cycles, so the collector would only re-scan them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def open_session(target: str, session_file: Path | None) -> Opened:
-    """Resume ``session_file`` if it exists, else create a session for ``target``."""
-    cwd = Path.cwd()
-    if session_file is not None and session_file.exists():
-        return _resume(target, session_file, cwd)
-    from tabletop.authoring.loading import load_scenario
-    from tabletop.authoring.workspace import find_workspace
-    from tabletop.session.session import Session, default_session_path
-
-    loaded = load_scenario(target, cwd)
-    path = session_file or default_session_path(
-        find_workspace(cwd), loaded.scenario.id, datetime.now(UTC)
-    )
-    # Session.create makes the folder, and says clearly when it cannot.
-    return Opened(Session.create(path, loaded))
-
-
-def _resume(target: str, session_file: Path, cwd: Path) -> Opened:
-    """Resume a session, reading the exercise file only when it has changed.
-
-    The session plays its stored copy of the scenario, so the file on disk
-    matters only for the notices. When its bytes hash to the digest the session
-    stored, it is the very file the session began from: nothing to parse.
-    """
-    from tabletop.authoring.workspace import file_digest, locate_exercise
-    from tabletop.session.session import Session
-    from tabletop.session.store.journal import stored_digest
-
-    stored = stored_digest(session_file)
-    if stored is not None:
-        exercise_id, digest = stored
-        path, _ = locate_exercise(target, cwd)
-        try:
-            unchanged = path is not None and file_digest(path) == digest
-        except OSError:
-            unchanged = False
-        if unchanged:
-            return Opened(Session.open(session_file, expect_exercise=exercise_id))
-    from tabletop.authoring.loading import load_scenario  # the YAML reader and the format models
-
-    loaded: LoadedScenario | None = None
-    problems: ProblemsFound | None = None
-    try:
-        loaded = load_scenario(target, cwd)
-    except ProblemsFound as exc:
-        # Without its traceback: the frames it holds reference the whole parse,
-        # a cycle that the gc.freeze() in run() would keep for the whole session.
-        problems = exc.with_traceback(None)
-    expect = loaded.scenario.id if loaded else _id_of(target)
-    session = Session.open(session_file, expect_exercise=expect)
-    return Opened(session, resume_notices(session, loaded, problems))
-
-
-def resume_notices(
-    session: Session, loaded: LoadedScenario | None, problems: ProblemsFound | None
-) -> list[str]:
-    """What the facilitator should know about the exercise file on disk."""
-    if problems is not None:
-        first = str(problems).splitlines()[0] if str(problems) else "it does not load"
-        return [
-            "The exercise file no longer validates; playing the copy stored in the "
-            f"session. First problem: {first}"
-        ]
-    if loaded is not None and loaded.sha256 != session.journal.meta.scenario_sha256:
-        return [
-            "The exercise file has changed since this session began; "
-            "playing the copy stored in the session."
-        ]
-    return []
-
-
-def _id_of(target: str) -> str | None:
-    """The exercise id a target names, when it is an id rather than a path."""
-    import re
-
-    return target if re.fullmatch(ID_PATTERN, target) and not Path(target).exists() else None
 
 
 def shown_path(path: Path) -> str:

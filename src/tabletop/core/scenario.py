@@ -21,10 +21,6 @@ import msgspec
 
 from tabletop.core.timefmt import parse_datetime, parse_duration, parse_offset
 
-# The format's id rule. It lives here, beside the structs, so that the console
-# and the session core can check ids without importing the format models.
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
-
 Audience = Literal["all"] | list[str]
 
 

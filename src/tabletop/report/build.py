@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tabletop import __version__
 from tabletop.core.scenario import Scenario
 from tabletop.core.timefmt import format_duration
+from tabletop.core.vocabulary import OBJECTIVE_RATING_LABELS, RATING_LABELS
 from tabletop.report.history import CORRECTION_KINDS, Summariser
 from tabletop.report.model import (
     NOT_RATED,
@@ -46,7 +47,6 @@ from tabletop.report.timetext import (
     wall_iso,
     wall_text,
 )
-from tabletop.session.events import OBJECTIVE_RATING_LABELS, RATING_LABELS
 from tabletop.session.state import DecisionState, HotwashEntry, InjectState, SessionState
 
 if TYPE_CHECKING:

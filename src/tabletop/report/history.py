@@ -6,14 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from tabletop.core.scenario import Scenario
+from tabletop.core.vocabulary import OBJECTIVE_RATING_LABELS, RATING_LABELS
 from tabletop.report.model import HistoryRow
 from tabletop.report.timetext import wall_text
-from tabletop.session.events import (
-    CORRECTABLE,
-    OBJECTIVE_RATING_LABELS,
-    RATING_LABELS,
-    Event,
-)
+from tabletop.session.events import CORRECTABLE, Event
 
 # Events that change or overrule what was recorded earlier.
 CORRECTION_KINDS = frozenset(CORRECTABLE) | {"objective_rated"}

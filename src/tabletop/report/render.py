@@ -19,7 +19,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateErro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from tabletop.authoring.workspace import templates_dir as bundled_templates
+from tabletop.core.bundled import templates_dir as bundled_templates
 from tabletop.report import charts
 from tabletop.report.model import Report, to_json
 

@@ -30,7 +30,7 @@ from datetime import timedelta
 from functools import cached_property
 
 from tabletop.core.scenario import ScoringConfig
-from tabletop.session.events import RATING_SCORES
+from tabletop.core.vocabulary import RATING_SCORES
 from tabletop.session.state import DecisionState, ObjectiveOverride, SessionState
 
 HSEEP_ORDER = ("P", "S", "M", "U")

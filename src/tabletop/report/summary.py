@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from tabletop.core.scenario import Scenario
+from tabletop.core.vocabulary import OBJECTIVE_RATING_LABELS
 from tabletop.report.model import NOT_RATED, Counts, ExecutiveSummary, Overview, RatingCount
 from tabletop.report.scoring import ItemScore, Scores, tally
-from tabletop.session.events import OBJECTIVE_RATING_LABELS
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:

@@ -48,24 +48,6 @@ EventKind = Literal[
 
 EVENT_KINDS: frozenset[str] = frozenset(EventKind.__args__)  # type: ignore[attr-defined]
 
-Rating = Literal["met", "partial", "not_met", "na"]
-RATINGS: tuple[Rating, ...] = ("met", "partial", "not_met", "na")
-RATING_LABELS: dict[str, str] = {
-    "met": "Met",
-    "partial": "Partially met",
-    "not_met": "Not met",
-    "na": "Not applicable",
-}
-RATING_SCORES: dict[str, float | None] = {"met": 1.0, "partial": 0.5, "not_met": 0.0, "na": None}
-
-ObjectiveRating = Literal["P", "S", "M", "U"]
-OBJECTIVE_RATING_LABELS: dict[str, str] = {
-    "P": "P: Performed without Challenges",
-    "S": "S: Performed with Some Challenges",
-    "M": "M: Performed with Major Challenges",
-    "U": "U: Unable to be Performed",
-}
-
 # Events that change what the record says happened; corrections point at these.
 CORRECTABLE: dict[str, frozenset[str]] = {
     "delivery_undone": frozenset({"inject_delivered", "unscripted_inject"}),

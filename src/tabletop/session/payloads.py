@@ -14,9 +14,9 @@ from datetime import date
 from typing import Any
 
 from tabletop.core.problems import did_you_mean, excerpt
-from tabletop.core.scenario import ID_PATTERN
 from tabletop.core.timefmt import parse_datetime
-from tabletop.session.events import CORRECTABLE, EVENT_KINDS, OBJECTIVE_RATING_LABELS, RATINGS
+from tabletop.core.vocabulary import CHANNELS, ID_PATTERN, OBJECTIVE_RATING_LABELS, RATINGS
+from tabletop.session.events import CORRECTABLE, EVENT_KINDS
 from tabletop.session.state import UNSCRIPTED_FIELDS, DecisionState, SessionState
 
 Payload = dict[str, Any]
@@ -261,19 +261,34 @@ def _unscripted(p: _Payload, state: SessionState) -> Payload:
         for team in to:
             if team not in state.scenario.team_by_id:
                 raise ValueError(f"unknown team '{excerpt(team)}' in 'to'")
-    # The format's own rules, loaded on the first unscripted inject rather than
-    # at start-up: pydantic is not otherwise needed once a session is running.
-    from pydantic import ValidationError
-
-    from tabletop.authoring.model import LibraryInject
-
-    try:
-        LibraryInject.model_validate(fields)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ValueError(f"unscripted inject: {where}: {first['msg']}") from None
+    problem = _unscripted_problem(fields)
+    if problem:
+        raise ValueError(f"unscripted inject: {problem}")
     return p.done({"inject": {key: fields[key] for key in UNSCRIPTED_FIELDS}})
+
+
+def _unscripted_problem(fields: Payload) -> str | None:
+    """The format's rules for an inject's own fields, from the shared vocabulary
+    (the session never loads the authoring models), in the format's field order."""
+    for key in ("title", "channel", "from"):
+        value = fields.get(key)
+        if value is None:
+            return f"{key}: this field is required"
+        if not isinstance(value, str) or not value:
+            return f"{key}: must be text of at least one character"
+        if key == "channel" and value not in CHANNELS:
+            return (
+                f"channel: '{excerpt(value)}' is not one of {', '.join(CHANNELS)}"
+                + did_you_mean(value, CHANNELS)
+            )
+    to = fields["to"]
+    if to != "all" and not (
+        isinstance(to, list) and all(isinstance(t, str) and _ID.match(t) for t in to)
+    ):
+        return "to: must be 'all' or a list of team ids"
+    if not isinstance(fields["body"], str):
+        return "body: must be text"
+    return None
 
 
 def _free_id(state: SessionState) -> str:

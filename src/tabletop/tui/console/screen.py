@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
 from textual.screen import Screen
 
-from tabletop.session.events import OBJECTIVE_RATING_LABELS, RATING_LABELS, RATINGS
+from tabletop.core.vocabulary import CHANNELS, OBJECTIVE_RATING_LABELS, RATING_LABELS, RATINGS
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
 from tabletop.session.store.journal import SessionFileGone
@@ -47,10 +47,6 @@ DELIVERY_KINDS = {"inject_delivered", "unscripted_inject", "delivery_undone"}
 DECISION_KINDS = {
     "decision_recorded", "decision_amended", "decision_retracted", "decision_moved",
 }
-CHANNELS = (
-    "email", "phone", "hotline", "radio", "news", "social-media", "intel", "sitrep",
-    "cable", "meeting", "video", "letter", "other",
-)
 
 
 def _form_screen(*args: Any, **kwargs: Any) -> FormScreen:

@@ -13,7 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from tabletop.session.events import OBJECTIVE_RATING_LABELS
+from tabletop.core.vocabulary import OBJECTIVE_RATING_LABELS
 from tabletop.session.state import SessionState
 from tabletop.tui.screens.form import FormScreen
 

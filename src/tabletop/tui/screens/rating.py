@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from tabletop.session.events import RATING_LABELS, RATINGS
+from tabletop.core.vocabulary import RATING_LABELS, RATINGS
 from tabletop.session.state import SessionState
 from tabletop.tui.screens.form import error_message
 

@@ -1,0 +1,26 @@
+"""Where the bundled library lives: exercises, injects, checklists and templates.
+
+Inside the installed package (``tabletop/_bundled``), or the source checkout's
+top level. Core, because the report needs the templates and the authoring layer
+the library, and neither may import the other.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import tabletop
+
+
+@functools.cache
+def bundled_dir() -> Path:
+    """The bundled library: inside the installed package, or the source checkout."""
+    packaged = Path(tabletop.__file__).resolve().parent / "_bundled"
+    if packaged.is_dir():
+        return packaged
+    return Path(tabletop.__file__).resolve().parents[2]
+
+
+def templates_dir() -> Path:
+    return bundled_dir() / "templates"
