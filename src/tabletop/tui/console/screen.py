@@ -15,7 +15,6 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.geometry import Size
 from textual.screen import Screen
 
 from tabletop.core.vocabulary import CHANNELS, OBJECTIVE_RATING_LABELS, RATING_LABELS, RATINGS
@@ -134,17 +133,6 @@ class ConsoleScreen(Screen[None]):
         if footer.show_command_palette == narrow:
             footer.show_command_palette = not narrow
             footer.refresh(recompose=True)
-
-    def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
-        # A layout at a given size (on resize, and when the screen first shows)
-        # lays out everything, and so does any layout asked for before it.
-        # Textual forgets the widgets that asked, but not that a layout was
-        # asked for: the one asked for as the console's widgets were mounted
-        # would run again after the first frame, with nothing to change.
-        # (A private Textual method: mypy flags this if its signature changes.)
-        if size and not scroll:
-            self._layout_required = False
-        super()._refresh_layout(size, scroll)
 
     def _phase_label(self, phase_id: str) -> str:
         phase = self.state.scenario.phase_by_id.get(phase_id)
