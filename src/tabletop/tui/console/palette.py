@@ -50,10 +50,17 @@ class ConsolePalette(CommandPalette):
       (NoMatches) in a worker that exits the app on error.
     """
 
+    # Upstream: CommandPalette._gather_commands runs as a worker with
+    # exit_on_error=True and queries the CommandList, which is gone once the
+    # palette closes (NoMatches). Test:
+    # tests/tui/test_no_crash.py::test_a_search_left_running_as_the_palette_closes_does_not_crash
     @work(exclusive=True, group=CommandPalette._GATHER_COMMANDS_GROUP, exit_on_error=False)
     async def _gather_commands(self, search_value: str) -> None:
         await _TEXTUAL_SEARCH(self, search_value)
 
+    # Upstream: OptionList's page_up/page_down index the line cache, which is
+    # empty between fresh results and their first layout (KeyError). Test:
+    # tests/tui/test_no_crash.py::test_paging_a_palette_list_not_laid_out_does_not_crash
     def _action_command_list(self, action: str) -> None:
         try:
             super()._action_command_list(action)
