@@ -1,6 +1,6 @@
-"""A modal form built from a list of fields; saving goes through a callback.
+"""A modal form shown from a :class:`tabletop.app.forms.FormSpec`; saving submits it.
 
-The callback does the recording. If it raises (a bad value, a journal that
+The spec does the recording. If it raises (a bad value, a journal that
 cannot be written), the form stays open with everything typed in it and shows
 the error, so nothing the facilitator typed is lost.
 
@@ -11,7 +11,6 @@ in a decision must never be read as Textual markup.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -22,14 +21,15 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Select, SelectionList, Static, TextArea
 
+from tabletop.app.fields import FieldKind, FormField, Values, error_message
+from tabletop.app.forms import FormSpec
 from tabletop.tui.keys.bindings import FORM_BINDINGS
-from tabletop.tui.screens.fields import FieldKind, FormField, Values, error_message
 
 __all__ = ["FieldKind", "FormField", "FormScreen", "Values", "error_message"]
 
 
 class FormScreen(ModalScreen[bool]):
-    """A titled form; ctrl+s saves through ``on_save``, escape cancels."""
+    """A form shown from its spec; ctrl+s submits it (``FormSpec.submit``), escape cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = FORM_BINDINGS
     DEFAULT_CSS = """
@@ -46,20 +46,12 @@ class FormScreen(ModalScreen[bool]):
     FormScreen #form-error { color: $error; text-style: bold; height: auto; }
     """
 
-    def __init__(
-        self,
-        title: str,
-        fields: Sequence[FormField],
-        on_save: Callable[[Values], None],
-        *,
-        intro: str | Text = "",
-        name: str | None = None,
-    ) -> None:
+    def __init__(self, spec: FormSpec, *, name: str | None = None) -> None:
         super().__init__(name=name)
-        self.form_title = title
-        self.fields = list(fields)
-        self.on_save = on_save
-        self.intro = intro
+        self.spec = spec
+        self.form_title = spec.title
+        self.fields = list(spec.fields)
+        self.intro = spec.intro
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form") as form:
@@ -124,17 +116,14 @@ class FormScreen(ModalScreen[bool]):
         (self.focused or self).call_later(self._save)
 
     def _save(self) -> None:
-        values = self.values()
-        missing = [s.label for s in self.fields if s.required and not values.get(s.name)]
-        if missing:
-            self.show_error(f"{missing[0]} is required")
-            return
         try:
-            self.on_save(values)
+            message = self.spec.submit(self.values())
         except Exception as exc:  # the form must survive any failure; the text stays
             self.show_error(error_message(exc))
             return
         self.dismiss(True)
+        if message:
+            self.app.notify(message, title=self.form_title, timeout=30, markup=False)
 
     def action_cancel(self) -> None:
         self.dismiss(False)

@@ -13,11 +13,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from tabletop.app.forms import FormSpec
 from tabletop.core.vocabulary import OBJECTIVE_RATING_LABELS
 from tabletop.session.state import SessionState
-from tabletop.tui.screens.form import FormScreen
 
-FormFactory = Callable[[], FormScreen]
+FormFactory = Callable[[], FormSpec]
 
 
 def hotwash_text(state: SessionState) -> Text:
@@ -83,7 +83,9 @@ class HotwashScreen(ModalScreen[None]):
         yield Footer()
 
     def action_open(self, which: str) -> None:
-        self.app.push_screen(self.forms[which](), lambda _saved: self.redraw())
+        from tabletop.tui.screens.form import FormScreen
+
+        self.app.push_screen(FormScreen(self.forms[which]()), lambda _saved: self.redraw())
 
     def redraw(self) -> None:
         self.query_one("#hotwash-text", Static).update(hotwash_text(self.state))

@@ -23,19 +23,6 @@ SaveRating = Callable[[str, str, str], None]
 """(item ref, rating, note) -> None; raises when nothing could be recorded."""
 
 
-def items_to_rate(state: SessionState, inject_id: str | None) -> list[str]:
-    """The inject's expected-action items first, then the objectives', then the rest."""
-    scenario = state.scenario
-    ordered: list[str] = []
-    inject = state.injects[inject_id].inject if inject_id in state.injects else None
-    if inject is not None:
-        ordered += [a.item for a in inject.expected_actions]
-    for objective in scenario.objectives:
-        ordered += objective.evaluated_by
-    ordered += list(scenario.item_by_ref)
-    return [ref for ref in dict.fromkeys(ordered) if ref in scenario.item_by_ref]
-
-
 def item_label(state: SessionState, team: str, ref: str) -> Text:
     rating = state.ratings.get((team, ref))
     mark = MARKS.get(rating.rating, "?") if rating else "·"

@@ -1,0 +1,420 @@
+"""The console's forms as plain specs: what each asks for and what saving does.
+
+A :class:`FormSpec` knows nothing of widgets. The console shows it with
+``tabletop.tui.screens.form.FormScreen``; tests fill it in with a dict and
+call :meth:`FormSpec.submit`, exactly as ctrl+s does, without a terminal. Each
+``save`` is one call into the session (or one :mod:`tabletop.app.operations`
+operation of two events), which checks and records durably or raises with a
+message for the facilitator, in which case the form stays open with its text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tabletop.app.fields import FormField, Values
+from tabletop.app.operations import DeliverOutOfOrder, WriteUnscripted
+from tabletop.core.vocabulary import CHANNELS, OBJECTIVE_RATING_LABELS, RATING_LABELS, RATINGS
+from tabletop.session.session import Session
+from tabletop.session.state import SessionState
+
+REASON = FormField("reason", "Reason (kept in the record)", required=True)
+
+Save = Callable[[Values], "str | None"]
+"""Records what the form says; may return a message to show once it has."""
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    title: str
+    fields: Sequence[FormField]
+    save: Save
+    intro: str = ""
+
+    def submit(self, values: Values) -> str | None:
+        """What saving the form does: required fields first, then ``save``.
+
+        Raises ValueError (a required field is empty) or whatever the session
+        raises; either way nothing was recorded by this call's failing step.
+        """
+        missing = [f.label for f in self.fields if f.required and not values.get(f.name)]
+        if missing:
+            raise ValueError(f"{missing[0]} is required")
+        return self.save(values)
+
+    def defaults(self) -> Values:
+        """The values of a form saved as it opens (tests start from these)."""
+        out: Values = {}
+        for spec in self.fields:
+            if spec.kind == "multi":
+                out[spec.name] = [] if isinstance(spec.value, str) else list(spec.value)
+            elif spec.kind == "select":
+                out[spec.name] = spec.value or None
+            else:
+                out[spec.name] = spec.value
+        return out
+
+
+# ------------------------------------------------------------------ labels
+
+
+def team_name(state: SessionState, team_id: str) -> str:
+    team = state.scenario.team_by_id.get(team_id)
+    return team.name if team else team_id
+
+
+def item_label(state: SessionState, ref: str) -> str:
+    found = state.scenario.item_by_ref.get(ref)
+    label = f"{ref}: {found[1].text if found else ''}"
+    return label if len(label) <= 80 else label[:79] + "…"
+
+
+def described(state: SessionState, inject_id: str) -> str:
+    inject_state = state.injects[inject_id]
+    return f"{inject_id}: {inject_state.inject.title} ({inject_state.status})"
+
+
+def team_choices(state: SessionState) -> list[tuple[str, str]]:
+    return [(t.name, t.id) for t in state.scenario.teams]
+
+
+def objective_choices(state: SessionState) -> list[tuple[str, str]]:
+    return [(f"{o.id}: {o.text}"[:80], o.id) for o in state.scenario.objectives]
+
+
+def items_to_rate(state: SessionState, inject_id: str | None) -> list[str]:
+    """The inject's expected-action items first, then the objectives', then the rest."""
+    scenario = state.scenario
+    ordered: list[str] = []
+    inject = state.injects[inject_id].inject if inject_id in state.injects else None
+    if inject is not None:
+        ordered += [a.item for a in inject.expected_actions]
+    for objective in scenario.objectives:
+        ordered += objective.evaluated_by
+    ordered += list(scenario.item_by_ref)
+    return [ref for ref in dict.fromkeys(ordered) if ref in scenario.item_by_ref]
+
+
+def decision_inject(state: SessionState, viewing: str | None) -> str | None:
+    """The inject a new decision answers: the one on screen if delivered, else the current."""
+    if viewing and state.injects[viewing].status == "delivered":
+        return viewing
+    return state.current_inject
+
+
+# ------------------------------------------------------------------ recording
+
+
+def record_decision(session: Session, team: str, inject_id: str | None) -> FormSpec:
+    state = session.state
+    inject = state.injects[inject_id].inject if inject_id else None
+    fields = [FormField("text", "Decision: what the team decided", "text", required=True)]
+    intro = "No inject delivered yet."
+    if inject is not None:
+        intro = f"On inject {inject.id}: {inject.title}"
+        if inject.decision is not None:
+            decider = inject.decision.team
+            who = f" (decided by {team_name(state, decider)})" if decider else ""
+            intro += f"\nDecision point: {inject.decision.prompt}{who}"
+            fields.append(FormField(
+                "option", "Option chosen (optional)", "select",
+                [(o.label, o.id) for o in inject.decision.options],
+            ))
+    fields.append(FormField(
+        "items", "Checklist items it addresses (space to tick, optional)", "multi",
+        [(item_label(state, ref), ref) for ref in items_to_rate(state, inject_id)],
+    ))
+
+    def save(v: Values) -> None:
+        session.record_decision(team, v["text"], inject=inject_id, option=v.get("option"),
+                                items=v.get("items") or ())
+
+    return FormSpec(f"Decision: {team_name(state, team)}", fields, save, intro)
+
+
+def note_add(session: Session, inject_id: str | None) -> FormSpec:
+    fields = [
+        FormField("text", "Note", "text", required=True),
+        FormField("team", "Team (optional)", "select", team_choices(session.state)),
+    ]
+
+    def save(v: Values) -> None:
+        session.record("note_added", text=v["text"], team=v["team"], inject=inject_id)
+
+    return FormSpec("note: add", fields, save,
+                    f"Attached to inject {inject_id}" if inject_id else "")
+
+
+def story_clock_jump(session: Session) -> FormSpec:
+    now = session.state.story_now.isoformat(timespec="minutes")
+    fields = [FormField("to", "New story time", value=now, required=True,
+                        placeholder="2026-03-14T06:00+00:00"), REASON]
+
+    def save(v: Values) -> None:
+        session.record("story_clock_jumped", to=v["to"], reason=v["reason"])
+
+    return FormSpec("story clock: jump", fields, save,
+                    "Move the in-story date and time (e.g. overnight).")
+
+
+# ------------------------------------------------------------------ hot wash
+
+
+def hotwash_entry(session: Session) -> FormSpec:
+    state = session.state
+    fields = [
+        FormField("text", "What was observed", required=True),
+        FormField("kind", "Kind", "select",
+                  [("Strength", "strength"), ("Area for improvement", "improvement")],
+                  value="strength", required=True),
+        FormField("objective", "Objective (none = general)", "select", objective_choices(state)),
+        FormField("team", "Team (optional)", "select", team_choices(state)),
+    ]
+
+    def save(v: Values) -> None:
+        session.record("hotwash_entry", objective=v["objective"], kind=v["kind"],
+                       text=v["text"], team=v["team"])
+
+    return FormSpec("hot wash: strength or improvement", fields, save)
+
+
+def improvement_action(session: Session) -> FormSpec:
+    state = session.state
+    items = [(item_label(state, ref), ref) for ref in state.scenario.item_by_ref]
+    fields = [
+        FormField("action", "Improvement action", required=True),
+        FormField("owner", "Owner", required=True),
+        FormField("due", "Due date", required=True, placeholder="YYYY-MM-DD"),
+        FormField("item", "Checklist item (optional)", "select", items),
+        FormField("capability", "Capability (optional)"),
+    ]
+
+    def save(v: Values) -> None:
+        session.record("improvement_action", action=v["action"], item=v["item"],
+                       capability=v["capability"], owner=v["owner"], due=v["due"])
+
+    return FormSpec("hot wash: improvement action", fields, save)
+
+
+def objective_rating(session: Session) -> FormSpec:
+    fields = [
+        FormField("objective", "Objective", "select", objective_choices(session.state),
+                  required=True),
+        FormField("rating", "Rating", "select",
+                  [(label, key) for key, label in OBJECTIVE_RATING_LABELS.items()],
+                  required=True),
+        REASON,
+    ]
+
+    def save(v: Values) -> None:
+        session.record("objective_rated", objective=v["objective"], rating=v["rating"],
+                       reason=v["reason"])
+
+    return FormSpec("objective: rate", fields, save)
+
+
+# ------------------------------------------------------------------ the timeline
+
+
+def _inject_reason(
+    session: Session,
+    title: str,
+    inject_id: str,
+    kind: str,
+    extra: Sequence[FormField] = (),
+    payload: Callable[[Values], dict[str, Any]] | None = None,
+) -> FormSpec:
+    def save(v: Values) -> None:
+        data = payload(v) if payload else {}
+        session.record(kind, inject=inject_id, reason=v["reason"], **data)
+
+    return FormSpec(title, [*extra, REASON], save, described(session.state, inject_id))
+
+
+def inject_skip(session: Session, inject_id: str) -> FormSpec:
+    return _inject_reason(session, "inject: skip", inject_id, "inject_skipped")
+
+
+def inject_hold(session: Session, inject_id: str) -> FormSpec:
+    return _inject_reason(session, "inject: hold", inject_id, "inject_held")
+
+
+def inject_release(session: Session, inject_id: str) -> FormSpec:
+    return _inject_reason(session, "inject: release", inject_id, "inject_released")
+
+
+def inject_retime(session: Session, inject_id: str) -> FormSpec:
+    current = session.state.injects[inject_id].play_minute
+    minute = FormField("play_minute", "Planned play minute", required=True,
+                       value="" if current is None else str(current))
+    return _inject_reason(session, "inject: re-time", inject_id, "inject_retimed", [minute],
+                          lambda v: {"play_minute": whole_minutes(v["play_minute"])})
+
+
+def whole_minutes(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"play minute must be a whole number, not {text!r}") from None
+    if value < 0:
+        raise ValueError("play minute cannot be negative")
+    return value
+
+
+def deliver_out_of_order(session: Session, inject_id: str) -> FormSpec:
+    operation = DeliverOutOfOrder(session, inject_id)
+
+    def save(v: Values) -> None:
+        operation(v["reason"])
+
+    return FormSpec("inject: deliver out of order", [REASON], save,
+                    described(session.state, inject_id))
+
+
+def write_unscripted(session: Session) -> FormSpec:
+    fields = [
+        FormField("title", "Title", required=True),
+        FormField("channel", "Channel", "select", [(c, c) for c in CHANNELS],
+                  value="other", required=True),
+        FormField("sender", "From", required=True),
+        FormField("to", "To (none ticked = all teams)", "multi", team_choices(session.state)),
+        FormField("body", "Text (Markdown)", "text"),
+        FormField("id", "Inject id (optional)", placeholder="e.g. u1-press-leak"),
+        REASON,
+    ]
+    operation = WriteUnscripted(session)
+
+    def save(v: Values) -> None:
+        operation(
+            {"id": v["id"] or None, "title": v["title"], "channel": v["channel"],
+             "from": v["sender"], "to": v["to"] or "all", "body": v["body"]},
+            v["reason"],
+        )
+
+    return FormSpec("inject: write unscripted", fields, save,
+                    "Written now, delivered at once, marked unscripted.")
+
+
+def delivery_undo(session: Session, inject_id: str) -> FormSpec | None:
+    """None when the inject has no delivery that can be undone."""
+    inject_state = session.state.injects.get(inject_id)
+    delivery = inject_state.delivery if inject_state else None
+    if delivery is None or delivery.undone:
+        return None
+    seq = delivery.seq
+
+    def save(v: Values) -> None:
+        session.record("delivery_undone", event=seq, reason=v["reason"])
+
+    return FormSpec("delivery: undo", [REASON], save,
+                    f"Undo the delivery of {described(session.state, inject_id)}. "
+                    "The delivery stays in the history, marked undone.")
+
+
+# ------------------------------------------------------------------ corrections
+
+
+def decision_choices(state: SessionState, *, live_only: bool = True) -> list[tuple[str, str]]:
+    decisions = sorted(state.decisions.values(), key=lambda d: d.seq, reverse=True)
+    return [
+        (f"#{d.seq} {team_name(state, d.team)}: {d.text}"[:80], str(d.seq))
+        for d in decisions
+        if not (live_only and d.retracted)
+    ]
+
+
+def _decision_correction(
+    session: Session,
+    title: str,
+    kind: str,
+    extra: Sequence[FormField],
+    payload: Callable[[Values], dict[str, Any]],
+) -> FormSpec | None:
+    """None when no live decision is recorded yet."""
+    choices = decision_choices(session.state)
+    if not choices:
+        return None
+    fields = [FormField("event", "Decision", "select", choices, value=choices[0][1],
+                        required=True), *extra, REASON]
+
+    def save(v: Values) -> None:
+        session.record(kind, event=int(v["event"]), reason=v["reason"], **payload(v))
+
+    return FormSpec(title, fields, save)
+
+
+def decision_retract(session: Session) -> FormSpec | None:
+    return _decision_correction(session, "decision: retract", "decision_retracted", [],
+                                lambda v: {})
+
+
+def decision_move(session: Session) -> FormSpec | None:
+    team = FormField("team", "Move to team", "select", team_choices(session.state),
+                     required=True)
+    return _decision_correction(session, "decision: move to team", "decision_moved", [team],
+                                lambda v: {"team": v["team"]})
+
+
+def decision_amend(session: Session) -> FormSpec | None:
+    text = FormField("text", "Corrected decision text", "text", required=True)
+
+    def payload(v: Values) -> dict[str, Any]:
+        old = session.state.decisions[int(v["event"])]
+        return {"text": v["text"], "option": old.option, "items": list(old.items)}
+
+    return _decision_correction(session, "decision: amend", "decision_amended", [text], payload)
+
+
+def rating_correct(session: Session) -> FormSpec | None:
+    """None when no rating is recorded yet."""
+    state = session.state
+    ratings = sorted(state.ratings.values(), key=lambda r: r.seq, reverse=True)
+    if not ratings:
+        return None
+    choices = [
+        (f"{team_name(state, r.team)} · {r.item}: {RATING_LABELS.get(r.rating, r.rating)}"[:80],
+         str(r.seq))
+        for r in ratings
+    ]
+    fields = [
+        FormField("event", "Rating to correct", "select", choices, value=choices[0][1],
+                  required=True),
+        FormField("rating", "Correct rating", "select",
+                  [(RATING_LABELS[r], r) for r in RATINGS], required=True),
+        FormField("note", "New note (empty keeps the note already given)"),
+        REASON,
+    ]
+
+    def save(v: Values) -> None:
+        # Without a note the core keeps the rating's own; "" would blank it.
+        note = {"note": v["note"]} if v["note"] else {}
+        session.record("rating_corrected", event=int(v["event"]), rating=v["rating"],
+                       reason=v["reason"], **note)
+
+    return FormSpec("rating: correct", fields, save)
+
+
+# ------------------------------------------------------------------ the file
+
+
+def save_a_copy(session: Session) -> FormSpec:
+    """Everything the console holds, to a new file: the way out when the session
+    file was removed or replaced under it."""
+    from tabletop.session.importing import save_copy
+
+    current = session.journal.path
+    suggested = current.with_name(f"{current.stem}-copy{current.suffix or '.db'}")
+    fields = [FormField("path", "New session file", required=True, value=str(suggested))]
+
+    def save(v: Values) -> str:
+        copy = save_copy(session, Path(v["path"]).expanduser())
+        return (
+            f"Saved a copy with {copy.events} events: {copy.path}. To go on recording "
+            f"there, quit (q) and run: tabletop run {copy.exercise_id} --session {copy.path}"
+        )
+
+    return FormSpec("session: save a copy", fields, save,
+                    "A new session file with every event recorded so far. It must not exist yet.")

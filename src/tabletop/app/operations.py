@@ -1,0 +1,52 @@
+"""Console operations that record two events, safe to retry.
+
+Some things a facilitator does are two facts: an inject delivered out of order
+and the note that says why; an unscripted inject and the reason it was
+written. If the second write fails (a full disk), the form stays open and the
+facilitator saves again: the first event must then not be recorded twice.
+Each operation remembers what it has already recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tabletop.session.session import Session
+
+
+class DeliverOutOfOrder:
+    """Deliver ``inject_id`` now, then note the reason (``inject_delivered`` has none)."""
+
+    def __init__(self, session: Session, inject_id: str) -> None:
+        self.session = session
+        self.inject_id = inject_id
+        self.delivered = False
+
+    def __call__(self, reason: str) -> None:
+        if not self.delivered:
+            self.session.deliver(self.inject_id)
+            self.delivered = True
+        self.session.record("note_added", text=f"Delivered out of order: {reason}",
+                            team=None, inject=self.inject_id)
+
+
+class WriteUnscripted:
+    """Write and deliver an unscripted inject, then note the reason it was written.
+
+    Without an id the session gives it the next free ``unscripted-N``: there is
+    one id generator, in the session's checks.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.inject_id: str | None = None
+
+    def __call__(self, inject: dict[str, Any], reason: str) -> str:
+        if self.inject_id is None:
+            spec = {key: value for key, value in inject.items() if value is not None}
+            event = self.session.record("unscripted_inject", inject=spec)
+            self.inject_id = str(event.data["inject"]["id"])
+        # The event has no reason field; a note on the new inject keeps it.
+        self.session.record("note_added", text=f"Unscripted: {reason}", team=None,
+                            inject=self.inject_id)
+        return self.inject_id
