@@ -11,14 +11,15 @@ objective override, notes, hot wash entries and improvement actions.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fakeclock import FakeClock
+from scenarios import Loaded, checklist, exercise, inject, phases
+from scenarios import scenario as scenario_from
 
-from tabletop.core.scenario import Scenario, build
+from tabletop.core.scenario import Scenario
 from tabletop.session.events import Event
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
@@ -27,31 +28,20 @@ START = 1_780_000_000.0  # a fixed wall clock: 2026-05-28 UTC
 
 
 def _inject(id_: str, phase: str, story: str, title: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "id": id_,
-        "title": title,
-        "channel": "email",
-        "from": "Exercise control",
-        "story_time": story,
-        "phase": phase,
-        "body": f"Body of {id_}.",
-        **extra,
-    }
+    return inject(id_, phase, story, title=title, **extra)
 
 
 def _checklist(id_: str, title: str, items: list[tuple[str, int, str]]) -> dict[str, Any]:
-    return {
-        "format": "tabletop/1",
-        "kind": "checklist",
-        "id": id_,
-        "title": title,
-        "source": "Written for the report tests",
-        "description": f"What {title.lower()} looks like.",
-        "items": [
+    return checklist(
+        id_,
+        title,
+        [
             {"id": i, "text": f"The team {i.replace('-', ' ')}.", "weight": w, "capability": c}
             for i, w, c in items
         ],
-    }
+        source="Written for the report tests",
+        description=f"What {title.lower()} looks like.",
+    )
 
 
 def scenario_data() -> dict[str, Any]:
@@ -87,29 +77,17 @@ def scenario_data() -> dict[str, Any]:
         _inject("aid-offer", "p2", "+1d 02:00", "Neighbour offers aid", play_minute=75),
         _inject("wrap", "p2", "+1d 06:00", "Storm passes", play_minute=85),
     ]
-    phases = [
-        {
-            "id": pid,
-            "title": title,
-            "duration": "45m",
-            "questions": ["What now?"],
-            "injects": [i["id"] for i in injects if i["phase"] == pid],
-        }
-        for pid, title in (("p1", "Warning"), ("p2", "Impact"))
-    ]
-    return {
-        "format": "tabletop/1",
-        "kind": "exercise",
-        "id": "harbour",
-        "title": "Harbour Storm",
-        "summary": "A storm surge threatens the harbour district.\nThree cells must coordinate.",
-        "scope": "Civil protection response; military support on request only.",
-        "sponsor": "Regional Crisis Office",
-        "marking": "TLP:AMBER",
-        "duration": "1h30m",
-        "story_start": "2026-03-14T06:00:00Z",
-        "organisations": [{"name": "Harbour Authority", "role": "Host"}],
-        "objectives": [
+    stages = [("p1", "Warning", "45m", ["What now?"]), ("p2", "Impact", "45m", ["What now?"])]
+    return exercise(
+        "harbour",
+        "Harbour Storm",
+        summary="A storm surge threatens the harbour district.\nThree cells must coordinate.",
+        scope="Civil protection response; military support on request only.",
+        sponsor="Regional Crisis Office",
+        marking="TLP:AMBER",
+        duration="1h30m",
+        organisations=[{"name": "Harbour Authority", "role": "Host"}],
+        objectives=[
             {
                 "id": "coordinate",
                 "text": "Coordinate the evacuation decision across cells.",
@@ -128,14 +106,14 @@ def scenario_data() -> dict[str, Any]:
                 "evaluated_by": ["coord/request-aid"],
             },
         ],
-        "teams": [
+        teams=[
             {"id": "ops", "name": "Operations Cell", "role": "Runs the response"},
             {"id": "gov", "name": "Government Cell", "role": "Decides policy"},
             {"id": "comms", "name": "Communications Cell", "role": "Talks to the public"},
         ],
-        "phases": phases,
-        "injects": injects,
-        "checklists": [
+        phases=phases(injects, stages),
+        injects=injects,
+        checklists=[
             _checklist(
                 "comms",
                 "Public communication",
@@ -154,20 +132,11 @@ def scenario_data() -> dict[str, Any]:
                 ],
             ),
         ],
-    }
+    )
 
 
 def make_scenario(**changes: Any) -> Scenario:
-    return build(Scenario, {**scenario_data(), **changes})
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """Stands in for ``tabletop.authoring.loading.LoadedScenario``."""
-
-    scenario: Scenario
-    path: Path
-    sha256: str
+    return scenario_from(scenario_data(), **changes)
 
 
 @pytest.fixture(scope="session")

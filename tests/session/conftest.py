@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fakeclock import FakeClock
+from scenarios import Loaded, checklist, exercise, inject, phases
+from scenarios import scenario as scenario_from
 
-from tabletop.core.scenario import Scenario, build
+from tabletop.core.scenario import Scenario
 from tabletop.session.events import Event
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
@@ -31,23 +32,13 @@ ITEMS = ("drill/share", "drill/liaise", "drill/brief")
 START = 1_800_000_000.0  # the wall clock of every session here
 
 
-def _inject(id_: str, phase: str, story: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "id": id_,
-        "title": f"The {id_} inject",
-        "channel": "email",
-        "from": "Exercise control",
-        "story_time": story,
-        "phase": phase,
-        "body": f"Body of {id_}.",
-        **extra,
-    }
-
-
 def scenario_data() -> dict[str, Any]:
+    def step(id_: str, phase: str, story: str, **extra: Any) -> dict[str, Any]:
+        return inject(id_, phase, story, title=f"The {id_} inject", **extra)
+
     injects = [
-        _inject("intro", "p1", "+0m"),
-        _inject(
+        step("intro", "p1", "+0m"),
+        step(
             "choice",
             "p1",
             "+30m",
@@ -62,7 +53,7 @@ def scenario_data() -> dict[str, Any]:
                 "default": "talk",
             },
         ),
-        _inject(
+        step(
             "escalation",
             "p2",
             "+2h",
@@ -75,59 +66,35 @@ def scenario_data() -> dict[str, Any]:
                 "default": "wait",
             },
         ),
-        _inject("talks", "p2", "+1h", when={"inject": "choice", "option": ["talk"]}),
-        _inject("strike", "p3", "+3h", when={"inject": "escalation", "option": "strike"}),
-        _inject("wrapup", "p3", "+1d 02:00", play_minute=90),
+        step("talks", "p2", "+1h", when={"inject": "choice", "option": ["talk"]}),
+        step("strike", "p3", "+3h", when={"inject": "escalation", "option": "strike"}),
+        step("wrapup", "p3", "+1d 02:00", play_minute=90),
     ]
-    phases = [
-        {
-            "id": p,
-            "title": f"Phase {p}",
-            "duration": "30m",
-            "questions": ["What now?"],
-            "injects": [i["id"] for i in injects if i["phase"] == p],
-        }
-        for p in ("p1", "p2", "p3")
-    ]
-    return {
-        "format": "tabletop/1",
-        "kind": "exercise",
-        "id": "drill",
-        "title": "Session test drill",
-        "summary": "A tiny exercise for the session tests.",
-        "duration": "1h30m",
-        "story_start": "2026-03-14T06:00:00Z",
-        "objectives": [{"id": "o1", "text": "Coordinate.", "evaluated_by": list(ITEMS[:2])}],
-        "teams": [{"id": t, "name": t.title(), "role": f"The {t} cell"} for t in TEAMS],
-        "phases": phases,
-        "injects": injects,
-        "checklists": [
-            {
-                "format": "tabletop/1",
-                "kind": "checklist",
-                "id": "drill",
-                "title": "Drill checklist",
-                "source": "Written for these tests",
-                "items": [
+    return exercise(
+        "drill",
+        "Session test drill",
+        summary="A tiny exercise for the session tests.",
+        duration="1h30m",
+        objectives=[{"id": "o1", "text": "Coordinate.", "evaluated_by": list(ITEMS[:2])}],
+        teams=[{"id": t, "name": t.title(), "role": f"The {t} cell"} for t in TEAMS],
+        phases=phases(injects, [(p, f"Phase {p}", "30m", ["What now?"]) for p in ("p1", "p2", "p3")]),
+        injects=injects,
+        checklists=[
+            checklist(
+                "drill",
+                "Drill checklist",
+                [
                     {"id": ref.split("/")[1], "text": f"Does {ref}", "capability": "Coordination"}
                     for ref in ITEMS
                 ],
-            }
+                source="Written for these tests",
+            )
         ],
-    }
+    )
 
 
 def make_scenario(**changes: Any) -> Scenario:
-    return build(Scenario, {**scenario_data(), **changes})
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """Stands in for ``tabletop.authoring.loading.LoadedScenario``."""
-
-    scenario: Scenario
-    path: Path
-    sha256: str
+    return scenario_from(scenario_data(), **changes)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from tabletop.tui.console.app import make_app
 from tabletop.tui.widgets.timeline import Timeline
 
 from .conftest import START_WALL, FakeClock, kinds
-from .helpers import type_text
+from .helpers import type_text, wait_until
 
 SIZE = (120, 36)
 
@@ -225,8 +225,7 @@ async def test_ctrl_s_right_after_fast_typing_loses_no_character(session: Sessio
         for ch in text:
             app.post_message(events.Key("space" if ch == " " else ch, ch))
         app.post_message(events.Key("ctrl+s", None))
-        await pilot.pause(0.2)
-        assert app.screen is app.console_screen
+        await wait_until(pilot, lambda: app.screen is app.console_screen)
     assert [d.text for d in session.state.decisions.values()] == [text]
 
 

@@ -10,6 +10,8 @@ from tabletop.session.session import Session
 from tabletop.tui.console.app import make_present_app
 from tabletop.tui.screens.present import InjectCard
 
+from .helpers import wait_until
+
 SIZE = (120, 36)
 
 
@@ -32,7 +34,8 @@ async def test_follows_the_writer_and_hides_facilitator_material(session: Sessio
             session.record_decision("mod", "Secret choice", inject="harbour-alarm")
             session.rate_item("mod", "coord/share", "met", "rating note")
             session.record("note_added", text="facilitator aside", team=None, inject=None)
-            await pilot.pause(0.3)
+            await wait_until(pilot, lambda: "Fire reported at the harbour" in screen_text(app))
+            await wait_until(pilot, lambda: len(app.screen.query(InjectCard)) == 1)
             text = screen_text(app)
             assert "Fire reported at the harbour" in text
             assert "smoke" in text
@@ -44,7 +47,8 @@ async def test_follows_the_writer_and_hides_facilitator_material(session: Sessio
                 assert hidden not in text
 
             session.deliver_next()  # press-call carries a decision: its options stay hidden
-            await pilot.pause(0.3)
+            await wait_until(pilot, lambda: "Journalist asks for comment" in screen_text(app))
+            await wait_until(pilot, lambda: len(app.screen.query(InjectCard)) == 2)
             text = screen_text(app)
             assert "Journalist asks for comment" in text
             assert "Send ships" not in text and "Wait" not in text

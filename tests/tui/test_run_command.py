@@ -16,6 +16,8 @@ from tabletop.cli import main
 from tabletop.session.session import Session
 from tabletop.session.store.journal import SessionWrongExercise
 
+from .helpers import press_in_a_burst
+
 
 def test_new_session_goes_under_sessions_and_is_announced(
     workspace: Path, capsys: pytest.CaptureFixture[str]
@@ -175,9 +177,11 @@ def test_a_bad_exercise_starts_nothing(
     assert not (workspace / "sessions").exists()
 
 
-@pytest.mark.parametrize("exercise", ["border-tension", "cyber-incident", "disaster-relief"])
-async def test_bundled_exercise_plays_to_the_end(exercise: str, tmp_path: Path) -> None:
-    """Smoke test on real content: deliver every inject, decide, rate, open every view."""
+async def test_the_readme_exercise_plays_to_the_end_by_keys(tmp_path: Path) -> None:
+    """Smoke test on real content: deliver every inject, decide, rate, open every view.
+    Every bundled exercise plays through the same services, without a terminal, in
+    tests/app/test_bundled_exercises_play.py."""
+    exercise = "border-tension"
     from tabletop.authoring.loading import load_scenario
     from tabletop.tui.console.app import make_app
 
@@ -188,8 +192,7 @@ async def test_bundled_exercise_plays_to_the_end(exercise: str, tmp_path: Path) 
     app = make_app(session, where="s.db")
     try:
         async with app.run_test(size=(120, 36)) as pilot:
-            for _ in range(len(session.scenario.injects) + 1):
-                await pilot.press("n")
+            await press_in_a_burst(pilot, *["n"] * (len(session.scenario.injects) + 1))
             await pilot.press("d", *"ok", "ctrl+s")
             await pilot.press("r", "ctrl+s", "escape", "h", "escape", "y", "escape", "p")
             await pilot.press("q")

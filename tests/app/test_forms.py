@@ -1,0 +1,244 @@
+"""Every console form as a spec: filled in with a dict and submitted as ctrl+s does.
+
+What used to need a Pilot session per form (the corrections of issue 6) is
+checked here against the journal in milliseconds; tests/tui keeps a few
+smoke tests that drive the same forms by keys.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tabletop.app import forms
+from tabletop.app.forms import FormSpec
+from tabletop.session.session import Session
+from tabletop.session.store.journal import JournalWriteError
+
+
+def fill(spec: FormSpec | None, **values: Any) -> str | None:
+    assert spec is not None
+    return spec.submit({**spec.defaults(), **values})
+
+
+def last(session: Session, kind: str) -> dict[str, Any]:
+    events = [e for e in session.journal.events() if e.kind == kind]
+    assert events, f"no {kind} event recorded"
+    return events[-1].data
+
+
+def kinds(session: Session) -> list[str]:
+    return [e.kind for e in session.journal.events()]
+
+
+def test_required_fields_are_checked_before_anything_is_recorded(session: Session) -> None:
+    before = kinds(session)
+    with pytest.raises(ValueError, match=r"Reason .* is required"):
+        fill(forms.inject_skip(session, "harbour-alarm"), reason="")
+    assert kinds(session) == before
+
+
+def test_skip(session: Session) -> None:
+    fill(forms.inject_skip(session, "harbour-alarm"), reason="fire brigade already on scene")
+    assert last(session, "inject_skipped") == {
+        "inject": "harbour-alarm", "reason": "fire brigade already on scene",
+    }
+    assert session.state.next_inject().inject.id == "press-call"  # type: ignore[union-attr]
+
+
+def test_hold_then_release(session: Session) -> None:
+    fill(forms.inject_hold(session, "harbour-alarm"), reason="waiting for the minister")
+    assert session.state.injects["harbour-alarm"].status == "held"
+    session.deliver_next()
+    assert session.state.current_inject == "press-call"
+    fill(forms.inject_release(session, "harbour-alarm"), reason="minister arrived")
+    assert last(session, "inject_released")["reason"] == "minister arrived"
+    assert session.state.injects["harbour-alarm"].status == "pending"
+
+
+def test_retime_prefills_the_planned_minute(session: Session) -> None:
+    spec = forms.inject_retime(session, "minister-call")
+    assert spec.defaults()["play_minute"] == "40"
+    fill(spec, play_minute="55", reason="running late")
+    assert last(session, "inject_retimed") == {
+        "inject": "minister-call", "play_minute": 55, "reason": "running late",
+    }
+
+
+@pytest.mark.parametrize("minute,message", [("x", "whole number"), ("-5", "cannot be negative")])
+def test_retime_refuses_a_bad_minute(session: Session, minute: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        fill(forms.inject_retime(session, "minister-call"), play_minute=minute, reason="late")
+    assert "inject_retimed" not in kinds(session)
+
+
+def test_deliver_out_of_order_keeps_the_reason(session: Session) -> None:
+    fill(forms.deliver_out_of_order(session, "minister-call"), reason="minister called early")
+    assert last(session, "inject_delivered") == {"inject": "minister-call"}
+    note = last(session, "note_added")
+    assert note["inject"] == "minister-call"
+    assert "minister called early" in note["text"]
+    assert session.state.current_inject == "minister-call"
+
+
+def failing_notes(session: Session, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Make the next note fail as a full disk would; returns a switch to heal it."""
+    failing = [True]
+    real = session.record
+
+    def record(kind: str, /, **data: Any) -> Any:
+        if kind == "note_added" and failing[0]:
+            raise JournalWriteError("could not save: the disk is full")
+        return real(kind, **data)
+
+    monkeypatch.setattr(session, "record", record)
+    return failing
+
+
+def test_a_retry_after_the_note_failed_never_delivers_twice(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing = failing_notes(session, monkeypatch)
+    spec = forms.deliver_out_of_order(session, "minister-call")
+    with pytest.raises(JournalWriteError):
+        fill(spec, reason="early")
+    failing[0] = False
+    fill(spec, reason="early")  # the same open form, saved again
+    assert kinds(session).count("inject_delivered") == 1
+    assert kinds(session).count("note_added") == 1
+
+
+def test_write_unscripted_takes_the_next_free_id_and_notes_the_reason(session: Session) -> None:
+    session.deliver_next()
+    fill(forms.write_unscripted(session), title="Ferry collision", sender="Coast Guard",
+         to=["mod"], body="A ferry hit the quay.", reason="players ahead of the script")
+    spec = last(session, "unscripted_inject")["inject"]
+    assert spec == {"id": "unscripted-1", "title": "Ferry collision", "channel": "other",
+                    "from": "Coast Guard", "to": ["mod"], "body": "A ferry hit the quay."}
+    order = session.state.order
+    assert order.index("unscripted-1") == order.index("harbour-alarm") + 1
+    note = last(session, "note_added")
+    assert note["inject"] == "unscripted-1" and "players ahead" in note["text"]
+    fill(forms.write_unscripted(session), title="Second", sender="X", reason="again")
+    assert last(session, "unscripted_inject")["inject"]["id"] == "unscripted-2"
+
+
+def test_a_retry_after_the_note_failed_never_writes_the_inject_twice(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing = failing_notes(session, monkeypatch)
+    spec = forms.write_unscripted(session)
+    with pytest.raises(JournalWriteError):
+        fill(spec, title="Ferry", sender="Coast Guard", reason="ahead")
+    failing[0] = False
+    fill(spec, title="Ferry", sender="Coast Guard", reason="ahead")
+    assert kinds(session).count("unscripted_inject") == 1
+    assert last(session, "note_added")["inject"] == "unscripted-1"
+
+
+def test_undo_a_delivery(session: Session) -> None:
+    session.deliver_next()
+    second = session.deliver_next()
+    assert second is not None
+    fill(forms.delivery_undo(session, "press-call"), reason="delivered by mistake")
+    assert last(session, "delivery_undone") == {"event": second.seq,
+                                                 "reason": "delivered by mistake"}
+    assert session.state.current_inject == "harbour-alarm"
+    assert forms.delivery_undo(session, "press-call") is None  # nothing left to undo
+
+
+def test_decision_corrections_need_a_decision(session: Session) -> None:
+    assert forms.decision_retract(session) is None
+    assert forms.decision_move(session) is None
+    assert forms.decision_amend(session) is None
+    assert forms.rating_correct(session) is None
+
+
+def test_record_a_decision_with_its_option_and_items(session: Session) -> None:
+    session.deliver_next()
+    session.deliver_next()  # press-call: a decision point for Defence
+    spec = forms.record_decision(session, "mod", forms.decision_inject(session.state, None))
+    assert "Decision point: Send the navy?" in spec.intro
+    assert [f.name for f in spec.fields] == ["text", "option", "items"]
+    fill(spec, text="Send two frigates", option="send", items=["coord/lead"])
+    assert last(session, "decision_recorded") == {
+        "team": "mod", "inject": "press-call", "text": "Send two frigates", "option": "send",
+        "items": ["coord/lead"],
+    }
+    assert session.state.chosen_option("press-call") == "send"
+
+
+def test_retract_move_and_amend_the_newest_decision(session: Session) -> None:
+    session.deliver_next()
+    session.record_decision("mod", "Close the port")
+    decision = session.record_decision("mod", "Call the embassy")
+    move = forms.decision_move(session)
+    assert move is not None and move.defaults()["event"] == str(decision.seq)  # newest first
+    fill(move, team="mfa", reason="it was the foreign office")
+    fill(forms.decision_amend(session), text="Call both embassies", reason="typo")
+    fill(forms.decision_retract(session), reason="misheard the team")
+    changed = session.state.decisions[decision.seq]
+    assert (changed.team, changed.text, changed.retracted) == ("mfa", "Call both embassies", True)
+    assert [d.text for d in session.state.decisions.values() if not d.retracted] == [
+        "Close the port"
+    ]
+    assert forms.decision_choices(session.state) == [(f"#{decision.seq - 1} Defence: Close the port",
+                                                      str(decision.seq - 1))]
+
+
+def test_correct_a_rating_with_and_without_a_note(session: Session) -> None:
+    session.rate_item("mod", "coord/share", "met", "shared at once with the MFA")
+    fill(forms.rating_correct(session), rating="partial", note="", reason="only one ministry")
+    rating = session.state.ratings[("mod", "coord/share")]
+    assert (rating.rating, rating.note) == ("partial", "shared at once with the MFA")
+    fill(forms.rating_correct(session), rating="not_met", note="no lead named", reason="wrong")
+    rating = session.state.ratings[("mod", "coord/share")]
+    assert (rating.rating, rating.note) == ("not_met", "no lead named")
+    assert len(rating.corrected_by) == 2
+
+
+def test_jump_the_story_clock(session: Session) -> None:
+    spec = forms.story_clock_jump(session)
+    assert spec.defaults()["to"].startswith("2026-03-14T06:00")
+    fill(spec, to="2026-03-15T08:00Z", reason="overnight")
+    assert last(session, "story_clock_jumped") == {"to": "2026-03-15T08:00:00+00:00",
+                                                   "reason": "overnight"}
+
+
+def test_a_note_is_attached_to_the_inject_on_screen(session: Session) -> None:
+    spec = forms.note_add(session, "press-call")
+    assert spec.intro == "Attached to inject press-call"
+    fill(spec, text="Press room is full", team="mfa")
+    assert last(session, "note_added") == {"text": "Press room is full", "team": "mfa",
+                                           "inject": "press-call"}
+
+
+def test_hot_wash_forms(session: Session) -> None:
+    fill(forms.hotwash_entry(session), text="Calm chairing", objective="coordinate")
+    fill(forms.improvement_action(session), action="Write a port SOP", owner="J3",
+         due="2026-06-30", item="coord/lead")
+    fill(forms.objective_rating(session), objective="coordinate", rating="S", reason="slow")
+    assert last(session, "hotwash_entry") == {"objective": "coordinate", "kind": "strength",
+                                              "text": "Calm chairing", "team": None}
+    assert last(session, "improvement_action")["owner"] == "J3"
+    assert last(session, "objective_rated") == {"objective": "coordinate", "rating": "S",
+                                                "reason": "slow"}
+    with pytest.raises(ValueError, match="must look like 2026-06-30"):
+        fill(forms.improvement_action(session), action="x", owner="y", due="next week")
+
+
+def test_save_a_copy_says_where_and_how_to_go_on(session: Session, tmp_path: Path) -> None:
+    session.deliver_next()
+    spec = forms.save_a_copy(session)
+    assert spec.defaults()["path"].endswith("harbour-copy.db")
+    message = fill(spec, path=str(tmp_path / "copy.db"))
+    assert message is not None and "tabletop run harbour-drill --session" in message
+    with Session.open_readonly(tmp_path / "copy.db") as copy:
+        assert [e.kind for e in copy.state.history] == kinds(session)
+
+
+def test_items_to_rate_puts_the_injects_own_first(session: Session) -> None:
+    assert forms.items_to_rate(session.state, "harbour-alarm")[0] == "coord/share"
+    assert set(forms.items_to_rate(session.state, None)) == set(session.scenario.item_by_ref)
