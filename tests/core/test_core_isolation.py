@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 
 CORE_MODULES = [
+    "tabletop.app.opening",
+    "tabletop.app.forms",
+    "tabletop.app.operations",
     "tabletop.cli",
     "tabletop.authoring.model",
     "tabletop.core.scenario",

@@ -10,16 +10,16 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import tabletop
+_PACKAGE = Path(__file__).resolve().parents[1]  # src/tabletop, or site-packages/tabletop
 
 
 @functools.cache
 def bundled_dir() -> Path:
     """The bundled library: inside the installed package, or the source checkout."""
-    packaged = Path(tabletop.__file__).resolve().parent / "_bundled"
+    packaged = _PACKAGE / "_bundled"
     if packaged.is_dir():
         return packaged
-    return Path(tabletop.__file__).resolve().parents[2]
+    return _PACKAGE.parents[1]
 
 
 def templates_dir() -> Path:
