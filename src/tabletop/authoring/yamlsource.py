@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from tabletop.core.files import TooLarge, read_bounded
 from tabletop.core.problems import KeyPath, Problem, ProblemsFound, excerpt
 
 try:  # libyaml is much faster; fall back to the pure-Python parser.
@@ -282,7 +283,13 @@ def load_file(path: Path, display: str | None = None) -> Document:
             raise ProblemsFound(
                 [Problem(name, 0, 0, (), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")]
             )
-        raw = path.read_bytes()
+        # Bounded also for a pipe or FIFO, whose size says nothing.
+        raw = read_bounded(path, MAX_FILE_BYTES)
+    except TooLarge:
+        raise ProblemsFound(
+            [Problem(name, 0, 0, (), f"the input is larger than the limit of {MAX_FILE_BYTES} "
+                     "bytes; reading stopped there")]
+        ) from None
     except OSError as exc:
         raise ProblemsFound(
             [Problem(name, 0, 0, (), f"cannot read file: {exc.strerror}")]

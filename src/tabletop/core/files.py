@@ -53,9 +53,13 @@ def read_bounded(path: Path, limit: int) -> bytes:
     """The bytes of a file, pipe or FIFO, refusing (TooLarge) past ``limit`` bytes.
 
     Raises OSError as the system reports it (missing, a folder, no permission).
+    A FIFO that no program writes to reads as empty instead of waiting forever.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NOCTTY | os.O_CLOEXEC)
+    # Opened non-blocking, so that opening a FIFO does not wait for a writer;
+    # then blocking again, so that reads wait for the data a writer sends.
+    fd = os.open(path, os.O_RDONLY | os.O_NOCTTY | os.O_CLOEXEC | os.O_NONBLOCK)
     try:
+        os.set_blocking(fd, True)
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))

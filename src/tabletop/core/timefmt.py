@@ -12,11 +12,15 @@ import re
 from datetime import datetime, timedelta
 
 # ECMA-262 compatible (no lookbehind, no named groups) so the JSON Schema can
-# carry the same pattern.
-OFFSET_PATTERN = r"^\+(?=\d)(\d{1,3}d)? ?((\d{1,3}):([0-5]\d)|(\d{1,4}h)?([0-9]{1,5}m)?)$"
-DURATION_PATTERN = r"^(?=\d)(\d{1,2}h)?([0-9]{1,4}m)?$"
+# carry the same pattern. Each ends "(?!\n)$": in Python "$" also matches before
+# a final newline, so "3h\n" would pass; the look-ahead refuses it, and in
+# ECMA-262, where "$" is the very end, it changes nothing.
+OFFSET_PATTERN = (
+    r"^\+(?=\d)(\d{1,3}d)? ?((\d{1,3}):([0-5]\d)|(\d{1,4}h)?([0-9]{1,5}m)?)(?!\n)$"
+)
+DURATION_PATTERN = r"^(?=\d)(\d{1,2}h)?([0-9]{1,4}m)?(?!\n)$"
 DATETIME_PATTERN = (
-    r"^\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d(:[0-5]\d)?(\.\d+)?(Z|[+-][0-2]\d:[0-5]\d)$"
+    r"^\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d(:[0-5]\d)?(\.\d+)?(Z|[+-][0-2]\d:[0-5]\d)(?!\n)$"
 )
 
 _OFFSET = re.compile(

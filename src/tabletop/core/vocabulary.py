@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+# Each pattern ends "(?!\n)$": in Python "$" also matches before a final newline,
+# so "intro\n" would pass as an id; the look-ahead refuses it, and in the JSON
+# Schema (ECMA-262), where "$" is the very end, it changes nothing.
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}(?!\n)$"
 """An id: lowercase letters, digits, '-' and '_', starting with a letter or digit."""
-ITEM_REF_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}/[a-z0-9][a-z0-9_-]{0,63}$"
+ITEM_REF_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}/[a-z0-9][a-z0-9_-]{0,63}(?!\n)$"
 """A checklist item, addressed as ``checklist-id/item-id``."""
 
 Channel = Literal[
