@@ -7,7 +7,7 @@ creates files: the caller hands in the session and closes what it opened.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -20,6 +20,9 @@ from tabletop.tui.keys.bindings import APP_BINDINGS, binding_ids
 from tabletop.tui.keys.keymap import load_keymap
 
 if TYPE_CHECKING:
+    from textual.actions import ActionParseResult
+    from textual.dom import DOMNode
+
     from tabletop.tui.console.palette import ConsoleCommands
 
 
@@ -57,6 +60,21 @@ class ConsoleApp(App[None]):
         # The console is the bottom of the stack: no blank default screen to
         # mount, lay out and render first, then suspend.
         return self.console_screen
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Keys pressed while the console is still loading are kept and run, in
+        order, once it is ready: never lost, and never run against widgets that
+        are not there yet."""
+        screen = self.console_screen
+        if default_namespace is screen and not screen.ready:
+            screen.defer_action(action)
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
 
     def on_mount(self) -> None:
         problems: list[str] = []

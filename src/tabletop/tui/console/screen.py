@@ -34,6 +34,8 @@ from tabletop.tui.widgets.teams import TeamsPanel
 from tabletop.tui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
+    from textual.actions import ActionParseResult
+
     # Secondary screens (and the command palette) are imported where they are
     # first opened, keeping them out of the console's start-up.
     from tabletop.tui.console.palette import PaletteCommand
@@ -72,6 +74,9 @@ class ConsoleScreen(Screen[None]):
         self.notices = list(notices)
         self.viewing: str | None = None
         self._seen = 0
+        self.ready = False
+        """True once mounted: its widgets exist and actions may run."""
+        self._deferred: list[str | ActionParseResult] = []
 
     @property
     def state(self) -> SessionState:
@@ -113,6 +118,14 @@ class ConsoleScreen(Screen[None]):
         self.set_interval(1.0, self._tick)
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=15, markup=False)
+        self.ready = True
+        deferred, self._deferred = self._deferred, []
+        for action in deferred:
+            self.call_later(self.app.run_action, action, self)
+
+    def defer_action(self, action: str | ActionParseResult) -> None:
+        """An action asked for before the screen is ready: run it once it is."""
+        self._deferred.append(action)
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW
