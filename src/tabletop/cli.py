@@ -18,6 +18,7 @@ from tabletop.commands import (
     sessions,
     validate,
 )
+from tabletop.core.safetext import TerminalSafe, for_terminal
 
 COMMANDS = (validate, listing, schema, run, present, sessions, export, import_, report)
 
@@ -40,13 +41,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    out, err = sys.stdout, sys.stderr
+    # Every line the CLI prints may hold text from a file or a session.
+    sys.stdout, sys.stderr = TerminalSafe(out), TerminalSafe(err)
     try:
         code: int = args.func(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `tabletop export s.db | head`
-        sys.stderr.close()
+        err.close()
         return 0
+    except (OSError, ValueError, UnicodeError) as exc:
+        # The last net: a system refusal the command did not expect (a path too
+        # long for the kernel, a name the file system cannot encode) is still
+        # one line, never a traceback.
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"tabletop {args.command}: {for_terminal(reason, one_line=True)}", file=err)
+        return 1
+    finally:
+        sys.stdout, sys.stderr = out, err
     return code
 
 

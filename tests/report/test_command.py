@@ -58,7 +58,7 @@ def test_unknown_extension_is_a_usage_error(
 
 def test_missing_session(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "nope.db"
-    assert main(["report", str(missing)]) == 1
+    assert main(["report", str(missing)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("tabletop report: ") and err.count("\n") == 1
     assert "Traceback" not in err

@@ -72,7 +72,7 @@ def test_export_refuses_missing_or_corrupt_files(
     path = tmp_path / "s.db"
     if content is not None:
         path.write_bytes(content)
-    assert main(["export", str(path)]) == 1
+    assert main(["export", str(path)]) == (2 if content is None else 1)  # missing: usage error
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("tabletop export: ")
@@ -126,6 +126,6 @@ def test_sessions_defaults_to_the_workspace(
     monkeypatch.chdir(tmp_path / "exercises" / "sub")
     assert main(["sessions"]) == 0
     assert "No sessions yet" in capsys.readouterr().out
-    assert main(["sessions", str(tmp_path / "missing")]) == 1
+    assert main(["sessions", str(tmp_path / "missing")]) == 2
     assert "no such folder" in capsys.readouterr().err
     assert not (tmp_path / "missing").exists()

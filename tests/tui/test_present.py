@@ -86,7 +86,7 @@ def test_present_refuses_a_missing_file_and_does_not_create_it(
 
     missing = tmp_path / "nope.db"
     parser_args = type("A", (), {"session": missing, "team": None, "poll": 1.0})()
-    assert present.run(parser_args) == 1  # type: ignore[arg-type]
+    assert present.run(parser_args) == 2  # type: ignore[arg-type]
     assert not missing.exists()
     assert "no session file" in capsys.readouterr().err  # type: ignore[attr-defined]
 

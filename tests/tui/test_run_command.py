@@ -36,7 +36,7 @@ def test_new_session_goes_under_sessions_and_is_announced(
     ("argv", "code"),
     [
         (["run", "mini", "--headless-smoke"], 0),
-        (["run", "no-such-exercise"], 1),
+        (["run", "no-such-exercise"], 2),
         (["run", "mini", "--session", "not-a-session.txt"], 1),
     ],
 )

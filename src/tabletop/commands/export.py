@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tabletop.commands.arguments import user_path
+
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
@@ -21,11 +23,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
             "in docs/export.md. The session file is opened read-only."
         ),
     )
-    parser.add_argument("session", type=Path, metavar="SESSION", help="a session file (.db)")
+    parser.add_argument("session", type=user_path, metavar="SESSION", help="a session file (.db)")
     parser.add_argument(
         "-o",
         "--output",
-        type=Path,
+        type=user_path,
         metavar="FILE",
         help="write the JSON to FILE instead of the standard output (never over a session)",
     )
@@ -37,14 +39,19 @@ def run(args: argparse.Namespace) -> int:
     from tabletop.core.safetext import for_terminal, json_text
     from tabletop.session.exporting import export_session
     from tabletop.session.session import Session
-    from tabletop.session.store.journal import SessionError, own_files, writer_of
+    from tabletop.session.store.journal import (
+        SessionError,
+        SessionNotFound,
+        own_files,
+        writer_of,
+    )
 
     path: Path = args.session
     try:
         session = Session.open_readonly(path)
     except SessionError as exc:
         print(f"tabletop export: {exc}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, SessionNotFound) else 1
     with session:
         # A session nobody is running stopped at its last event, not now.
         live = writer_of(path) is not None

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tabletop.commands.arguments import user_path
+
 if TYPE_CHECKING:
     from tabletop.session.store.journal import LoadedScenario
 
@@ -26,12 +28,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         ),
     )
     parser.add_argument(
-        "export", type=Path, metavar="EXPORT", help="an export (.json), or '-' for stdin"
+        "export", type=user_path, metavar="EXPORT", help="an export (.json), or '-' for stdin"
     )
     parser.add_argument(
         "-o",
         "--output",
-        type=Path,
+        type=user_path,
         metavar="NEW",
         help="the session file to create (default: sessions/<exercise-id>-<UTC time>.db "
         "in the workspace); it must not exist",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+import sys
 from typing import Any
+
+from tabletop.commands.arguments import user_path
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -14,7 +16,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         description="List exercises: the workspace's own, then the bundled library's.",
     )
     parser.add_argument(
-        "workspace", nargs="?", type=Path, help="a folder inside the workspace (default: here)"
+        "workspace", nargs="?", type=user_path, help="a folder inside the workspace (default: here)"
     )
     parser.set_defaults(func=run)
 
@@ -24,6 +26,10 @@ def run(args: argparse.Namespace) -> int:
     from tabletop.authoring.parsing import parse_file
     from tabletop.authoring.workspace import Workspace
 
+    if args.workspace is not None and not args.workspace.is_dir():
+        what = "is not a folder" if args.workspace.exists() else "no such folder"
+        print(f"tabletop list: {args.workspace}: {what}", file=sys.stderr)
+        return 2
     ws = Workspace.discover(args.workspace)
     rows: list[tuple[str, ...]] = []
     seen: set[str] = set()

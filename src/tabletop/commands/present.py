@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tabletop.commands.arguments import user_path
 from tabletop.core.problems import did_you_mean
 
 
@@ -17,7 +18,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         description="A participant view of a session, for a projector or a team's screen. "
         "It follows the facilitator's console live and never changes the session.",
     )
-    parser.add_argument("session", metavar="SESSION", type=Path, help="the session file")
+    parser.add_argument("session", metavar="SESSION", type=user_path, help="the session file")
     parser.add_argument("--team", metavar="TEAM", help="show only what this team received")
     parser.add_argument("--poll", type=float, default=1.0, help=argparse.SUPPRESS)
     parser.set_defaults(func=run)
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     path: Path = args.session
     if not path.is_file():
         print(f"tabletop present: no session file at {path}", file=sys.stderr)
-        return 1
+        return 2
     try:
         session = Session.open_readonly(path)
     except SessionError as exc:

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tabletop.commands.arguments import user_path
+
 FORMATS = ("html", "md", "json")
 EXTENSIONS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json"}
 
@@ -22,9 +24,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
             "-o the report is written next to the session file and its path printed."
         ),
     )
-    parser.add_argument("session", type=Path, metavar="SESSION", help="a session file (.db)")
+    parser.add_argument("session", type=user_path, metavar="SESSION", help="a session file (.db)")
     parser.add_argument(
-        "-o", "--output", type=Path, metavar="FILE", help="where to write it ('-' for stdout)"
+        "-o", "--output", type=user_path, metavar="FILE", help="where to write it ('-' for stdout)"
     )
     parser.add_argument(
         "--format",
@@ -33,7 +35,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--templates",
-        type=Path,
+        type=user_path,
         metavar="DIR",
         help="a folder of templates (report.html, report.md, report.css) that override "
         "the bundled ones, to brand or translate the report",
@@ -66,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     from tabletop.report.build import build_report_model
     from tabletop.report.render import RenderError, render
     from tabletop.session.session import Session
-    from tabletop.session.store.journal import SessionError, own_files
+    from tabletop.session.store.journal import SessionError, SessionNotFound, own_files
 
     output: Path | None = args.output
     fmt = choose_format(args.format, output)
@@ -77,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"{templates}: no such templates folder", 2)
     try:
         session = Session.open_readonly(args.session)
+    except SessionNotFound as error:
+        return _fail(str(error), 2)
     except SessionError as error:
         return _fail(str(error))
     with session:
@@ -86,7 +90,14 @@ def run(args: argparse.Namespace) -> int:
     except RenderError as error:
         return _fail(str(error))
     if output is not None and str(output) == "-":
-        sys.stdout.write(text)
+        if fmt != "md" and not sys.stdout.isatty():
+            # HTML and JSON on a pipe are data: byte for byte (JSON escapes its
+            # controls already, HTML isolates bidi text). Markdown is for people.
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text.encode("utf-8"))
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(text)
         return 0
     target = output or default_output(args.session, fmt)
     try:

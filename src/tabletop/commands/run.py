@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from tabletop.app.opening import open_session
 from tabletop.app.startup import collector_paused, freeze_survivors
+from tabletop.commands.arguments import user_path
 from tabletop.core.problems import ProblemsFound
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--session",
         metavar="FILE",
-        type=Path,
+        type=user_path,
         help="session file to resume, or to create if missing "
         "(default: sessions/<exercise-id>-<UTC time>.db in the workspace)",
     )
@@ -53,6 +54,10 @@ def run(args: argparse.Namespace) -> int:
         try:
             opened = open_session(args.exercise, args.session)
         except ProblemsFound as exc:
+            if _names_no_exercise(exc):
+                print(f"tabletop run: {exc.problems[0].file}: {exc.problems[0].message}",
+                      file=sys.stderr)
+                return 2
             print(str(exc), file=sys.stderr)
             print("tabletop run: the exercise has problems (listed above); nothing was started",
                   file=sys.stderr)
@@ -112,3 +117,8 @@ def _console(session: Session, where: str, notices: list[str]) -> Any:
 async def _exit_when_ready(pilot: Any) -> None:
     await pilot.pause()
     pilot.app.exit()
+
+
+def _names_no_exercise(exc: ProblemsFound) -> bool:
+    """The target is no exercise at all (a usage error), not one with problems."""
+    return len(exc.problems) == 1 and exc.problems[0].message.startswith("no such exercise")

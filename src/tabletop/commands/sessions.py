@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tabletop.commands.arguments import user_path
+
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
@@ -22,7 +24,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "folder",
         nargs="?",
-        type=Path,
+        type=user_path,
         metavar="DIR",
         help="folder to look in (default: the workspace's sessions/)",
     )
@@ -36,12 +38,12 @@ def run(args: argparse.Namespace) -> int:
     if not folder.exists():
         if args.folder is not None:
             print(f"tabletop sessions: {folder}: no such folder", file=sys.stderr)
-            return 1
+            return 2
         print(f"No sessions yet ({folder} does not exist).")
         return 0
     if not folder.is_dir():
         print(f"tabletop sessions: {folder} is not a folder", file=sys.stderr)
-        return 1
+        return 2
     files = sorted(p for p in folder.glob("*.db") if not p.name.startswith("."))
     if not files:
         print(f"No sessions in {folder}.")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
+from tabletop.commands.arguments import user_path
 from tabletop.core.problems import Problem
 
 
@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "Prints every problem as file:line:col: key.path: message. "
         "Exit 0 when all is valid, 1 when there is any problem, 2 on a usage error.",
     )
-    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    parser.add_argument("paths", nargs="*", type=user_path, metavar="PATH")
     parser.add_argument("-q", "--quiet", action="store_true", help="print problems only")
     parser.set_defaults(func=run)
 

@@ -6,12 +6,16 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from tabletop.core.safetext import for_terminal
+
 PathPart = str | int
 KeyPath = tuple[PathPart, ...]
 
 # An excerpt of the input quoted in a message never exceeds this, so a hostile
 # file cannot make the message itself huge.
 EXCERPT_LIMIT = 40
+LINE_LIMIT = 500
+"""A problem line never exceeds this (key paths and excerpts are shortened)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -27,11 +31,18 @@ class Problem:
         return dotted(self.path)
 
     def __str__(self) -> str:
-        where = self.file
+        """One line, at most LINE_LIMIT characters, with every control and
+        invisible character in it (a file name, a key, a value) made visible."""
+        where = for_terminal(self.file, one_line=True)
         if self.line:
             where += f":{self.line}:{self.col}"
-        key = self.dotted_path or "(document)"
-        return f"{where}: {key}: {self.message}"
+        key = for_terminal(self.dotted_path, one_line=True) or "(document)"
+        message = for_terminal(self.message, one_line=True)
+        room = LINE_LIMIT - len(where) - len(message) - 4
+        if len(key) > max(room, 40):
+            key = "…" + key[-(max(room, 40) - 1):]
+        line = f"{where}: {key}: {message}"
+        return line if len(line) <= LINE_LIMIT else line[: LINE_LIMIT - 1] + "…"
 
 
 class ProblemsFound(Exception):

@@ -9,17 +9,21 @@ JSON gets its own ``\\uXXXX`` escapes, so the data itself is unchanged.
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from typing import Any
+from typing import Any, TextIO
 
 # C1 controls and DEL, the Arabic letter mark, zero-width and directional
 # marks, line and paragraph separators, bidi embeddings, overrides and
 # isolates, the word joiner and invisible operators, and the BOM.
 _INVISIBLE = "\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
 _JSON_UNSAFE = re.compile(f"[{_INVISIBLE}]")
-_TERMINAL_UNSAFE = re.compile(f"[\u0000-\u0008\u000b-\u001f{_INVISIBLE}]")
-_TERMINAL_UNSAFE_LINE = re.compile(f"[\u0000-\u001f{_INVISIBLE}]")
+# Lone surrogates are bytes that were not UTF-8 (a file name, decoded with
+# surrogateescape): shown as the byte they stand for, never written raw.
+_SURROGATES = "\ud800-\udfff"
+_TERMINAL_UNSAFE = re.compile(f"[\u0000-\u0008\u000b-\u001f{_INVISIBLE}{_SURROGATES}]")
+_TERMINAL_UNSAFE_LINE = re.compile(f"[\u0000-\u001f{_INVISIBLE}{_SURROGATES}]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -27,6 +31,8 @@ def _visible(match: re.Match[str]) -> str:
     code = ord(char)
     if code < 0x20 or 0x7F <= code <= 0x9F:
         return f"\\x{code:02x}"
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
     return f"<U+{code:04X}>"
 
 
@@ -52,3 +58,38 @@ def json_text(data: Any, *, indent: int | None = 2) -> str:
     # These characters can only occur inside JSON strings (its syntax is
     # ASCII), where an escape means the same character.
     return _JSON_UNSAFE.sub(_json_escape, text)
+
+
+class TerminalSafe(io.TextIOBase):
+    """A text stream that passes everything written through :func:`for_terminal`.
+
+    The CLI writes through it, so no message, table or Markdown it prints can
+    carry a control character to the terminal, whichever code printed it. JSON
+    needs nothing (:func:`json_text` escapes them already); data that must stay
+    byte for byte (an HTML report on a pipe) is written to ``buffer``.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(for_terminal(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def buffer(self) -> Any:
+        return self.stream.buffer
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.stream.encoding

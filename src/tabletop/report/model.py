@@ -10,9 +10,10 @@ that the same session gives the same report anywhere.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from typing import Any
+
+from tabletop.core.safetext import json_text
 
 NONE_RECORDED = "None recorded"
 NOT_RATED = "Not rated"
@@ -336,4 +337,6 @@ def to_dict(report: Report) -> dict[str, Any]:
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    """Readable JSON whose control and invisible characters are ``\\uXXXX`` escapes:
+    the same strings for a JSON reader, nothing raw for a terminal."""
+    return json_text(to_dict(report)) + "\n"
