@@ -18,6 +18,11 @@ from tabletop.session.session import Session
 from tabletop.tui.console.screen import ConsoleScreen
 from tabletop.tui.keys.bindings import APP_BINDINGS, binding_ids
 from tabletop.tui.keys.keymap import load_keymap
+from tabletop.tui.visible_controls import install as show_controls_visibly
+
+# Before any widget draws: nothing the console or present shows reaches the
+# terminal as a control character.
+show_controls_visibly()
 
 if TYPE_CHECKING:
     from textual.actions import ActionParseResult
