@@ -29,7 +29,7 @@ def test_an_endless_pipe_stops_at_the_size_limit(
             except BrokenPipeError:
                 pass
 
-    writer = threading.Thread(target=yes, daemon=True)
+    writer = threading.Thread(target=yes, daemon=True)  # never keeps the run alive
     writer.start()
     try:
         assert main(["validate", str(fifo)]) == 1

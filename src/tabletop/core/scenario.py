@@ -240,8 +240,15 @@ def decode(stored: bytes | str) -> Scenario:
     """A stored scenario; raises msgspec.ValidationError or DecodeError (both
     ``msgspec.MsgspecError``) on anything that is not one."""
     scenario = msgspec.json.decode(stored, type=Scenario)
+    _check_shape(scenario)
     _check_times(scenario)
     return scenario
+
+
+def _check_shape(scenario: Scenario) -> None:
+    """What the console and the report rely on: at least one team."""
+    if not scenario.teams:
+        raise msgspec.ValidationError("Expected at least one team - at `$.teams`")
 
 
 def _check_times(scenario: Scenario) -> None:

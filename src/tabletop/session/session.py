@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tabletop.session.events import Event
+from tabletop.session.events import EVENT_KINDS, Event
 from tabletop.session.payloads import normalise
 from tabletop.session.state import SessionState
-from tabletop.session.store.journal import Journal, LoadedScenario, SessionError
+from tabletop.session.store.journal import Journal, LoadedScenario, SessionCorrupt, SessionError
 
 Clock = Callable[[], float]
 
@@ -32,7 +32,7 @@ class Session:
         self.state = SessionState(self.scenario)
         try:
             for event in journal.events():
-                self.state.apply(event)
+                self._replay(event)
         except BaseException:
             journal.close()
             raise
@@ -93,8 +93,34 @@ class Session:
         """Apply events another process appended since; returns them."""
         fresh = self.journal.events(after=self.state.last_seq)
         for event in fresh:
-            self.state.apply(event)
+            self._replay(event)
         return fresh
+
+    def _replay(self, event: Event) -> None:
+        """Apply a stored event, checked as live play checked it when it was recorded.
+
+        A session file is evidence and may have been edited by hand: an event that
+        live play would have refused (a rating letter that does not exist, a
+        number out of range, a payload of the wrong type) makes the file damaged,
+        never a wrong state. A kind this version does not know (a newer one wrote
+        it) stays in the history and places nothing.
+        """
+        if event.seq != self.state.last_seq + 1:
+            missing = f"{self.state.last_seq + 1}" + (
+                f" to {event.seq - 1}" if event.seq - 1 > self.state.last_seq + 1 else ""
+            )
+            raise SessionCorrupt(
+                f"{self.journal.path}: events {missing} are missing from the log; "
+                "it has been edited or damaged"
+            )
+        if event.kind in EVENT_KINDS:
+            try:
+                normalise(event.kind, event.data, self.state)
+            except ValueError as exc:
+                raise SessionCorrupt(
+                    f"{self.journal.path}: event {event.seq} ({event.kind}) is damaged: {exc}"
+                ) from None
+        self.state.apply(event)
 
     def close(self) -> None:
         self.journal.close()

@@ -20,9 +20,11 @@ writing, so a damaged or foreign file is never modified.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sqlite3
+import stat
 import threading
 import time
 import urllib.parse
@@ -342,7 +344,7 @@ class Journal:
                     "SELECT seq, kind, wall, data FROM events WHERE seq > ? ORDER BY seq",
                     (after,),
                 ).fetchall()
-            return [Event(seq, kind, wall, json.loads(data)) for seq, kind, wall, data in rows]
+            return [_event(self.path, *row) for row in rows]
         except sqlite3.DatabaseError as exc:
             raise SessionCorrupt(
                 f"{self.path}: the event log cannot be read ({_sqlite_reason(exc)})"
@@ -405,15 +407,40 @@ class Journal:
             self._last_seq = self._max_seq()
 
 
+_MAX_WALL = 1e11  # seconds since 1970: the year 5138; anything later is damage
+_MAX_PAYLOAD = 1 << 20  # one event's JSON; a decision's text is a few hundred bytes
+
+
+def _event(path: Path, seq: object, kind: object, wall: object, data: object) -> Event:
+    """One row as an event, or SessionCorrupt naming it: a session file is data,
+    and a crafted one may hold anything in any column."""
+    where = f"{path}: event {seq!r:.20}"
+    if not isinstance(seq, int) or seq < 1:
+        raise SessionCorrupt(f"{where} is damaged: its number is not a positive whole number")
+    if not isinstance(kind, str) or not 0 < len(kind) <= 64:
+        raise SessionCorrupt(f"{where} is damaged: its kind is not a name")
+    if not isinstance(wall, int | float) or not 0 <= wall < _MAX_WALL:
+        raise SessionCorrupt(f"{where} is damaged: its time is not a time ({wall!r:.30})")
+    if not isinstance(data, str | bytes) or len(data) > _MAX_PAYLOAD:
+        raise SessionCorrupt(f"{where} is damaged: its payload is not JSON text of a sane size")
+    payload = json.loads(data, parse_constant=_no_constant)
+    if not isinstance(payload, dict):
+        raise SessionCorrupt(f"{where} is damaged: its payload is not a JSON object")
+    return Event(seq, kind, float(wall), payload)
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
 def stored_digest(path: Path) -> tuple[str, str] | None:
     """``(exercise_id, scenario_sha256)`` from a session file's metadata, without
     reading its scenario; None when the file cannot be read that way (then
     ``Journal.open`` says why)."""
     path = Path(path)
     try:
-        with path.open("rb") as fh:
-            if not fh.read(100).startswith(SQLITE_HEADER):
-                return None
+        if not _read_header(path).startswith(SQLITE_HEADER):
+            return None
         conn = _connect_readonly(path)
     except (OSError, sqlite3.Error):
         return None
@@ -460,8 +487,7 @@ def _inspect(
     the file: it is used instead of reading and validating the stored copy.
     """
     try:
-        with path.open("rb") as fh:
-            head = fh.read(100)
+        head = _read_header(path)
     except FileNotFoundError:
         raise SessionNotFound(f"{path}: no such session file") from None
     except IsADirectoryError:
@@ -500,6 +526,18 @@ def _inspect(
         conn.close()
         raise
     return conn, meta
+
+
+def _read_header(path: Path) -> bytes:
+    """The first 100 bytes of a regular file. A FIFO or a device is refused before
+    it is opened: reading one could wait forever or never end."""
+    info = os.stat(path)
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise SessionCorrupt(f"{path} is not a regular file (a FIFO, a device or a socket)")
+    with path.open("rb") as fh:
+        return fh.read(100)
 
 
 # Exactly what _write_new_file makes: a session file is data, and any other
