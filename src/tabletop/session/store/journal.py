@@ -23,8 +23,10 @@ import contextlib
 import errno
 import json
 import os
+import shutil
 import sqlite3
 import stat
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -145,6 +147,7 @@ class Journal:
         self._clock = clock
         self._mutex = threading.Lock()
         self._last_seq = self._max_seq() if lock else 0
+        self._snapshot: Path | None = None  # a private copy read instead (read-only media)
 
     # ------------------------------------------------------------ opening
 
@@ -253,10 +256,36 @@ class Journal:
 
     @classmethod
     def open_readonly(cls, path: Path) -> Journal:
-        """Open for reading only; never creates or changes the file."""
+        """Open for reading only; never creates or changes the file.
+
+        A session that crashed (its WAL still beside it) on read-only media, a
+        CD or a write-protected stick, cannot be read in place: SQLite needs to
+        create its shared-memory file. It is intact, so a private copy of the
+        file and its WAL is read instead, and removed on close.
+        """
         path = Path(path)
-        conn, meta = _inspect(path)
+        try:
+            conn, meta = _inspect(path)
+        except _ReadOnlyMedia:
+            return cls._from_snapshot(path)
         return cls(path, conn, meta, lock=None, clock=time.time)
+
+    @classmethod
+    def _from_snapshot(cls, path: Path) -> Journal:
+        folder = Path(tempfile.mkdtemp(prefix="tabletop-readonly-"))
+        try:
+            copy = folder / path.name
+            for suffix in ("", "-wal"):
+                shutil.copyfile(
+                    path.with_name(path.name + suffix), copy.with_name(copy.name + suffix)
+                )
+            conn, meta = _inspect(copy)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        journal = cls(path, conn, meta, lock=None, clock=time.time)
+        journal._snapshot = folder
+        return journal
 
     # ------------------------------------------------------------ reading and writing
 
@@ -368,6 +397,9 @@ class Journal:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+        if self._snapshot is not None:
+            shutil.rmtree(self._snapshot, ignore_errors=True)
+            self._snapshot = None
 
     def __enter__(self) -> Journal:
         return self
@@ -521,11 +553,23 @@ def _inspect(
         meta = _parse_meta(path, rows)
     except sqlite3.DatabaseError as exc:
         conn.close()
+        if _on_read_only_media(path, exc):
+            raise _ReadOnlyMedia(str(path)) from exc
         raise SessionCorrupt(f"{path} is damaged: {_sqlite_reason(exc)}") from exc
     except SessionError:
         conn.close()
         raise
     return conn, meta
+
+
+class _ReadOnlyMedia(Exception):
+    """A crashed session SQLite cannot read in place: its folder cannot be written."""
+
+
+def _on_read_only_media(path: Path, exc: sqlite3.Error) -> bool:
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    wal = path.with_name(path.name + "-wal")
+    return name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")) and wal.is_file()
 
 
 def _read_header(path: Path) -> bytes:
