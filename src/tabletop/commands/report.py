@@ -40,6 +40,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="a folder of templates (report.html, report.md, report.css) that override "
         "the bundled ones, to brand or translate the report",
     )
+    parser.add_argument(
+        "--render-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="stop a template that renders for longer than this (default: 60)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -86,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     with session:
         report = build_report_model(session)
     try:
-        text = render(report, fmt, templates)
+        text = render(report, fmt, templates, timeout=args.render_timeout)
     except RenderError as error:
         return _fail(str(error))
     if output is not None and str(output) == "-":

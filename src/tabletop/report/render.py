@@ -10,12 +10,23 @@ file (say ``report.html``) is enough.
 
 from __future__ import annotations
 
+import contextlib
 import html
+import os
 import re
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+)
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -69,10 +80,28 @@ def _pct(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.0f}%"
 
 
+class ContainedLoader(FileSystemLoader):
+    """A template folder whose files stay inside it: a symlink in it that points
+    elsewhere is refused, never read (Jinja itself already refuses '..'). The
+    error is not TemplateNotFound, so the bundled template does not silently
+    stand in for the user's."""
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(os.path.realpath(filename))
+        if not any(real.is_relative_to(Path(os.path.realpath(f))) for f in self.searchpath):
+            raise TemplateError(
+                f"{template} is a link to a file outside the folder; refusing to read it"
+            )
+        return source, filename, uptodate
+
+
 def environment(fmt: str, templates: Path | None = None) -> ImmutableSandboxedEnvironment:
     folders = [str(templates)] if templates else []
     folders.append(str(bundled_templates()))
-    loader = ChoiceLoader([FileSystemLoader(f) for f in folders])
+    loader = ChoiceLoader([ContainedLoader(f) for f in folders])
     html = fmt == "html"
     env = ImmutableSandboxedEnvironment(
         loader=loader,
@@ -97,7 +126,44 @@ def context(report: Report, fmt: str) -> dict[str, Any]:
     return values
 
 
-def render(report: Report, fmt: str, templates_dir: Path | None = None) -> str:
+RENDER_TIMEOUT = 60.0
+"""Seconds a render may take; a 50,000-decision report needs a few."""
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Stop a template that runs too long (a loop of 10^10, from a user's folder).
+
+    A signal interrupts the pure-Python loops Jinja compiles templates into;
+    off the main thread (where signals cannot be set) the render runs unbounded.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def out_of_time(signum: int, frame: object) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, out_of_time)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def render(
+    report: Report,
+    fmt: str,
+    templates_dir: Path | None = None,
+    *,
+    timeout: float | None = RENDER_TIMEOUT,
+) -> str:
     """The report as text in ``fmt`` (html, md or json); JSON ignores templates."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r} (choose {', '.join(FORMATS)})")
@@ -105,8 +171,19 @@ def render(report: Report, fmt: str, templates_dir: Path | None = None) -> str:
         return to_json(report)
     name = TEMPLATE_NAMES[fmt]
     try:
-        template = environment(fmt, templates_dir).get_template(name)
-        return template.render(context(report, fmt))
+        with _time_limit(timeout):
+            template = environment(fmt, templates_dir).get_template(name)
+            return template.render(context(report, fmt))
+    except _OutOfTime:
+        raise RenderError(
+            f"template {name}: still rendering after {timeout:g} s; stopped "
+            "(a loop too long? --render-timeout sets the limit)"
+        ) from None
+    except (OverflowError, MemoryError, RecursionError) as error:
+        what = {OverflowError: "a number or a range too large", MemoryError: "out of memory",
+                RecursionError: "recursion too deep"}[type(error)]
+        detail = " ".join(str(error).split())[:100]
+        raise RenderError(f"template {name}: {what} ({detail})") from None
     except TemplateError as error:
         line = getattr(error, "lineno", None)
         where = f"{getattr(error, 'filename', None) or name}:{line}: " if line else ""
