@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -192,7 +191,7 @@ def temporary_beside(target: Path) -> tuple[int, Path]:
     """A new file with an unpredictable name in the target's folder (O_EXCL, O_NOFOLLOW)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     for _ in range(100):
-        temp = target.with_name(f".{target.name[:80]}.{secrets.token_hex(8)}.tmp")
+        temp = target.with_name(f".{target.name[:80]}.{os.urandom(8).hex()}.tmp")
         try:
             return os.open(temp, flags, 0o600), temp
         except FileExistsError:

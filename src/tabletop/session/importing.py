@@ -18,7 +18,6 @@ import contextlib
 import math
 import os
 import re
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -166,7 +165,7 @@ def import_session(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SessionError(f"cannot create the folder {folder}: {exc.strerror}") from None
-    building = folder / f".{target.name[:80]}.import-{secrets.token_hex(8)}"
+    building = folder / f".{target.name[:80]}.import-{os.urandom(8).hex()}"
     try:
         count = _build(building, loaded, export.events, clock)
         try:

@@ -23,14 +23,11 @@ import contextlib
 import errno
 import json
 import os
-import shutil
 import sqlite3
 import stat
-import tempfile
 import threading
 import time
 import urllib.parse
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,7 +171,7 @@ class Journal:
             "scenario_sha256": loaded.sha256,
             "source_path": str(loaded.path),
             "created": repr(float(clock())),
-            "session_id": uuid.uuid4().hex,
+            "session_id": os.urandom(16).hex(),  # random, as a uuid4; no import at start-up
         }
         # Build the file under a temporary name and link it into place, so a
         # crash here never leaves a half-made session under the real name. The
@@ -272,6 +269,9 @@ class Journal:
 
     @classmethod
     def _from_snapshot(cls, path: Path) -> Journal:
+        import shutil
+        import tempfile
+
         folder = Path(tempfile.mkdtemp(prefix="tabletop-readonly-"))
         try:
             copy = folder / path.name
@@ -398,6 +398,8 @@ class Journal:
             self._lock.release()
             self._lock = None
         if self._snapshot is not None:
+            import shutil
+
             shutil.rmtree(self._snapshot, ignore_errors=True)
             self._snapshot = None
 
