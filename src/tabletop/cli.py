@@ -56,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # long for the kernel, a name the file system cannot encode) is still
         # one line, never a traceback.
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        print(f"tabletop {args.command}: {for_terminal(reason, one_line=True)}", file=err)
+        if err is not None:
+            print(f"tabletop {args.command}: {for_terminal(reason, one_line=True)}", file=err)
         return 1
     finally:
         sys.stdout, sys.stderr = out, err

@@ -178,3 +178,36 @@ def test_a_wal_planted_beside_a_cleanly_closed_session_is_reported_not_replayed(
     with pytest.raises(SessionCorrupt, match=r"sits beside .* closed cleanly"):
         Session.open(closed_session)
     assert digest(closed_session) == before
+
+
+def test_a_file_at_the_lock_path_that_is_not_ours_is_refused_and_kept(
+    tmp_path: Path, closed_session: Path
+) -> None:
+    lock_path(closed_session).write_text("precious notes", encoding="utf-8")
+    with pytest.raises(JournalWriteError, match="is not tabletop's lock file"):
+        Session.open(closed_session)
+    assert lock_path(closed_session).read_text(encoding="utf-8") == "precious notes"
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal", ".lock"])
+def test_a_session_is_never_made_under_a_name_that_belongs_to_a_sessions_own_files(
+    suffix: str, tmp_path: Path, closed_session: Path, exercise: LoadedScenario,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    target = tmp_path / f"{closed_session.name}{suffix}"
+    with pytest.raises(Exception, match="belong to a session's own files"):
+        Session.create(target, exercise)
+    assert main(["export", str(closed_session), "-o", str(tmp_path / "e.json")]) == 0
+    assert main(["import", str(tmp_path / "e.json"), "-o", str(target)]) == 1
+    assert "belong to a session's own files" in capsys.readouterr().err
+    assert not target.exists()
+
+
+def test_a_session_whose_name_is_not_utf8_is_made_and_read(
+    tmp_path: Path, exercise: LoadedScenario, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = tmp_path / os.fsdecode(b"caf\xff\xfe.db")
+    Session.create(name, exercise).close()
+    assert main(["export", str(name)]) == 0
+    assert main(["sessions", str(tmp_path)]) == 0
+    assert "caf\\xff\\xfe.db" in capsys.readouterr().out

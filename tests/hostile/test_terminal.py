@@ -145,3 +145,15 @@ def test_a_file_name_that_is_not_utf8_is_shown_as_bytes(
     assert main(["report", name]) == 2
     err = capsys.readouterr().err
     assert "caf\\xff\\x1b.db: no such session file" in err
+
+
+def test_a_closed_standard_output_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "tabletop", "list"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True, check=False, cwd=tmp_path, preexec_fn=lambda: os.close(1),
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == "tabletop list: the output is closed"

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from tabletop.commands.arguments import user_path
+from tabletop.core.safetext import for_terminal
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -52,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         print("No exercises found.")
         return 0
+    rows = [tuple(for_terminal(cell, one_line=True) for cell in row) for row in rows]
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
     for row in (header, *rows):
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tabletop.commands.arguments import user_path
+from tabletop.core.safetext import for_terminal
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -49,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"No sessions in {folder}.")
         return 0
     header = ("FILE", "EXERCISE", "STARTED", "LAST ACTIVITY", "DELIVERED", "DECISIONS", "STATE")
-    rows = [header, *(_row(path) for path in files)]
+    rows = [header, *(tuple(for_terminal(cell, one_line=True) for cell in _row(path))
+                      for path in files)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

@@ -9,6 +9,7 @@ JSON gets its own ``\\uXXXX`` escapes, so the data itself is unchanged.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import re
@@ -69,16 +70,23 @@ class TerminalSafe(io.TextIOBase):
     byte for byte (an HTML report on a pipe) is written to ``buffer``.
     """
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO | None) -> None:
         super().__init__()
-        self.stream = stream
+        self._stream = stream
+
+    @property
+    def stream(self) -> TextIO:
+        if self._stream is None:  # started with the descriptor closed (`>&-`)
+            raise OSError(errno.EBADF, "the output is closed")
+        return self._stream
 
     def write(self, text: str) -> int:
         self.stream.write(for_terminal(text))
         return len(text)
 
     def flush(self) -> None:
-        self.stream.flush()
+        if self._stream is not None:
+            self._stream.flush()
 
     def isatty(self) -> bool:
         return self.stream.isatty()

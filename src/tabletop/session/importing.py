@@ -30,7 +30,12 @@ from tabletop.core.files import fsync_folder, link_new
 from tabletop.core.scenario import Scenario, decode, encode
 from tabletop.session.exporting import EXPORT_VERSION
 from tabletop.session.session import Session
-from tabletop.session.store.journal import Journal, LoadedScenario, SessionError
+from tabletop.session.store.journal import (
+    RESERVED_SUFFIXES,
+    Journal,
+    LoadedScenario,
+    SessionError,
+)
 from tabletop.session.store.locking import lock_path
 
 MAX_EXPORT_BYTES = 256 * 1024 * 1024
@@ -159,6 +164,11 @@ def import_session(
     """
     if os.path.lexists(target):
         raise SessionError(f"{target}: a file with this name already exists")
+    if target.name.endswith(RESERVED_SUFFIXES):
+        raise SessionError(
+            f"{target}: names ending in {', '.join(RESERVED_SUFFIXES)} belong to a session's "
+            "own files; choose another name"
+        )
     loaded = resolve_scenario(export, find_exercise)
     folder = target.parent
     try:

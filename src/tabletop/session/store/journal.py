@@ -63,6 +63,10 @@ _META_KEYS = (
 # Also "session_id", optional: files made before it existed lack it.
 
 
+RESERVED_SUFFIXES = ("-wal", "-shm", "-journal", ".lock")
+"""The files SQLite and tabletop keep beside a session: never a session's own name."""
+
+
 class SessionError(Exception):
     """A session file cannot be used; ``str()`` is a one-line message for people."""
 
@@ -156,6 +160,11 @@ class Journal:
         path = Path(path)
         if os.path.lexists(path):
             raise SessionError(f"{path}: a file with this name already exists")
+        if path.name.endswith(RESERVED_SUFFIXES):
+            raise SessionError(
+                f"{path}: names ending in {', '.join(RESERVED_SUFFIXES)} belong to a session's "
+                "own files; choose another name"
+            )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -671,7 +680,8 @@ def _parse_meta(path: Path, rows: dict[str, Any]) -> SessionMeta:
 
 
 def _connect_readonly(path: Path) -> sqlite3.Connection:
-    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+    # As bytes: a file name that is not UTF-8 (surrogate-escaped) stays exact.
+    uri = "file:" + urllib.parse.quote(os.fsencode(path.resolve())) + "?mode=ro"
     conn = sqlite3.connect(
         uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT
     )
@@ -686,7 +696,7 @@ def _distrust_schema(conn: sqlite3.Connection) -> None:
 
 def _connect_writer(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(
-        path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT
+        os.fsencode(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT
     )
     try:
         _distrust_schema(conn)
@@ -704,7 +714,7 @@ def _connect_writer(path: Path) -> sqlite3.Connection:
 
 
 def _write_new_file(path: Path, meta: dict[str, str | Scenario]) -> None:
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = sqlite3.connect(os.fsencode(path), isolation_level=None)
     try:
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -114,6 +114,10 @@ class WriterLock:
             except FileNotFoundError:
                 same = False
             if same:
+                if not _is_ours(fd):
+                    os.close(fd)
+                    raise LockRefused(errno.EEXIST, f"{path} exists and is not tabletop's lock "
+                                      "file; move it away (tabletop never overwrites it)")
                 _write_holder(fd)
                 return cls(fd, path, database_fd)
             os.close(fd)
@@ -199,6 +203,20 @@ def _write_holder(fd: int) -> None:
     info = {"pid": os.getpid(), "host": socket.gethostname(), "user": user, "since": time.time()}
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps(info).encode(), 0)
+
+
+def _is_ours(fd: int) -> bool:
+    """Empty (just made, or left by a crash mid-write) or a holder record we wrote."""
+    raw = os.pread(fd, 4097, 0)
+    if not raw:
+        return True
+    if len(raw) > 4096:
+        return False
+    try:
+        info = json.loads(raw)
+    except ValueError:
+        return False
+    return isinstance(info, dict) and set(info) == {"pid", "host", "user", "since"}
 
 
 def _read_holder(fd: int) -> Holder | None:
