@@ -31,12 +31,12 @@ from tabletop.core.scenario import Scenario, decode, encode
 from tabletop.session.exporting import EXPORT_VERSION
 from tabletop.session.session import Session
 from tabletop.session.store.journal import (
-    RESERVED_SUFFIXES,
     Journal,
     LoadedScenario,
     SessionError,
+    check_new_name,
+    own_files,
 )
-from tabletop.session.store.locking import lock_path
 
 MAX_EXPORT_BYTES = 256 * 1024 * 1024
 
@@ -162,13 +162,7 @@ def import_session(
     Raises ExportRefused (the export is at fault) or SessionError (the file
     could not be made); either way nothing is left at or beside ``target``.
     """
-    if os.path.lexists(target):
-        raise SessionError(f"{target}: a file with this name already exists")
-    if target.name.endswith(RESERVED_SUFFIXES):
-        raise SessionError(
-            f"{target}: names ending in {', '.join(RESERVED_SUFFIXES)} belong to a session's "
-            "own files; choose another name"
-        )
+    check_new_name(target)
     loaded = resolve_scenario(export, find_exercise)
     folder = target.parent
     try:
@@ -186,19 +180,10 @@ def import_session(
             raise SessionError(f"cannot create {target}: {exc.strerror}") from None
         fsync_folder(folder)
     finally:
-        for leftover in (building, *_sidecars(building)):
+        for leftover in own_files(building):
             with contextlib.suppress(OSError):
                 leftover.unlink()
     return Imported(target, loaded.scenario.id, count)
-
-
-def _sidecars(path: Path) -> tuple[Path, ...]:
-    return (
-        path.with_name(path.name + "-wal"),
-        path.with_name(path.name + "-shm"),
-        path.with_name(path.name + "-journal"),
-        lock_path(path),
-    )
 
 
 def _build(

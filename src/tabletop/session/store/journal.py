@@ -63,7 +63,8 @@ _META_KEYS = (
 # Also "session_id", optional: files made before it existed lack it.
 
 
-RESERVED_SUFFIXES = ("-wal", "-shm", "-journal", ".lock")
+_SQLITE_SUFFIXES = ("-wal", "-shm", "-journal")
+RESERVED_SUFFIXES = (*_SQLITE_SUFFIXES, ".lock")
 """The files SQLite and tabletop keep beside a session: never a session's own name."""
 
 
@@ -158,13 +159,7 @@ class Journal:
     ) -> Journal:
         """Make a new session file and open it for writing; never overwrites a file."""
         path = Path(path)
-        if os.path.lexists(path):
-            raise SessionError(f"{path}: a file with this name already exists")
-        if path.name.endswith(RESERVED_SUFFIXES):
-            raise SessionError(
-                f"{path}: names ending in {', '.join(RESERVED_SUFFIXES)} belong to a session's "
-                "own files; choose another name"
-            )
+        check_new_name(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -509,8 +504,20 @@ def own_files(path: Path) -> list[Path]:
     """A session file and every file SQLite and tabletop keep beside it: none of them
     may ever be the target of an output."""
     path = Path(path)
-    beside = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+    beside = [path.with_name(path.name + suffix) for suffix in _SQLITE_SUFFIXES]
     return [path, *beside, lock_path(path)]
+
+
+def check_new_name(path: Path) -> None:
+    """Raise SessionError unless ``path`` may become a new session: nothing is
+    there (not even a dangling symlink) and the name is not one of a session's own."""
+    if os.path.lexists(path):
+        raise SessionError(f"{path}: a file with this name already exists")
+    if path.name.endswith(RESERVED_SUFFIXES):
+        raise SessionError(
+            f"{path}: names ending in {', '.join(RESERVED_SUFFIXES)} belong to a session's "
+            "own files; choose another name"
+        )
 
 
 def writer_of(path: Path) -> Holder | None:
