@@ -36,14 +36,13 @@ from typing import Any, Protocol
 import msgspec
 
 from tabletop import __version__
-from tabletop.core.files import fsync_folder, link_new, temporary_beside
+from tabletop.core.files import SESSION_APPLICATION_ID as APPLICATION_ID
+from tabletop.core.files import SQLITE_HEADER, fsync_folder, link_new, temporary_beside
 from tabletop.core.scenario import Scenario, decode, encode_parts
 from tabletop.session.events import Event
 from tabletop.session.store.locking import Holder, LockHeld, WriterLock, current_holder, lock_path
 
 FORMAT_VERSION = 1
-APPLICATION_ID = 0x54544F50  # "TTOP" in the SQLite header marks the file as ours
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT = 5.0  # seconds to wait for another connection's brief lock
 
 _SCHEMA = (
