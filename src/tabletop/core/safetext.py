@@ -15,10 +15,28 @@ import json
 import re
 from typing import Any, TextIO
 
-# C1 controls and DEL, the Arabic letter mark, zero-width and directional
-# marks, line and paragraph separators, bidi embeddings, overrides and
-# isolates, the word joiner and invisible operators, and the BOM.
-_INVISIBLE = "\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+INVISIBLE_RANGES: tuple[tuple[int, int], ...] = (
+    (0x7F, 0x9F),  # DEL and the C1 controls (CSI U+009B, NEL U+0085 ...)
+    (0x061C, 0x061C),  # Arabic letter mark
+    (0x200B, 0x200F),  # zero-width space and joiners, LRM, RLM
+    (0x2028, 0x202E),  # line and paragraph separators, bidi embeddings and overrides
+    (0x2060, 0x206F),  # word joiner, invisible operators, bidi isolates, deprecated formats
+    (0xFEFF, 0xFEFF),  # zero-width no-break space (BOM)
+)
+"""Every code point past the C0 controls that tabletop never shows as it is:
+the one list the CLI, JSON, the console and the HTML report all use."""
+BIDI_RANGES: tuple[tuple[int, int], ...] = (
+    (0x061C, 0x061C), (0x200E, 0x200F), (0x202A, 0x202E), (0x2066, 0x2069),
+)
+"""The directional marks, embeddings, overrides and isolates among them."""
+
+
+def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges)
+
+
+_INVISIBLE = _char_class(INVISIBLE_RANGES)
+BIDI = re.compile(f"[{_char_class(BIDI_RANGES)}]")
 _JSON_UNSAFE = re.compile(f"[{_INVISIBLE}]")
 # Lone surrogates are bytes that were not UTF-8 (a file name, decoded with
 # surrogateescape): shown as the byte they stand for, never written raw.

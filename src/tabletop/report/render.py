@@ -31,6 +31,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from tabletop.core.bundled import templates_dir as bundled_templates
+from tabletop.core.safetext import BIDI
 from tabletop.report import charts
 from tabletop.report.model import Report, to_json
 
@@ -61,17 +62,13 @@ def md_escape(value: object) -> str:
     return _NEWLINES.sub("<br>", text)
 
 
-# Bidi embeddings, overrides, isolates and marks: an override in a decision's
-# text could otherwise reverse the report's own text around it.
-_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def _html_finalize(value: object) -> object:
     """Every value a template prints: text that carries bidi controls is kept as
     it is, but isolated in a <bdi> so that it cannot reorder anything around it."""
     if value is None:
         return ""
-    if isinstance(value, str) and not isinstance(value, Markup) and _BIDI.search(value):
+    # An override in a decision's text must not reverse the report around it.
+    if isinstance(value, str) and not isinstance(value, Markup) and BIDI.search(value):
         return Markup("<bdi>{}</bdi>").format(value)
     return value
 

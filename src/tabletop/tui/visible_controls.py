@@ -20,22 +20,18 @@ from __future__ import annotations
 import rich.control
 import textual.content
 
+from tabletop.core.safetext import INVISIBLE_RANGES
+
 _REPLACEMENT = "\ufffd"
-_INVISIBLE = [
-    0x061C,  # Arabic letter mark
-    *range(0x200B, 0x2010),  # zero-width space, joiners, LRM, RLM
-    *range(0x2028, 0x202F),  # line and paragraph separators, bidi embeddings and overrides
-    *range(0x2060, 0x2070),  # word joiner, invisible operators, bidi isolates
-    0xFEFF,  # zero-width no-break space (BOM)
-]
 
 
 def glyphs() -> dict[int, str]:
-    """Each unsafe code point and the single character it is shown as."""
+    """Each unsafe code point (the C0 controls but tab and newline, and the CLI's
+    own list) and the single character it is shown as."""
     table = {code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)}
+    for first, last in INVISIBLE_RANGES:
+        table.update({code: _REPLACEMENT for code in range(first, last + 1)})
     table[0x7F] = "\u2421"  # ␡
-    table.update({code: _REPLACEMENT for code in range(0x80, 0xA0)})
-    table.update({code: _REPLACEMENT for code in _INVISIBLE})
     return table
 
 
