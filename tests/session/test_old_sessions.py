@@ -1,0 +1,65 @@
+"""A session file written by an earlier version opens, resumes and reports unchanged."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from report.test_golden import mask
+
+from tabletop.report.build import build_report_model
+from tabletop.report.render import render
+from tabletop.session.exporting import export_session
+from tabletop.session.session import Session
+
+OLD = Path(__file__).parent.parent / "fixtures" / "sessions"
+NAME = "harbour-0.1.0"
+READ_AT = 1_780_100_000.0
+
+
+@pytest.fixture
+def old_copy(tmp_path: Path) -> Path:
+    """A private copy: the committed file is never opened for writing."""
+    copy = tmp_path / f"{NAME}.db"
+    shutil.copyfile(OLD / f"{NAME}.db", copy)
+    return copy
+
+
+def _export(session: Session) -> dict[str, object]:
+    data = export_session(session, READ_AT, live=False)
+    meta = data["meta"]
+    assert isinstance(meta, dict)
+    meta.pop("file")
+    return data
+
+
+def _expected_export() -> dict[str, object]:
+    data = json.loads((OLD / f"{NAME}.export.json").read_text(encoding="utf-8"))
+    data["meta"].pop("file")
+    return data
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_an_old_session_reports_as_it_did(old_copy: Path, fmt: str) -> None:
+    with Session.open_readonly(old_copy) as session:
+        text = render(build_report_model(session), fmt)
+    assert mask(text) == (OLD / f"{NAME}.{fmt}").read_text(encoding="utf-8")
+
+
+def test_an_old_session_exports_as_it_did(old_copy: Path) -> None:
+    with Session.open_readonly(old_copy) as session:
+        assert _export(session) == _expected_export()
+
+
+def test_an_old_session_resumes_and_keeps_every_event(old_copy: Path) -> None:
+    expected = _expected_export()
+    with Session.open(old_copy) as session:
+        session.record("note_added", text="Added by this version.", team=None, inject=None)
+    with Session.open_readonly(old_copy) as session:
+        events = [event.to_json() for event in session.state.history]
+    old_events = expected["events"]
+    assert isinstance(old_events, list)
+    assert events[: len(old_events)] == old_events
+    assert [e["kind"] for e in events[len(old_events) :]] == ["session_opened", "note_added"]
