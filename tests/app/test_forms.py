@@ -15,7 +15,7 @@ import pytest
 from tabletop.app import forms
 from tabletop.app.forms import FormSpec
 from tabletop.session.session import Session
-from tabletop.session.store.journal import JournalWriteError
+from tabletop.session.store.errors import JournalWriteError
 
 
 def fill(spec: FormSpec | None, **values: Any) -> str | None:

@@ -19,7 +19,7 @@ CORE_MODULES = [
     "tabletop.authoring.schema",
     "tabletop.session.events",
     "tabletop.session.state",
-    "tabletop.session.store.journal",
+    "tabletop.session.store.sqlite",
     "tabletop.session.session",
     "tabletop.report.scoring",
     "tabletop.report.build",

@@ -13,7 +13,7 @@ import pytest
 from tabletop.authoring.loading import LoadedScenario
 from tabletop.cli import main
 from tabletop.session.session import Session
-from tabletop.session.store.journal import (
+from tabletop.session.store.errors import (
     JournalWriteError,
     SessionCorrupt,
     SessionFileGone,

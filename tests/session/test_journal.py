@@ -12,9 +12,7 @@ from conftest import FakeClock, Loaded
 
 from tabletop import __version__
 from tabletop.core.scenario import Scenario
-from tabletop.session.store.journal import (
-    FORMAT_VERSION,
-    Journal,
+from tabletop.session.store.errors import (
     JournalWriteError,
     SessionCorrupt,
     SessionError,
@@ -24,6 +22,7 @@ from tabletop.session.store.journal import (
     SessionWrongExercise,
 )
 from tabletop.session.store.locking import lock_path
+from tabletop.session.store.sqlite import FORMAT_VERSION, Journal
 
 
 def listing(folder: Path) -> list[str]:

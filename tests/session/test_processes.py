@@ -18,7 +18,7 @@ from conftest import Loaded
 
 import tabletop
 from tabletop.session.session import Session
-from tabletop.session.store.journal import Journal
+from tabletop.session.store.sqlite import Journal
 
 pytestmark = pytest.mark.slow
 
@@ -110,7 +110,7 @@ def test_every_acknowledged_event_survives_kill_9(session_path: Path, loaded: Lo
 READER = """
     import json, sys, time
     from pathlib import Path
-    from tabletop.session.store.journal import SessionLocked
+    from tabletop.session.store.errors import SessionLocked
     from tabletop.session.session import Session
 
     path = Path(sys.argv[1])
@@ -162,7 +162,7 @@ def test_reader_process_follows_the_writer_live(session_path: Path, loaded: Load
 FILLER = """
     import resource, signal, sys
     from pathlib import Path
-    from tabletop.session.store.journal import JournalWriteError
+    from tabletop.session.store.errors import JournalWriteError
     from tabletop.session.session import Session
 
     session = Session.open(Path(sys.argv[1]))

@@ -10,7 +10,7 @@ import pytest
 from conftest import FakeClock, Loaded, Script
 
 from tabletop.session.session import Session, default_session_path
-from tabletop.session.store.journal import SessionError
+from tabletop.session.store.errors import SessionError
 
 
 def test_new_session_is_paused_and_records_that_it_was_opened(session: Session) -> None:

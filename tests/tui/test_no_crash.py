@@ -125,7 +125,7 @@ async def test_keymap_problem_with_brackets_is_reported_not_fatal(
 
 
 async def test_a_core_error_with_brackets_is_shown_as_text(session: Session) -> None:
-    from tabletop.session.store.journal import JournalWriteError
+    from tabletop.session.store.errors import JournalWriteError
 
     def refuse() -> None:
         raise JournalWriteError("could not save to sessions/[/]drill.db: the disk is full")

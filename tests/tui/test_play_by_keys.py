@@ -142,7 +142,7 @@ async def test_keys_typed_into_a_form_are_text_not_commands(session: Session) ->
 async def test_write_failure_keeps_the_form_open_with_its_text(
     session: Session, monkeypatch: object
 ) -> None:
-    from tabletop.session.store.journal import JournalWriteError
+    from tabletop.session.store.errors import JournalWriteError
     from tabletop.tui.screens.form import FormScreen
 
     def refuse(kind: str, data: dict[str, object], **_: object) -> object:

@@ -14,7 +14,7 @@ import pytest
 from tabletop.app.opening import open_session
 from tabletop.cli import main
 from tabletop.session.session import Session
-from tabletop.session.store.journal import SessionWrongExercise
+from tabletop.session.store.errors import SessionWrongExercise
 
 from .helpers import press_in_a_burst
 

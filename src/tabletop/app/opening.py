@@ -53,7 +53,7 @@ def _resume(target: str, session_file: Path, cwd: Path) -> Opened:
     from tabletop.authoring.locating import locate_exercise
     from tabletop.authoring.workspace import file_digest
     from tabletop.session.session import Session
-    from tabletop.session.store.journal import stored_digest
+    from tabletop.session.store.sqlite import stored_digest
 
     stored = stored_digest(session_file)
     if stored is not None:

@@ -39,12 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from tabletop.core.safetext import for_terminal, json_text
     from tabletop.session.exporting import export_session
     from tabletop.session.session import Session
-    from tabletop.session.store.journal import (
-        SessionError,
-        SessionNotFound,
-        own_files,
-        writer_of,
-    )
+    from tabletop.session.store.errors import SessionError, SessionNotFound
+    from tabletop.session.store.sqlite import own_files, writer_of
 
     path: Path = args.session
     try:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from tabletop.commands.arguments import user_path
 
 if TYPE_CHECKING:
-    from tabletop.session.store.journal import LoadedScenario
+    from tabletop.session.store.base import LoadedScenario
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         parse_export,
     )
     from tabletop.session.session import default_session_path
-    from tabletop.session.store.journal import SessionError
+    from tabletop.session.store.errors import SessionError
 
     source: Path = args.export
     name = "stdin" if str(source) == "-" else str(source)

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tabletop.session.session import Session
-    from tabletop.session.store.journal import SessionError
+    from tabletop.session.store.errors import SessionError
 
     path: Path = args.session
     if not path.is_file():

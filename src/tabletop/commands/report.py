@@ -75,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
     from tabletop.report.build import build_report_model
     from tabletop.report.render import RenderError, render
     from tabletop.session.session import Session
-    from tabletop.session.store.journal import SessionError, SessionNotFound, own_files
+    from tabletop.session.store.errors import SessionError, SessionNotFound
+    from tabletop.session.store.sqlite import own_files
 
     output: Path | None = args.output
     fmt = choose_format(args.format, output)

@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tabletop.session.store.journal import SessionError
+    from tabletop.session.store.errors import SessionError
 
     with collector_paused():
         try:

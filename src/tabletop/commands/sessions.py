@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _row(path: Path) -> tuple[str, ...]:
     from tabletop.session.session import Session
-    from tabletop.session.store.journal import SessionError, writer_of
+    from tabletop.session.store.errors import SessionError
+    from tabletop.session.store.sqlite import writer_of
 
     try:
         session = Session.open_readonly(path)

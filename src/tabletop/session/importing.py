@@ -30,13 +30,9 @@ from tabletop.core.files import fsync_folder, link_new
 from tabletop.core.scenario import Scenario, decode, encode
 from tabletop.session.exporting import EXPORT_VERSION
 from tabletop.session.session import Session
-from tabletop.session.store.journal import (
-    Journal,
-    LoadedScenario,
-    SessionError,
-    check_new_name,
-    own_files,
-)
+from tabletop.session.store.base import LoadedScenario
+from tabletop.session.store.errors import SessionError
+from tabletop.session.store.sqlite import Journal, check_new_name, own_files
 
 MAX_EXPORT_BYTES = 256 * 1024 * 1024
 

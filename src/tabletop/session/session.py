@@ -18,7 +18,9 @@ from typing import Any
 from tabletop.session.events import EVENT_KINDS, Event
 from tabletop.session.payloads import normalise
 from tabletop.session.state import SessionState
-from tabletop.session.store.journal import Journal, LoadedScenario, SessionCorrupt, SessionError
+from tabletop.session.store.base import LoadedScenario
+from tabletop.session.store.errors import SessionCorrupt, SessionError
+from tabletop.session.store.sqlite import Journal
 
 Clock = Callable[[], float]
 

@@ -21,7 +21,7 @@ from tabletop.app import forms
 from tabletop.app.fields import error_message
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
-from tabletop.session.store.journal import SessionFileGone
+from tabletop.session.store.errors import SessionFileGone
 from tabletop.tui.keys.bindings import CONSOLE_BINDINGS
 from tabletop.tui.widgets.clocks import ClockBar
 from tabletop.tui.widgets.decision_log import DecisionLog

@@ -29,9 +29,8 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import msgspec
 
@@ -40,6 +39,17 @@ from tabletop.core.files import SESSION_APPLICATION_ID as APPLICATION_ID
 from tabletop.core.files import SQLITE_HEADER, fsync_folder, link_new, temporary_beside
 from tabletop.core.scenario import Scenario, decode, encode_parts
 from tabletop.session.events import Event
+from tabletop.session.store.base import LoadedScenario, SessionMeta
+from tabletop.session.store.errors import (
+    JournalWriteError,
+    SessionCorrupt,
+    SessionError,
+    SessionFileGone,
+    SessionLocked,
+    SessionNotFound,
+    SessionTooNew,
+    SessionWrongExercise,
+)
 from tabletop.session.store.locking import Holder, LockHeld, WriterLock, current_holder, lock_path
 
 FORMAT_VERSION = 1
@@ -65,67 +75,6 @@ _META_KEYS = (
 _SQLITE_SUFFIXES = ("-wal", "-shm", "-journal")
 RESERVED_SUFFIXES = (*_SQLITE_SUFFIXES, ".lock")
 """The files SQLite and tabletop keep beside a session: never a session's own name."""
-
-
-class SessionError(Exception):
-    """A session file cannot be used; ``str()`` is a one-line message for people."""
-
-
-class SessionNotFound(SessionError):
-    pass
-
-
-class SessionCorrupt(SessionError):
-    pass
-
-
-class SessionLocked(SessionError):
-    def __init__(self, message: str, holder: Holder | None = None) -> None:
-        super().__init__(message)
-        self.holder = holder
-
-
-class SessionTooNew(SessionError):
-    pass
-
-
-class SessionWrongExercise(SessionError):
-    pass
-
-
-class JournalWriteError(SessionError):
-    pass
-
-
-class SessionFileGone(JournalWriteError):
-    """The open session file no longer has its name: removed, renamed or replaced."""
-
-
-class LoadedScenario(Protocol):
-    """What ``Journal.create`` needs from a loaded exercise (see ``tabletop.authoring.loading``)."""
-
-    @property
-    def scenario(self) -> Scenario: ...
-
-    @property
-    def path(self) -> Path | str: ...
-
-    @property
-    def sha256(self) -> str: ...
-
-
-@dataclass(frozen=True)
-class SessionMeta:
-    exercise_id: str
-    scenario: Scenario
-    scenario_sha256: str
-    source_path: str
-    created: float
-    format_version: int
-    tabletop_version: str
-    session_id: str | None = None
-    """A random id given at creation (None for files made before ids existed);
-    an imported session gets a new one."""
 
 
 class Journal:
@@ -614,9 +563,7 @@ _EXPECTED_SCHEMA = frozenset(
 
 
 def _refuse_foreign_schema(path: Path, conn: sqlite3.Connection) -> None:
-    found = conn.execute(
-        "SELECT type, name, tbl_name, sql FROM sqlite_master LIMIT 100"
-    ).fetchall()
+    found = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master LIMIT 100").fetchall()
     for kind, name, table, sql in found:
         if (kind, name, table, sql) not in _EXPECTED_SCHEMA:
             raise SessionCorrupt(
