@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 import pytest
@@ -80,25 +83,123 @@ FORMAT_OF = {
     "ScenarioPhase": ("Phase", set()),
     "Scenario": ("Exercise", {"injects", "checklists"}),
 }
+"""Each resolved struct, its format model, and the fields resolving adds."""
+RESOLVED_DIFFERENTLY = {("ScenarioPhase", "injects")}
+"""A phase's entries (inline injects and library references) resolve to inject ids."""
+STRUCT_OF_MODEL = {"Inject": "ScenarioInject", "Phase": "ScenarioPhase", "Exercise": "Scenario"}
+
+
+def _facts(node: Any, rename: dict[str, str]) -> Any:
+    """A JSON Schema node reduced to what validates: type, enum, pattern, bounds,
+    default and references (titles and descriptions dropped; enums sorted)."""
+    if isinstance(node, list):
+        return [_facts(n, rename) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ("title", "description"):
+            continue
+        if key == "$ref":
+            name = value.rsplit("/", 1)[-1]
+            out[key] = rename.get(name, name)
+        elif key == "const":
+            out["enum"] = [value]
+        else:
+            out[key] = _facts(value, rename)
+    if "enum" in out:
+        out["enum"] = sorted(out["enum"])
+        out.pop("type", None)
+    if "anyOf" in out:
+        out["anyOf"] = sorted(out["anyOf"], key=lambda n: json.dumps(n, sort_keys=True))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return value.model_dump(by_alias=True) if hasattr(value, "model_dump") else value
+
+
+def _model_fields(name: str) -> dict[str, Any]:
+    from tabletop.authoring import model
+
+    cls = model.__dict__[name]
+    properties = cls.model_json_schema(by_alias=True)["properties"]
+    fields = {}
+    for attr, info in cls.model_fields.items():
+        key = info.alias or attr
+        fact = _facts(properties[key], STRUCT_OF_MODEL)
+        if not info.is_required() and "default" not in fact:  # a default_factory
+            fact["default"] = msgspec.to_builtins(_plain(info.get_default(call_default_factory=True)))
+        fields[key] = fact
+    return fields
+
+
+def _struct_fields(name: str) -> dict[str, Any]:
+    import tabletop.core.scenario as resolved
+
+    cls = getattr(resolved, name)
+    _, definitions = msgspec.json.schema_components([cls])
+    properties = definitions[name]["properties"]
+    fields = {}
+    for spec in msgspec.structs.fields(cls):
+        fact = _facts(properties[spec.encode_name], {})
+        if spec.default_factory is not msgspec.NODEFAULT and "default" not in fact:
+            fact["default"] = msgspec.to_builtins(spec.default_factory())
+        fields[spec.encode_name] = fact
+    return fields
 
 
 @pytest.mark.parametrize("struct_name", sorted(FORMAT_OF))
-def test_each_struct_carries_the_fields_and_defaults_of_its_format_model(
-    struct_name: str,
-) -> None:
-    """The structs repeat the format's fields; this keeps the two from drifting apart."""
-    from pydantic_core import PydanticUndefined
-
-    import tabletop.core.scenario as resolved
-    from tabletop.authoring import model
-
+def test_each_struct_validates_as_its_format_model_does(struct_name: str) -> None:
+    """Field by field, the JSON Schemas of the struct and of the format model agree
+    on type, enum, pattern, bounds and default: a constraint added to one and not
+    the other fails here."""
     format_name, added = FORMAT_OF[struct_name]
-    fields = model.__dict__[format_name].model_fields
-    struct = {f.encode_name: f for f in msgspec.structs.fields(getattr(resolved, struct_name))}
-    written = {info.alias or name: info for name, info in fields.items()}
+    written, struct = _model_fields(format_name), _struct_fields(struct_name)
     assert set(struct) == set(written) | added
-    for key, info in written.items():
-        if info.default is not PydanticUndefined:
-            assert struct[key].default == info.default, key
-        elif info.default_factory is not None:
-            assert struct[key].default_factory is not msgspec.NODEFAULT, key
+    for key, facts in written.items():
+        if (struct_name, key) not in RESOLVED_DIFFERENTLY:
+            assert struct[key] == facts, f"{struct_name}.{key}"
+
+
+def test_the_comparison_sees_a_constraint_that_one_side_lacks() -> None:
+    written = _model_fields("ChecklistItem")
+    assert written["weight"] == {"type": "integer", "minimum": 1, "maximum": 3, "default": 1}
+    loose = _facts({"type": "integer", "default": 1}, {})
+    assert loose != written["weight"]
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (
+            lambda d: d["injects"][0].update(channel="pigeon"),
+            "injects[0].channel must be one of cable, email, hotline,",
+        ),
+        (
+            lambda d: d["checklists"][0]["items"][0].update(weight=0),
+            "checklists[0].items[0].weight must be a whole number from 1 to 3",
+        ),
+        (
+            lambda d: d["teams"][0].update(id="NOT AN ID!"),
+            "teams[0].id must be an id: lowercase letters, digits, '-' and '_'",
+        ),
+        (lambda d: d["teams"].clear(), "teams must be a list of at least one entry"),
+        (
+            lambda d: d["injects"][1].update(play_minute=5000),
+            "injects[1].play_minute must be a whole number from 0 to 1440 or null",
+        ),
+    ],
+)
+def test_a_stored_scenario_that_breaks_the_format_is_refused_in_one_line(
+    scenario: Scenario, damage: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    from tabletop.core.struct_errors import explain
+
+    stored = msgspec.json.decode(encode(scenario))
+    damage(stored)
+    with pytest.raises(msgspec.ValidationError) as refused:
+        decode(msgspec.json.encode(stored))
+    said = str(explain(refused.value, Scenario))
+    assert said.startswith(message)
+    assert "\n" not in said and "regex" not in said

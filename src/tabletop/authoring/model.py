@@ -34,7 +34,14 @@ from tabletop.core.timefmt import (
     parse_datetime,
     parse_duration,
 )
-from tabletop.core.vocabulary import ID_PATTERN, ITEM_REF_PATTERN, Channel
+from tabletop.core.vocabulary import (
+    ID_PATTERN,
+    ITEM_REF_PATTERN,
+    PLAY_MINUTE_MAX,
+    WEIGHT_MAX,
+    WEIGHT_MIN,
+    Channel,
+)
 
 FORMAT = "tabletop/1"
 
@@ -90,7 +97,7 @@ class ChecklistItem(Strict):
     """Stable id, unique within the checklist."""
     text: Text
     """An observable behaviour an evaluator can rate during play."""
-    weight: int = Field(default=1, ge=1, le=3)
+    weight: int = Field(default=1, ge=WEIGHT_MIN, le=WEIGHT_MAX)
     """3 = critical, 2 = important, 1 = good practice."""
     capability: Text
     """The capability area the item evidences (HSEEP-style, e.g. 'Operational Coordination')."""
@@ -189,7 +196,7 @@ class Inject(InjectContent):
 
     story_time: Offset
     """When it happens in the story, as an offset from the story start."""
-    play_minute: int | None = Field(default=None, ge=0, le=24 * 60)
+    play_minute: int | None = Field(default=None, ge=0, le=PLAY_MINUTE_MAX)
     """Optional: minutes into the session at which the facilitator plans to deliver it."""
     when: Condition | None = None
     """Deliver only if an earlier decision went this way (a branch)."""
@@ -208,7 +215,7 @@ class InjectRef(Strict):
     """Override the sender."""
     story_time: Offset
     """When it happens in the story, as an offset from the story start."""
-    play_minute: int | None = Field(default=None, ge=0, le=24 * 60)
+    play_minute: int | None = Field(default=None, ge=0, le=PLAY_MINUTE_MAX)
     """Optional: minutes into the session at which the facilitator plans to deliver it."""
     when: Condition | None = None
     """Deliver only if an earlier decision went this way (a branch)."""

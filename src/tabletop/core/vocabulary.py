@@ -1,12 +1,19 @@
-"""The words every layer shares: ids, item references, channels and ratings.
+"""The words every layer shares: ids, item references, channels, ratings, bounds.
 
 The format models (authoring), the resolved structs, the session's checks, the
-console and the report all read these, so they live once, in the core.
+console and the report all read these, so they live once, in the core. The
+constrained types at the end carry them for msgspec (the resolved scenario and
+the event payloads); the pydantic format models build theirs from the same
+constants, and a test compares the JSON Schemas of the two.
 """
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
+
+import msgspec
+
+from tabletop.core.timefmt import DATETIME_PATTERN, DURATION_PATTERN, OFFSET_PATTERN
 
 # Each pattern ends "(?!\n)$": in Python "$" also matches before a final newline,
 # so "intro\n" would pass as an id; the look-ahead refuses it, and in the JSON
@@ -50,3 +57,28 @@ OBJECTIVE_RATING_LABELS: dict[str, str] = {
     "M": "M: Performed with Major Challenges",
     "U": "U: Unable to be Performed",
 }
+
+WEIGHT_MIN, WEIGHT_MAX = 1, 3
+"""A checklist item's weight: 1 good practice, 2 important, 3 critical."""
+PLAY_MINUTE_MAX = 24 * 60
+"""A planned play minute lies within the first day of play."""
+FILLED_PATTERN = r"\S"
+"""Text with something in it besides spaces (a reason, a decision, a note)."""
+
+
+# ---------------------------------------------------------------- for msgspec
+
+Id = Annotated[str, msgspec.Meta(pattern=ID_PATTERN)]
+ItemRef = Annotated[str, msgspec.Meta(pattern=ITEM_REF_PATTERN)]
+Text = Annotated[str, msgspec.Meta(min_length=1)]
+"""Text of at least one character, as the format asks of titles and names."""
+Filled = Annotated[str, msgspec.Meta(pattern=FILLED_PATTERN)]
+"""Text that must say something: not empty and not only spaces."""
+Offset = Annotated[str, msgspec.Meta(pattern=OFFSET_PATTERN)]
+Duration = Annotated[str, msgspec.Meta(pattern=DURATION_PATTERN)]
+DateTimeText = Annotated[str, msgspec.Meta(pattern=DATETIME_PATTERN)]
+Weight = Annotated[int, msgspec.Meta(ge=WEIGHT_MIN, le=WEIGHT_MAX)]
+PlayMinute = Annotated[int, msgspec.Meta(ge=0, le=PLAY_MINUTE_MAX)]
+Share = Annotated[float, msgspec.Meta(ge=0, le=1)]
+Audience = Literal["all"] | list[Id]
+"""Who receives an inject: every team, or the teams listed."""

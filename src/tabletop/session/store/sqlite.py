@@ -38,6 +38,7 @@ from tabletop import __version__
 from tabletop.core.files import SESSION_APPLICATION_ID as APPLICATION_ID
 from tabletop.core.files import SQLITE_HEADER, fsync_folder, link_new, temporary_beside
 from tabletop.core.scenario import Scenario, decode, encode_parts
+from tabletop.core.struct_errors import explain
 from tabletop.session.events import Event
 from tabletop.session.store.base import LoadedScenario, SessionMeta
 from tabletop.session.store.errors import (
@@ -616,9 +617,9 @@ def _parse_meta(path: Path, rows: dict[str, Any]) -> SessionMeta:
     try:
         scenario = stored if isinstance(stored, Scenario) else decode(stored)
     except msgspec.MsgspecError as exc:
-        # msgspec says what and where in one line: "Expected `str`, got `int` - at `$.id`".
         raise SessionCorrupt(
-            f"{path}: the scenario stored in the session cannot be read ({exc})"
+            f"{path}: the scenario stored in the session cannot be read "
+            f"({explain(exc, Scenario)})"
         ) from None
     return SessionMeta(
         exercise_id=rows["exercise_id"],
