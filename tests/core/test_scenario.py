@@ -174,7 +174,7 @@ def test_the_comparison_sees_a_constraint_that_one_side_lacks() -> None:
     [
         (
             lambda d: d["injects"][0].update(channel="pigeon"),
-            "injects[0].channel must be one of cable, email, hotline,",
+            "injects[0].channel must be one of email, phone, hotline,",
         ),
         (
             lambda d: d["checklists"][0]["items"][0].update(weight=0),

@@ -20,7 +20,7 @@ from scenarios import Loaded, checklist, exercise, inject, phases
 from scenarios import scenario as scenario_from
 
 from tabletop.core.scenario import Scenario
-from tabletop.session.events import Event
+from tabletop.session.events import Event, payload_of
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
 
@@ -330,7 +330,7 @@ class Script:
     def add(self, kind: str, /, *, after: float = 0.0, **data: Any) -> Event:
         self.wall += after
         self.seq += 1
-        event = Event(self.seq, kind, self.wall, data)
+        event = Event(self.seq, kind, self.wall, payload_of(kind, data))
         self.state.apply(event)
         return event
 

@@ -23,7 +23,7 @@ from scenarios import Loaded, checklist, exercise, inject, phases
 from scenarios import scenario as scenario_from
 
 from tabletop.core.scenario import Scenario
-from tabletop.session.events import Event
+from tabletop.session.events import Event, payload_of
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
 
@@ -142,7 +142,7 @@ class Script:
 
     def add(self, kind: str, /, *, after: float = 0.0, **data: Any) -> Event:
         self.wall += after
-        event = Event(len(self.events) + 1, kind, self.wall, data)
+        event = Event(len(self.events) + 1, kind, self.wall, payload_of(kind, data))
         self.events.append(event)
         self.state.apply(event)
         return event

@@ -224,7 +224,9 @@ def test_json_syntax_errors_and_huge_numbers_are_one_line(
         encoding="utf-8",
     )
     assert main(["import", str(huge), "-o", str(tmp_path / "n.db")]) == 1
-    assert "event seq 1 (inject_retimed): unknown inject 'x'" in capsys.readouterr().err
+    assert "(inject_retimed): inject_retimed: 'play_minute' must be a whole number from 0 to 1440" in (
+        capsys.readouterr().err
+    )
     assert not (tmp_path / "n.db").exists()
 
 

@@ -12,6 +12,7 @@ from conftest import FakeClock, Loaded
 
 from tabletop import __version__
 from tabletop.core.scenario import Scenario
+from tabletop.session.events import payload_of
 from tabletop.session.store.errors import (
     JournalWriteError,
     SessionCorrupt,
@@ -49,38 +50,38 @@ def test_create_stores_meta_and_scenario(
 
 def test_events_are_numbered_from_one_and_read_back(session_path: Path, loaded: Loaded) -> None:
     with Journal.create(session_path, loaded) as journal:
-        first = journal.append("note_added", {"text": "één", "team": None, "inject": None})
-        second = journal.append("clock_resumed", {})
+        first = journal.append(payload_of("note_added", {"text": "één", "team": None, "inject": None}))
+        second = journal.append(payload_of("clock_resumed", {}))
         assert (first.seq, second.seq) == (1, 2)
         assert journal.events() == [first, second]
         assert journal.events(after=1) == [second]
     with Journal.open(session_path) as journal:
-        assert journal.append("clock_paused", {}).seq == 3
+        assert journal.append(payload_of("clock_paused", {})).seq == 3
 
 
 def test_an_appended_event_is_visible_to_another_connection_at_once(
     session_path: Path, loaded: Loaded
 ) -> None:
     with Journal.create(session_path, loaded) as writer:
-        event = writer.append("note_added", {"text": "committed?"})
+        event = writer.append(payload_of("note_added", {"text": "committed?"}))
         raw = sqlite3.connect(f"file:{session_path}?mode=ro", uri=True)
         rows = raw.execute("SELECT seq, kind, data FROM events").fetchall()
         raw.close()
-        assert rows == [(event.seq, "note_added", '{"text":"committed?"}')]
+        assert rows == [(event.seq, "note_added", '{"text":"committed?","team":null,"inject":null}')]
 
 
 def test_reader_follows_a_writer_that_holds_the_wal_open(
     session_path: Path, loaded: Loaded
 ) -> None:
     writer = Journal.create(session_path, loaded)
-    writer.append("clock_resumed", {})
+    writer.append(payload_of("clock_resumed", {}))
     assert (session_path.parent / (session_path.name + "-wal")).exists()
     reader = Journal.open_readonly(session_path)
     assert [e.seq for e in reader.events()] == [1]
-    writer.append("clock_paused", {})
+    writer.append(payload_of("clock_paused", {}))
     assert [e.kind for e in reader.events(after=1)] == ["clock_paused"]
     with pytest.raises(SessionError, match="read-only"):
-        reader.append("clock_resumed", {})
+        reader.append(payload_of("clock_resumed", {}))
     writer.close()  # the reader is still attached: the checkpoint must not wait for it
     assert [e.seq for e in reader.events()] == [1, 2]
     reader.close()
@@ -91,7 +92,7 @@ def test_clean_close_leaves_a_complete_db_alone(
 ) -> None:
     with Journal.create(session_path, loaded) as journal:
         for n in range(50):
-            journal.append("note_added", {"text": f"note {n}"})
+            journal.append(payload_of("note_added", {"text": f"note {n}"}))
     assert listing(session_path.parent) == ["drill.db"]
     copy = tmp_path / "copy.db"
     shutil.copyfile(session_path, copy)  # the .db alone, no sidecars
@@ -150,7 +151,7 @@ def test_foreign_sqlite_database_is_refused_and_left_untouched(tmp_path: Path) -
 
 def test_damaged_session_is_refused_and_left_untouched(session_path: Path, loaded: Loaded) -> None:
     with Journal.create(session_path, loaded) as journal:
-        journal.append("note_added", {"text": "x" * 5000})
+        journal.append(payload_of("note_added", {"text": "x" * 5000}))
     data = bytearray(session_path.read_bytes())
     cut = bytes(data[: len(data) // 2])  # lose the second half
     session_path.write_bytes(cut)
@@ -161,7 +162,7 @@ def test_damaged_session_is_refused_and_left_untouched(session_path: Path, loade
 
 def test_damaged_event_payload_is_reported(session_path: Path, loaded: Loaded) -> None:
     with Journal.create(session_path, loaded) as journal:
-        journal.append("note_added", {"text": "fine"})
+        journal.append(payload_of("note_added", {"text": "fine"}))
     conn = sqlite3.connect(session_path)
     conn.execute("UPDATE events SET data = '{broken' WHERE seq = 1")
     conn.commit()
@@ -264,7 +265,7 @@ def test_write_failure_raises_and_records_nothing(
     session_path: Path, loaded: Loaded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     journal = Journal.create(session_path, loaded)
-    journal.append("note_added", {"text": "kept"})
+    journal.append(payload_of("note_added", {"text": "kept"}))
 
     class FailingConnection:
         """Stands in for a connection whose disk has just failed."""
@@ -282,25 +283,25 @@ def test_write_failure_raises_and_records_nothing(
     assert real is not None
     monkeypatch.setattr(journal, "_conn", FailingConnection(real))
     with pytest.raises(JournalWriteError, match="nothing was recorded"):
-        journal.append("note_added", {"text": "lost"})
+        journal.append(payload_of("note_added", {"text": "lost"}))
     monkeypatch.setattr(journal, "_conn", real)
-    assert journal.append("note_added", {"text": "next"}).seq == 2
+    assert journal.append(payload_of("note_added", {"text": "next"})).seq == 2
     journal.close()
     with Journal.open_readonly(session_path) as reader:
         assert [e.data["text"] for e in reader.events()] == ["kept", "next"]
 
 
-def test_unstorable_payload_is_a_value_error(session_path: Path, loaded: Loaded) -> None:
+def test_a_payload_too_big_to_store_is_a_value_error(session_path: Path, loaded: Loaded) -> None:
     with Journal.create(session_path, loaded) as journal:
-        with pytest.raises(ValueError, match="cannot be stored"):
-            journal.append("note_added", {"text": float("nan")})
+        with pytest.raises(ValueError, match="cannot be stored: it holds 1,048,"):
+            journal.append(payload_of("note_added", {"text": "x" * (1 << 20)}))
         assert journal.events() == []
 
 
 def test_paths_with_uri_characters_work(tmp_path: Path, loaded: Loaded) -> None:
     path = tmp_path / "odd name #1?%20.db"
     with Journal.create(path, loaded) as journal:
-        journal.append("clock_resumed", {})
+        journal.append(payload_of("clock_resumed", {}))
     with Journal.open_readonly(path) as reader:
         assert [e.kind for e in reader.events()] == ["clock_resumed"]
     assert listing(tmp_path) == ["odd name #1?%20.db"]

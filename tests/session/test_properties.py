@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tabletop.core.scenario import Scenario, ScenarioInject
-from tabletop.session.events import Event
+from tabletop.session.events import Event, payload_of
 from tabletop.session.state import InjectState, SessionState
 
 SCRIPTED = ("intro", "choice", "escalation", "talks", "strike", "wrapup")
@@ -91,7 +91,10 @@ EVENT = st.one_of(
 
 
 def as_events(specs: list[tuple[str, dict[str, Any]]]) -> list[Event]:
-    return [Event(n, kind, 1000.0 + 10 * n, data) for n, (kind, data) in enumerate(specs, 1)]
+    return [
+        Event(n, kind, 1000.0 + 10 * n, payload_of(kind, data))
+        for n, (kind, data) in enumerate(specs, 1)
+    ]
 
 
 def replay(scenario: Scenario, events: list[Event], *, query: bool = False) -> SessionState:

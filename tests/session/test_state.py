@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from typing import Any
 
+import pytest
 from conftest import Script
 
 from tabletop.core.scenario import Scenario
-from tabletop.session.events import Event
+from tabletop.session.events import Event, InjectDelivered, PayloadError, payload_of
 from tabletop.session.state import SessionState
 
 
@@ -402,34 +405,48 @@ def test_evaluation_records(script: Script) -> None:
     assert state.ended and state.paused
 
 
-def test_unknown_references_and_odd_payloads_never_raise(script: Script) -> None:
+def test_unknown_references_never_raise_and_unknown_kinds_are_kept(script: Script) -> None:
     state = script.state
     odd = [
         ("inject_delivered", {"inject": "gone"}),
-        ("inject_delivered", {}),
-        ("decision_amended", {"event": 999, "text": "x"}),
-        ("delivery_undone", {"event": "nonsense"}),
-        ("rating_corrected", {"event": 1, "rating": "met"}),
+        ("decision_amended", {"event": 999, "text": "x", "reason": "r"}),
+        ("rating_corrected", {"event": 1, "rating": "met", "reason": "r"}),
         ("team_selected", {"team": "nobody"}),
         ("phase_started", {"phase": "p9"}),
-        ("story_clock_jumped", {"to": "yesterday"}),
-        ("unscripted_inject", {"inject": {"id": "BAD ID"}}),
         ("decision_recorded", {"team": "ghosts", "inject": "nowhere", "text": "boo"}),
         ("from_the_future", {"anything": 1}),
     ]
     for kind, data in odd:
         script.add(kind, **data)
     assert len(state.history) == len(odd)
+    assert [e.kind for e in state.unreadable] == ["from_the_future"]
+    assert state.unreadable[0].data == {"anything": 1}
     assert state.selected_team == "ops"
     assert state.delivered() == []
     assert state.current_phase is None
     assert state.chosen_option("choice") == "talk"
 
 
+@pytest.mark.parametrize(
+    ("kind", "data", "said"),
+    [
+        ("inject_delivered", {}, "inject_delivered: 'inject' is missing"),
+        ("delivery_undone", {"event": "nonsense", "reason": "r"}, "'event' must be a whole number"),
+        ("story_clock_jumped", {"to": "yesterday"}, "'to' must be a date and time with a zone"),
+        ("unscripted_inject", {"inject": {"id": "BAD ID"}}, "'inject.id' must be an id"),
+    ],
+)
+def test_a_payload_without_its_kind_s_shape_never_reaches_the_state(
+    kind: str, data: dict[str, Any], said: str
+) -> None:
+    with pytest.raises(PayloadError, match=re.escape(said)):
+        payload_of(kind, data)
+
+
 def test_applying_an_event_twice_changes_nothing(script: Script) -> None:
     state = script.state
     event = script.add("inject_delivered", inject="intro")
     state.apply(event)
-    state.apply(Event(event.seq, "inject_delivered", event.wall, {"inject": "choice"}))
+    state.apply(Event(event.seq, "inject_delivered", event.wall, InjectDelivered(inject="choice")))
     assert [s.inject.id for s in state.delivered()] == ["intro"]
     assert len(state.history) == 1

@@ -145,7 +145,7 @@ async def test_write_failure_keeps_the_form_open_with_its_text(
     from tabletop.session.store.errors import JournalWriteError
     from tabletop.tui.screens.form import FormScreen
 
-    def refuse(kind: str, data: dict[str, object], **_: object) -> object:
+    def refuse(payload: object, **_: object) -> object:
         raise JournalWriteError("cannot write harbour.db: disk full")
 
     app = make_app(session, where="s.db")

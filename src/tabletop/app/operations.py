@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tabletop.session.events import UnscriptedInject
 from tabletop.session.session import Session
 
 
@@ -45,7 +46,9 @@ class WriteUnscripted:
         if self.inject_id is None:
             spec = {key: value for key, value in inject.items() if value is not None}
             event = self.session.record("unscripted_inject", inject=spec)
-            self.inject_id = str(event.data["inject"]["id"])
+            payload = event.payload
+            assert isinstance(payload, UnscriptedInject) and isinstance(payload.inject.id, str)
+            self.inject_id = payload.inject.id
         # The event has no reason field; a note on the new inject keeps it.
         self.session.record("note_added", text=f"Unscripted: {reason}", team=None,
                             inject=self.inject_id)

@@ -84,6 +84,11 @@ def run(args: argparse.Namespace) -> int:
     except SessionError as exc:
         return _fail(str(exc))
     print(f"Imported {imported.events} events of '{imported.exercise_id}' into {imported.path}")
+    if imported.unreadable:
+        print(
+            f"{imported.unreadable} of them are of kinds this version of tabletop cannot read "
+            "(a newer version wrote them): kept as they came, left out of the report's figures"
+        )
     return 0
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
 import msgspec.inspect as mi
@@ -23,7 +24,7 @@ from tabletop.core.vocabulary import FILLED_PATTERN, ID_PATTERN, ITEM_REF_PATTER
 _PATTERNS = {
     ID_PATTERN: "an id: lowercase letters, digits, '-' and '_'",
     ITEM_REF_PATTERN: "a checklist item, written checklist-id/item-id",
-    FILLED_PATTERN: "text that says something (not empty, not only spaces)",
+    FILLED_PATTERN: "text that is not empty",
     OFFSET_PATTERN: "a story offset such as +2h30m or +1d 04:30",
     DURATION_PATTERN: "a duration such as 2h30m or 45m",
     DATETIME_PATTERN: "a date and time with a zone, such as 2026-03-14T06:00Z",
@@ -62,9 +63,10 @@ def explain(exc: msgspec.MsgspecError, root: Any) -> Explained:
         where = _dotted(steps)
         field = f"unexpected field '{excerpt(unknown['name'])}'"
         return Explained("", f"{where}: {field}" if where else field)
-    wanted = _type_at(mi.type_info(root), steps)
+    annotation = _type_at(root, steps)
+    wanted = None if annotation is None else mi.type_info(annotation)
     if enum := _ENUM.match(message):
-        choices = _choices(wanted)
+        choices = _choices(annotation)
         value = enum["value"].strip("'")
         if isinstance(wanted, mi.UnionType) and len(choices) < len(wanted.types):
             return Explained(_dotted(steps), f"must be {_want(wanted)}, not '{excerpt(value)}'")
@@ -75,6 +77,9 @@ def explain(exc: msgspec.MsgspecError, root: Any) -> Explained:
                 + did_you_mean(value, choices),
                 choice=True,
             )
+    filled = isinstance(wanted, mi.StrType) and wanted.pattern == FILLED_PATTERN
+    if filled and message.startswith("Expected `str` matching"):
+        return Explained(_dotted(steps), "must not be empty")
     if message.startswith("Expected") and wanted is not None:
         return Explained(_dotted(steps), f"must be {_want(wanted)}")
     return Explained(_dotted(steps), message)
@@ -87,33 +92,46 @@ def _dotted(steps: list[str | int]) -> str:
     return text
 
 
-def _type_at(node: mi.Type | None, steps: list[str | int]) -> mi.Type | None:
+def _type_at(node: Any, steps: list[str | int]) -> Any:
+    """The annotation at ``steps`` below ``node`` (kept as written, so that a
+    Literal's values keep their order), or None."""
     for step in steps:
         node = _step(node, step)
     return node
 
 
-def _step(node: mi.Type | None, step: str | int) -> mi.Type | None:
-    if isinstance(node, mi.UnionType):
-        for option in node.types:
+def _bare(node: Any) -> Any:
+    while get_origin(node) is Annotated:
+        node = get_args(node)[0]
+    return node
+
+
+def _step(node: Any, step: str | int) -> Any:
+    node = _bare(node)
+    origin = get_origin(node)
+    if origin in (Union, UnionType):
+        for option in get_args(node):
             found = _step(option, step)
             if found is not None:
                 return found
         return None
-    if isinstance(node, mi.StructType) and isinstance(step, str):
-        return next((f.type for f in node.fields if f.encode_name == step), None)
-    if isinstance(node, mi.ListType | mi.SetType | mi.FrozenSetType | mi.VarTupleType):
-        return node.item_type if isinstance(step, int) else None
-    if isinstance(node, mi.DictType):
-        return node.value_type
+    if isinstance(node, type) and issubclass(node, msgspec.Struct) and isinstance(step, str):
+        fields = msgspec.structs.fields(node)
+        return next((f.type for f in fields if f.encode_name == step), None)
+    if origin in (list, tuple, set, frozenset) and isinstance(step, int):
+        return get_args(node)[0]
+    if origin is dict:
+        return get_args(node)[1]
     return None
 
 
-def _choices(node: mi.Type | None) -> list[str]:
-    if isinstance(node, mi.LiteralType):
-        return [str(value) for value in node.values]
-    if isinstance(node, mi.UnionType):
-        return [choice for option in node.types for choice in _choices(option)]
+def _choices(node: Any) -> list[str]:
+    node = _bare(node)
+    origin = get_origin(node)
+    if origin is Literal:
+        return [str(value) for value in get_args(node)]
+    if origin in (Union, UnionType):
+        return [choice for option in get_args(node) for choice in _choices(option)]
     return []
 
 

@@ -10,7 +10,7 @@ from tabletop import __version__
 from tabletop.core.scenario import Scenario
 from tabletop.core.timefmt import format_duration
 from tabletop.core.vocabulary import OBJECTIVE_RATING_LABELS, RATING_LABELS
-from tabletop.report.history import CORRECTION_KINDS, Summariser
+from tabletop.report.history import history_row
 from tabletop.report.model import (
     NOT_RATED,
     ActionRow,
@@ -47,7 +47,14 @@ from tabletop.report.timetext import (
     wall_iso,
     wall_text,
 )
-from tabletop.session.state import DecisionState, HotwashEntry, InjectState, SessionState
+from tabletop.session.events import CORRECTION_KINDS
+from tabletop.session.state import (
+    DecisionState,
+    HotwashEntry,
+    InjectState,
+    SessionState,
+    StateNames,
+)
 
 if TYPE_CHECKING:
     from tabletop.session.session import Session
@@ -109,7 +116,7 @@ class _Builder:
         self.team_names = {t.id: t.name for t in self.scenario.teams}
         self.titles = {i: s.inject.title for i, s in state.injects.items()}
         self.item_order = {ref: n for n, ref in enumerate(self.scenario.item_by_ref)}
-        self.summariser = Summariser(self.scenario, self.titles)
+        self.names = StateNames(state)
         self.earlier_undo: dict[str, str] = {}
         """Inject id -> why an earlier delivery of it was taken back."""
         for delivery in state.deliveries():
@@ -427,7 +434,7 @@ class _Builder:
 
     def appendices(self) -> Appendices:
         state = self.state
-        history = [self.summariser.row(e) for e in state.history]
+        history = [history_row(e, self.names) for e in state.history]
         return Appendices(
             decisions=[self._decision_row(state.decisions[s]) for s in sorted(state.decisions)],
             notes=[
@@ -452,5 +459,6 @@ class _Builder:
                 for c in self.scenario.checklists
             ],
             corrections=[h for h in history if h.kind in CORRECTION_KINDS],
+            unreadable=[history_row(e, self.names) for e in state.unreadable],
             history=history,
         )

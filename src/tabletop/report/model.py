@@ -300,6 +300,9 @@ class Appendices:
     checklists: list[ChecklistDef]
     corrections: list[HistoryRow]
     history: list[HistoryRow]
+    unreadable: list[HistoryRow]
+    """Events of kinds this version cannot read (a newer one wrote them): kept in
+    the history, left out of every figure; the report says so at the top."""
 
 
 @dataclass(frozen=True)

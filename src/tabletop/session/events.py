@@ -5,69 +5,536 @@ points at the one it corrects (by ``seq``) and carries a reason. All derived
 state (deliveries, decisions, ratings, clocks, branches) comes from replaying
 these in order; see :mod:`tabletop.session.state`.
 
-Each event stores its kind, its sequence number, the wall-clock time it was
-recorded (UTC seconds since the epoch) and a small JSON payload whose keys are
-listed per kind below.
+Each kind is declared once, below, as a typed payload: its fields are the keys
+of the stored JSON (``docs/export.md``), its class says which kinds it
+corrects, and its ``describe`` is the sentence the history view and the report
+show. The checks that run before an event is written (:mod:`.checks`) and the
+handler that applies it (:mod:`.state`) are registered against the same class;
+``tests/session/test_vocabulary.py`` fails when a kind lacks either.
+
+An event of a kind this version does not know (a newer version wrote it) is
+read as :class:`Unreadable`: kept in the history and reported, never applied.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, Protocol
 
-EventKind = Literal[
-    # session lifecycle and clocks
-    "session_opened",  # {} - a console opened the session; play clock starts paused
-    "clock_paused",  # {}
-    "clock_resumed",  # {}
-    "story_clock_jumped",  # {"to": ISO datetime, "reason": str}
-    "phase_started",  # {"phase": phase id}
-    "team_selected",  # {"team": team id} - view state, so resume restores it
-    "exercise_ended",  # {} - ENDEX
-    # the timeline
-    "inject_delivered",  # {"inject": id}
-    "unscripted_inject",  # {"inject": {id,title,channel,from,to,body}} - delivered at once
-    "inject_skipped",  # {"inject": id, "reason": str}
-    "inject_held",  # {"inject": id, "reason": str}
-    "inject_released",  # {"inject": id, "reason": str}
-    "inject_retimed",  # {"inject": id, "play_minute": int, "reason": str}
-    "delivery_undone",  # {"event": seq of inject_delivered/unscripted_inject, "reason": str}
-    # decisions
-    "decision_recorded",  # {"team", "inject": id|None, "text", "option": id|None, "items": [ref]}
-    "decision_amended",  # {"event": seq, "text", "option", "items", "reason"}
-    "decision_retracted",  # {"event": seq, "reason"}
-    "decision_moved",  # {"event": seq, "team": team id, "reason"}
-    # evaluation
-    "item_rated",  # {"team", "item": "checklist/item", "rating": Rating, "note": str}
-    "rating_corrected",  # {"event": seq of item_rated, "rating": Rating, "note", "reason"}
-    "objective_rated",  # {"objective": id, "rating": "P"|"S"|"M"|"U", "reason": str}
-    "note_added",  # {"text", "team": id|None, "inject": id|None}
-    "hotwash_entry",  # {"objective": id|None, "kind": "strength"|"improvement", "text", "team"}
-    "improvement_action",  # {"action", "item": ref|None, "capability": str, "owner", "due": date}
-]
+import msgspec
+from msgspec import UNSET, UnsetType
 
-EVENT_KINDS: frozenset[str] = frozenset(EventKind.__args__)  # type: ignore[attr-defined]
+from tabletop.core.struct_errors import explain
+from tabletop.core.vocabulary import (
+    OBJECTIVE_RATING_LABELS,
+    RATING_LABELS,
+    Audience,
+    Channel,
+    DateTimeText,
+    Filled,
+    Id,
+    ObjectiveRating,
+    PlayMinute,
+    Rating,
+    Text,
+)
 
-# Events that change what the record says happened; corrections point at these.
+KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}(?!\n)$")
+"""What any kind's name looks like, known to this version or not."""
+
+
+class Names(Protocol):
+    """How a description names what an event points at, as the scenario does."""
+
+    def team(self, team_id: str) -> str: ...
+
+    def phase(self, phase_id: str) -> str: ...
+
+    def inject(self, inject_id: str) -> str: ...
+
+
+class Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One kind of event: its fields are the stored JSON object's keys, in order."""
+
+    KIND: ClassVar[str]
+    CORRECTS: ClassVar[frozenset[str]] = frozenset()
+    """The kinds of event this one corrects, named by seq in its ``event`` field."""
+    OVERRULES: ClassVar[bool] = False
+    """Changes what the record concludes without correcting one event (an objective
+    rated by hand); the report counts it with the corrections."""
+
+    def describe(self, names: Names) -> str:
+        raise NotImplementedError(f"{type(self).__name__} has no description")
+
+    @property
+    def target(self) -> int | None:
+        """The seq of the event this one corrects, if it is a correction."""
+        return None
+
+    @property
+    def team_ref(self) -> str | None:
+        """The team the event concerns, if it names one."""
+        team = getattr(self, "team", None)
+        return team if isinstance(team, str) else None
+
+    @property
+    def inject_ref(self) -> str | None:
+        """The inject the event concerns, if it names one."""
+        inject = getattr(self, "inject", None)
+        return inject if isinstance(inject, str) else None
+
+    def stored(self) -> dict[str, Any]:
+        """The payload as the journal and an export hold it: its JSON, read back."""
+        result: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(self))
+        return result
+
+
+class Correction(Payload, frozen=True, kw_only=True):
+    """An event that corrects an earlier one, named by its seq."""
+
+    event: int
+
+    @property
+    def target(self) -> int | None:
+        return self.event
+
+
+def _because(text: str, reason: str) -> str:
+    return f"{text} (reason: {reason})" if reason else text
+
+
+# ------------------------------------------------------------ session and clocks
+
+
+class SessionOpened(Payload, frozen=True, kw_only=True):
+    """A console opened the session; the play clock starts paused."""
+
+    KIND = "session_opened"
+
+    def describe(self, names: Names) -> str:
+        return "Session opened"
+
+
+class ClockPaused(Payload, frozen=True, kw_only=True):
+    KIND = "clock_paused"
+
+    def describe(self, names: Names) -> str:
+        return "Play clock paused"
+
+
+class ClockResumed(Payload, frozen=True, kw_only=True):
+    KIND = "clock_resumed"
+
+    def describe(self, names: Names) -> str:
+        return "Play clock resumed"
+
+
+class StoryClockJumped(Payload, frozen=True, kw_only=True):
+    KIND = "story_clock_jumped"
+    to: DateTimeText
+    """An ISO date and time with a zone (stored as ``datetime.isoformat()`` gives it)."""
+    reason: str = ""
+
+    def describe(self, names: Names) -> str:
+        return _because(f"Story clock set to {self.to}", self.reason)
+
+
+class PhaseStarted(Payload, frozen=True, kw_only=True):
+    KIND = "phase_started"
+    phase: str
+
+    def describe(self, names: Names) -> str:
+        return f"Phase started: {names.phase(self.phase)}"
+
+
+class TeamSelected(Payload, frozen=True, kw_only=True):
+    """View state, kept so that a resumed console shows the same team."""
+
+    KIND = "team_selected"
+    team: str
+
+    def describe(self, names: Names) -> str:
+        return f"Console switched to {names.team(self.team)}"
+
+
+class ExerciseEnded(Payload, frozen=True, kw_only=True):
+    """ENDEX: the play clock stops for good."""
+
+    KIND = "exercise_ended"
+
+    def describe(self, names: Names) -> str:
+        return "Exercise ended (ENDEX)"
+
+
+# ------------------------------------------------------------ the timeline
+
+
+class InjectDelivered(Payload, frozen=True, kw_only=True):
+    KIND = "inject_delivered"
+    inject: str
+
+    def describe(self, names: Names) -> str:
+        return f"Delivered: {names.inject(self.inject)}"
+
+
+class UnscriptedSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An inject written during play, with the format's rules for its fields."""
+
+    id: Id | UnsetType = UNSET
+    """Given by the checks (the next free ``unscripted-N``) when left out."""
+    title: Text
+    channel: Channel
+    sender: Text = msgspec.field(name="from")
+    to: Audience = "all"
+    body: str = ""
+
+
+class UnscriptedInject(Payload, frozen=True, kw_only=True):
+    """An inject written during play, delivered at once."""
+
+    KIND = "unscripted_inject"
+    inject: UnscriptedSpec
+
+    def describe(self, names: Names) -> str:
+        return f"Unscripted inject: {self.inject.title}"
+
+    @property
+    def inject_ref(self) -> str | None:
+        return self.inject.id if isinstance(self.inject.id, str) else None
+
+
+class InjectSkipped(Payload, frozen=True, kw_only=True):
+    KIND = "inject_skipped"
+    inject: str
+    reason: str = ""
+
+    def describe(self, names: Names) -> str:
+        return _because(f"Skipped: {names.inject(self.inject)}", self.reason)
+
+
+class InjectHeld(Payload, frozen=True, kw_only=True):
+    KIND = "inject_held"
+    inject: str
+    reason: str = ""
+
+    def describe(self, names: Names) -> str:
+        return _because(f"Held: {names.inject(self.inject)}", self.reason)
+
+
+class InjectReleased(Payload, frozen=True, kw_only=True):
+    """Clears a hold or a facilitator's skip."""
+
+    KIND = "inject_released"
+    inject: str
+    reason: str = ""
+
+    def describe(self, names: Names) -> str:
+        return _because(f"Released: {names.inject(self.inject)}", self.reason)
+
+
+class InjectRetimed(Payload, frozen=True, kw_only=True):
+    KIND = "inject_retimed"
+    inject: str
+    play_minute: PlayMinute
+    reason: str = ""
+
+    def describe(self, names: Names) -> str:
+        return _because(
+            f"Re-timed: {names.inject(self.inject)} to play minute {self.play_minute}",
+            self.reason,
+        )
+
+
+class DeliveryUndone(Correction, frozen=True, kw_only=True):
+    KIND = "delivery_undone"
+    CORRECTS = frozenset({"inject_delivered", "unscripted_inject"})
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        return _because(f"Delivery #{self.event} undone", self.reason)
+
+
+# ------------------------------------------------------------ decisions
+
+
+class DecisionRecorded(Payload, frozen=True, kw_only=True):
+    KIND = "decision_recorded"
+    team: str
+    inject: str | None = None
+    text: Filled
+    option: str | None = None
+    """The decision point's option it chose, when it answers one."""
+    items: tuple[str, ...] = ()
+    """Checklist items (``checklist/item``) the decision evidences."""
+
+    def describe(self, names: Names) -> str:
+        return f"{names.team(self.team)} decided: {self.text}"
+
+
+class DecisionAmended(Correction, frozen=True, kw_only=True):
+    """What a decision says, changed; a field left out keeps what it said
+    (the checks fill it in, so a stored amendment is complete)."""
+
+    KIND = "decision_amended"
+    CORRECTS = frozenset({"decision_recorded"})
+    text: Filled | UnsetType = UNSET
+    option: str | UnsetType | None = UNSET
+    items: tuple[str, ...] | UnsetType = UNSET
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        text = self.text if isinstance(self.text, str) else ""
+        return _because(f"Decision #{self.event} amended to: {text}", self.reason)
+
+
+class DecisionRetracted(Correction, frozen=True, kw_only=True):
+    KIND = "decision_retracted"
+    CORRECTS = frozenset({"decision_recorded"})
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        return _because(f"Decision #{self.event} retracted", self.reason)
+
+
+class DecisionMoved(Correction, frozen=True, kw_only=True):
+    """A decision recorded at the wrong table, given to the team that took it."""
+
+    KIND = "decision_moved"
+    CORRECTS = frozenset({"decision_recorded"})
+    team: str
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        return _because(f"Decision #{self.event} moved to {names.team(self.team)}", self.reason)
+
+
+# ------------------------------------------------------------ evaluation
+
+
+class ItemRated(Payload, frozen=True, kw_only=True):
+    KIND = "item_rated"
+    team: str
+    item: str
+    """A checklist item, ``checklist/item``."""
+    rating: Rating
+    note: str = ""
+
+    def describe(self, names: Names) -> str:
+        return f"{names.team(self.team)}, {self.item}: {RATING_LABELS[self.rating]}"
+
+
+class RatingCorrected(Correction, frozen=True, kw_only=True):
+    KIND = "rating_corrected"
+    CORRECTS = frozenset({"item_rated"})
+    rating: Rating
+    note: str | UnsetType = UNSET
+    """Left out: the rating's note stays (the checks fill it in)."""
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        return _because(
+            f"Rating #{self.event} corrected to {RATING_LABELS[self.rating]}", self.reason
+        )
+
+
+class ObjectiveRated(Payload, frozen=True, kw_only=True):
+    """An evaluator's own rating of an objective, overruling the computed one."""
+
+    KIND = "objective_rated"
+    OVERRULES = True
+    objective: str
+    rating: ObjectiveRating
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        label = OBJECTIVE_RATING_LABELS[self.rating]
+        return _because(f"Objective {self.objective} rated {label}", self.reason)
+
+
+class NoteAdded(Payload, frozen=True, kw_only=True):
+    KIND = "note_added"
+    text: Filled
+    team: str | None = None
+    inject: str | None = None
+
+    def describe(self, names: Names) -> str:
+        return f"Note: {self.text}"
+
+
+class HotwashEntry(Payload, frozen=True, kw_only=True):
+    KIND = "hotwash_entry"
+    objective: str | None = None
+    kind: Literal["strength", "improvement"]
+    text: Filled
+    team: str | None = None
+
+    def describe(self, names: Names) -> str:
+        return f"Hot wash ({self.kind}): {self.text}"
+
+
+class ImprovementAction(Payload, frozen=True, kw_only=True):
+    KIND = "improvement_action"
+    action: Filled
+    item: str | None = None
+    capability: str = ""
+    owner: str = ""
+    due: str = ""
+    """An ISO date (``2026-06-30``), or empty."""
+
+    def describe(self, names: Names) -> str:
+        return f"Action: {self.action}"
+
+
+# ------------------------------------------------------------ the vocabulary
+
+VOCABULARY: tuple[type[Payload], ...] = (
+    SessionOpened,
+    ClockPaused,
+    ClockResumed,
+    StoryClockJumped,
+    PhaseStarted,
+    TeamSelected,
+    ExerciseEnded,
+    InjectDelivered,
+    UnscriptedInject,
+    InjectSkipped,
+    InjectHeld,
+    InjectReleased,
+    InjectRetimed,
+    DeliveryUndone,
+    DecisionRecorded,
+    DecisionAmended,
+    DecisionRetracted,
+    DecisionMoved,
+    ItemRated,
+    RatingCorrected,
+    ObjectiveRated,
+    NoteAdded,
+    HotwashEntry,
+    ImprovementAction,
+)
+"""Every kind this version reads and writes, in the order ``docs/export.md`` lists them."""
+
+PAYLOAD_OF: dict[str, type[Payload]] = {payload.KIND: payload for payload in VOCABULARY}
+EVENT_KINDS: frozenset[str] = frozenset(PAYLOAD_OF)
 CORRECTABLE: dict[str, frozenset[str]] = {
-    "delivery_undone": frozenset({"inject_delivered", "unscripted_inject"}),
-    "decision_amended": frozenset({"decision_recorded"}),
-    "decision_retracted": frozenset({"decision_recorded"}),
-    "decision_moved": frozenset({"decision_recorded"}),
-    "rating_corrected": frozenset({"item_rated"}),
+    payload.KIND: payload.CORRECTS for payload in VOCABULARY if payload.CORRECTS
 }
+CORRECTION_KINDS: frozenset[str] = frozenset(
+    payload.KIND for payload in VOCABULARY if payload.CORRECTS or payload.OVERRULES
+)
+"""Events that change or overrule what was recorded earlier."""
+DELIVERY_KINDS: frozenset[str] = frozenset(
+    payload.KIND for payload in (InjectDelivered, UnscriptedInject, DeliveryUndone)
+)
+"""Events that change what has been delivered."""
+DECISION_KINDS: frozenset[str] = frozenset(
+    payload.KIND
+    for payload in (DecisionRecorded, DecisionAmended, DecisionRetracted, DecisionMoved)
+)
+"""Events that change what the decision log shows."""
 
 
-@dataclass(frozen=True)
+class Unreadable(Payload, frozen=True, kw_only=True):
+    """An event of a kind this version does not know: kept as it was stored."""
+
+    KIND = ""
+    kind: str
+    raw: dict[str, Any]
+
+    def describe(self, names: Names) -> str:
+        return (
+            f"An event of kind '{self.kind}', which this version of tabletop cannot read "
+            "(a newer version wrote it); kept, not applied"
+        )
+
+    @property
+    def team_ref(self) -> str | None:
+        return None
+
+    @property
+    def inject_ref(self) -> str | None:
+        return None
+
+    def stored(self) -> dict[str, Any]:
+        return self.raw
+
+
+class PayloadError(ValueError):
+    """A payload that is not one of its kind; ``str()`` is one line for people."""
+
+
+def kind_of(payload: Payload) -> str:
+    """The kind an event with this payload is stored as."""
+    return payload.kind if isinstance(payload, Unreadable) else payload.KIND
+
+
+def convert(kind: str, data: dict[str, Any]) -> Payload:
+    """A payload given as plain data (a form, an import), typed; raises PayloadError."""
+    payload_type = PAYLOAD_OF[kind]
+    try:
+        return msgspec.convert(data, payload_type)
+    except msgspec.ValidationError as exc:
+        raise PayloadError(_said(kind, exc, payload_type)) from None
+
+
+def payload_of(kind: str, data: dict[str, Any]) -> Payload:
+    """Plain data as the payload of ``kind``, as replay would read it: an unknown
+    kind is Unreadable; a known one must have its shape (raises PayloadError)."""
+    return convert(kind, data) if kind in PAYLOAD_OF else Unreadable(kind=kind, raw=data)
+
+
+def decode(kind: str, stored: bytes | str) -> Payload:
+    """A payload as the journal stored it; an unknown kind reads as Unreadable.
+
+    Raises PayloadError when the JSON is not an object, or not one of its kind.
+    """
+    payload_type = PAYLOAD_OF.get(kind)
+    if payload_type is None:
+        try:
+            raw = msgspec.json.decode(stored)
+        except (msgspec.DecodeError, RecursionError) as exc:
+            raise PayloadError(f"its payload is not JSON ({exc})") from None
+        if not isinstance(raw, dict):
+            raise PayloadError("its payload is not a JSON object")
+        return Unreadable(kind=kind, raw=raw)
+    try:
+        return msgspec.json.decode(stored, type=payload_type)
+    except msgspec.MsgspecError as exc:
+        raise PayloadError(_said(kind, exc, payload_type)) from None
+
+
+def encode(payload: Payload) -> bytes:
+    return msgspec.json.encode(payload.raw if isinstance(payload, Unreadable) else payload)
+
+
+def _said(kind: str, exc: msgspec.MsgspecError, payload_type: type[Payload]) -> str:
+    explained = explain(exc, payload_type)
+    if not explained.path:
+        return f"{kind}: {explained.problem}"
+    where = explained.path if explained.choice else f"'{explained.path}'"
+    return f"{kind}: {where} {explained.problem}"
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     seq: int
     """Position in the journal, from 1, without gaps."""
     kind: str
-    """One of :data:`EventKind`."""
+    """The payload's KIND, or the stored name of a kind this version cannot read."""
     wall: float
     """When it was recorded: UTC seconds since the epoch."""
-    data: dict[str, Any] = field(default_factory=dict)
-    """The payload; keys per kind as listed above."""
+    payload: Payload
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The payload as stored: a JSON object with the kind's keys."""
+        return self.payload.stored()
+
+    @property
+    def readable(self) -> bool:
+        return not isinstance(self.payload, Unreadable)
 
     def to_json(self) -> dict[str, Any]:
         return {"seq": self.seq, "kind": self.kind, "wall": self.wall, "data": self.data}

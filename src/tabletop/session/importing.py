@@ -27,7 +27,9 @@ from typing import Any
 import msgspec
 
 from tabletop.core.files import fsync_folder, link_new
+from tabletop.core.problems import did_you_mean
 from tabletop.core.scenario import Scenario, decode, encode
+from tabletop.session.events import EVENT_KINDS
 from tabletop.session.exporting import EXPORT_VERSION
 from tabletop.session.session import Session
 from tabletop.session.store.base import LoadedScenario
@@ -84,6 +86,8 @@ class Imported:
     path: Path
     exercise_id: str
     events: int
+    unreadable: int = 0
+    """Of the events, those of kinds this version cannot read: kept, not applied."""
 
 
 def parse_export(raw: bytes) -> _Export:
@@ -179,7 +183,8 @@ def import_session(
         for leftover in own_files(building):
             with contextlib.suppress(OSError):
                 leftover.unlink()
-    return Imported(target, loaded.scenario.id, count)
+    unreadable = sum(1 for event in export.events if _newer_kind(event.kind))
+    return Imported(target, loaded.scenario.id, count, unreadable)
 
 
 def _build(
@@ -200,12 +205,21 @@ def _build(
                         "in order, without gaps"
                     )
                 try:
-                    session.record_payload(event.kind, dict(event.data), wall=wall)
+                    if _newer_kind(event.kind):  # kept as it came, as replay keeps it
+                        session.keep_unreadable(event.kind, dict(event.data), wall=wall)
+                    else:
+                        session.record_payload(event.kind, dict(event.data), wall=wall)
                 except ValueError as exc:
                     raise ExportRefused(f"{where}: {exc}") from None
         return len(events)
     finally:
         journal.close()
+
+
+def _newer_kind(kind: str) -> bool:
+    """A kind this version does not know and that is no misspelling of one it does
+    (those are refused, with the kind it was probably meant to be)."""
+    return kind not in EVENT_KINDS and not did_you_mean(kind, EVENT_KINDS)
 
 
 def _wall_of(event: _Event, position: int, previous: float) -> float:

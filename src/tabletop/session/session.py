@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tabletop.session.events import EVENT_KINDS, Event
-from tabletop.session.payloads import normalise
+from tabletop.session.checks import check, normalise
+from tabletop.session.events import EVENT_KINDS, KIND_PATTERN, Event, Unreadable
 from tabletop.session.state import SessionState
 from tabletop.session.store.base import LoadedScenario
 from tabletop.session.store.errors import SessionCorrupt, SessionError
@@ -87,7 +87,18 @@ class Session:
         if self.journal.read_only:
             raise SessionError(f"{self.journal.path} is open read-only")
         payload = normalise(kind, data, self.state)
-        event = self.journal.append(kind, payload, wall=wall)
+        event = self.journal.append(payload, wall=wall)
+        self.state.apply(event)
+        return event
+
+    def keep_unreadable(self, kind: str, data: dict[str, Any], *, wall: float) -> Event:
+        """Append an event of a kind this version does not know, as it came (from an
+        export a newer version made): kept and reported, never applied."""
+        if self.journal.read_only:
+            raise SessionError(f"{self.journal.path} is open read-only")
+        if kind in EVENT_KINDS or not KIND_PATTERN.match(kind):
+            raise ValueError(f"'{kind[:40]}' is not the name of an event kind")
+        event = self.journal.append(Unreadable(kind=kind, raw=data), wall=wall)
         self.state.apply(event)
         return event
 
@@ -115,9 +126,9 @@ class Session:
                 f"{self.journal.path}: events {missing} are missing from the log; "
                 "it has been edited or damaged"
             )
-        if event.kind in EVENT_KINDS:
+        if event.readable:
             try:
-                normalise(event.kind, event.data, self.state)
+                check(event.payload, self.state)
             except ValueError as exc:
                 raise SessionCorrupt(
                     f"{self.journal.path}: event {event.seq} ({event.kind}) is damaged: {exc}"

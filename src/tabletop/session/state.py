@@ -9,7 +9,9 @@ CONTRACT (shared by the journal, the console and the report; keep it stable):
 * ``SessionState(scenario)`` then ``apply(e)`` for each event in seq order.
 * ``apply`` never raises on a well-formed event whose references are unknown
   (an old session replayed against changed code); it records the event in
-  ``history`` and ignores what it cannot place.
+  ``history`` and ignores what it cannot place. An event of a kind this
+  version does not know is kept in ``history`` and ``unreadable``, not applied.
+  A handler that fails raises.
 * Branches: a conditional inject is eligible when the deciding team's latest
   non-retracted decision on the decision inject chose one of the condition's
   options; with no such decision the decision's ``default`` applies. An inject
@@ -19,19 +21,35 @@ CONTRACT (shared by the journal, the console and the report; keep it stable):
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import msgspec
+from msgspec import UNSET
 
 from tabletop.core.scenario import Scenario, ScenarioInject, build
 from tabletop.core.timefmt import format_offset, parse_datetime
-from tabletop.session.events import EVENT_KINDS, Event
+from tabletop.session import events as ev
+from tabletop.session.events import Event
 from tabletop.session.playclock import PlayClock
 
 InjectStatus = Literal["pending", "held", "delivered", "skipped", "skipped-branch"]
+
+P = TypeVar("P", bound=ev.Payload)
+Handler = Callable[["SessionState", Event, P], None]
+
+HANDLERS: dict[type[ev.Payload], Callable[[SessionState, Event, Any], None]] = {}
+"""The handler of each kind in the vocabulary, by payload type."""
+
+
+def _applies(kind: type[P]) -> Callable[[Handler[P]], Handler[P]]:
+    def register(handler: Handler[P]) -> Handler[P]:
+        HANDLERS[kind] = handler
+        return handler
+
+    return register
 
 
 @dataclass
@@ -196,6 +214,8 @@ class SessionState:
         self.hotwash: list[HotwashEntry] = []
         self.actions: list[ImprovementAction] = []
         self.history: list[Event] = []
+        self.unreadable: list[Event] = []
+        """Events of kinds this version cannot read: kept, reported, never applied."""
         self.corrections: dict[int, list[int]] = {}
         self.selected_team: str = first_team or scenario.teams[0].id
         self.ended = False
@@ -314,28 +334,35 @@ class SessionState:
     # ------------------------------------------------------------ applying events
 
     def apply(self, event: Event) -> None:
-        """Fold one event into the state; events already applied are ignored."""
+        """Fold one event into the state; events already applied are ignored.
+
+        An event of a kind this version cannot read stays in the history and in
+        ``unreadable``, and places nothing. A handler that fails raises: a bug
+        must never pass for "the event placed nothing".
+        """
         if event.seq <= self.last_seq:
             return
         self.last_seq = event.seq
         self.history.append(event)
         self._by_seq[event.seq] = event
-        if event.kind in EVENT_KINDS:
-            handler = getattr(self, f"_on_{event.kind}")
-            # A payload this code cannot read (written by another version) stays
-            # in the history and places nothing.
-            with contextlib.suppress(KeyError, TypeError, ValueError, AttributeError):
-                handler(event, event.data)
+        handler = HANDLERS.get(type(event.payload))
+        if handler is None:
+            self.unreadable.append(event)
+        else:
+            handler(self, event, event.payload)
         self._last_wall = event.wall
 
-    def _on_session_opened(self, event: Event, data: dict[str, Any]) -> None:
+    @_applies(ev.SessionOpened)
+    def _on_session_opened(self, event: Event, data: ev.SessionOpened) -> None:
         # The previous run ended (quit or crash) at its last event.
         self._clock.pause(self._last_wall if self._last_wall is not None else event.wall)
 
-    def _on_clock_paused(self, event: Event, data: dict[str, Any]) -> None:
+    @_applies(ev.ClockPaused)
+    def _on_clock_paused(self, event: Event, data: ev.ClockPaused) -> None:
         self._clock.pause(event.wall)
 
-    def _on_clock_resumed(self, event: Event, data: dict[str, Any]) -> None:
+    @_applies(ev.ClockResumed)
+    def _on_clock_resumed(self, event: Event, data: ev.ClockResumed) -> None:
         if self.ended:
             return
         self._clock.resume(event.wall)
@@ -343,39 +370,43 @@ class SessionState:
             self._clock.enter_phase(self.scenario.phases[0].id, event.wall)
             self._phase_base = (event.seq, self._clock.phase)
 
-    def _on_story_clock_jumped(self, event: Event, data: dict[str, Any]) -> None:
-        moment = parse_datetime(data["to"])
+    @_applies(ev.StoryClockJumped)
+    def _on_story_clock_jumped(self, event: Event, data: ev.StoryClockJumped) -> None:
+        moment = parse_datetime(data.to)
         if moment.tzinfo is not None:
             self.story_now = moment
             self._story_base = (event.seq, moment)
 
-    def _on_phase_started(self, event: Event, data: dict[str, Any]) -> None:
-        phase = data["phase"]
+    @_applies(ev.PhaseStarted)
+    def _on_phase_started(self, event: Event, data: ev.PhaseStarted) -> None:
+        phase = data.phase
         if phase in self.scenario.phase_by_id:
             self._phase_base = (event.seq, phase)
             if phase != self._clock.phase:
                 self._clock.enter_phase(phase, event.wall)
 
-    def _on_team_selected(self, event: Event, data: dict[str, Any]) -> None:
-        if data["team"] in self.scenario.team_by_id:
-            self.selected_team = data["team"]
+    @_applies(ev.TeamSelected)
+    def _on_team_selected(self, event: Event, data: ev.TeamSelected) -> None:
+        if data.team in self.scenario.team_by_id:
+            self.selected_team = data.team
 
-    def _on_exercise_ended(self, event: Event, data: dict[str, Any]) -> None:
+    @_applies(ev.ExerciseEnded)
+    def _on_exercise_ended(self, event: Event, data: ev.ExerciseEnded) -> None:
         self._clock.pause(event.wall)
         self.ended = True
 
-    def _on_inject_delivered(self, event: Event, data: dict[str, Any]) -> None:
-        state = self.injects.get(data["inject"])
+    @_applies(ev.InjectDelivered)
+    def _on_inject_delivered(self, event: Event, data: ev.InjectDelivered) -> None:
+        state = self.injects.get(data.inject)
         if state is not None and state.status != "delivered" and not state.unscripted:
             self._deliver(state, event)
 
-    def _on_unscripted_inject(self, event: Event, data: dict[str, Any]) -> None:
-        spec = data["inject"]
-        if spec["id"] in self.injects:
+    @_applies(ev.UnscriptedInject)
+    def _on_unscripted_inject(self, event: Event, data: ev.UnscriptedInject) -> None:
+        spec = data.inject
+        if not isinstance(spec.id, str) or spec.id in self.injects:
             return
         inject = self._unscripted_model(spec)
-        if inject is None:
-            return
         at = self._pos[self.current_inject] + 1 if self.current_inject else 0
         self.order.insert(at, inject.id)
         for n in range(at, len(self.order)):
@@ -387,42 +418,47 @@ class SessionState:
         self.changed.append(inject.id)
         self._deliver(state, event)
 
-    def _on_inject_skipped(self, event: Event, data: dict[str, Any]) -> None:
-        state = self.injects.get(data["inject"])
+    @_applies(ev.InjectSkipped)
+    def _on_inject_skipped(self, event: Event, data: ev.InjectSkipped) -> None:
+        state = self.injects.get(data.inject)
         if state is not None and state.status != "delivered" and not state.unscripted:
             state.skipped = True
-            state.skip_reason = str(data.get("reason", ""))
+            state.skip_reason = data.reason
             self._refresh(state)
 
-    def _on_inject_held(self, event: Event, data: dict[str, Any]) -> None:
-        state = self.injects.get(data["inject"])
+    @_applies(ev.InjectHeld)
+    def _on_inject_held(self, event: Event, data: ev.InjectHeld) -> None:
+        state = self.injects.get(data.inject)
         if state is not None and state.status != "delivered" and not state.unscripted:
             state.held = True
-            state.hold_reason = str(data.get("reason", ""))
+            state.hold_reason = data.reason
             self._refresh(state)
 
-    def _on_inject_released(self, event: Event, data: dict[str, Any]) -> None:
-        state = self.injects.get(data["inject"])
+    @_applies(ev.InjectReleased)
+    def _on_inject_released(self, event: Event, data: ev.InjectReleased) -> None:
+        state = self.injects.get(data.inject)
         if state is not None and not state.unscripted:
             state.held = False
             state.skipped = False
             self._refresh(state)
 
-    def _on_inject_retimed(self, event: Event, data: dict[str, Any]) -> None:
-        state = self.injects.get(data["inject"])
+    @_applies(ev.InjectRetimed)
+    def _on_inject_retimed(self, event: Event, data: ev.InjectRetimed) -> None:
+        state = self.injects.get(data.inject)
         if state is not None:
-            state.play_minute = int(data["play_minute"])
-            state.retime_reason = str(data.get("reason", ""))
+            state.play_minute = data.play_minute
+            state.retime_reason = data.reason
             self.changed.append(state.inject.id)
 
-    def _on_delivery_undone(self, event: Event, data: dict[str, Any]) -> None:
-        target = data["event"]
+    @_applies(ev.DeliveryUndone)
+    def _on_delivery_undone(self, event: Event, data: ev.DeliveryUndone) -> None:
+        target = data.event
         delivery = self._delivery_by_seq.get(target)
         if delivery is None or delivery.undone:
             return
         self._note_correction(target, event)
         delivery.undone = True
-        delivery.undo_reason = str(data.get("reason", ""))
+        delivery.undo_reason = data.reason
         state = self.injects[delivery.inject]
         if state.unscripted:
             state.skipped = True
@@ -434,9 +470,10 @@ class SessionState:
             live = [d for d in self._deliveries if not d.undone]
             self.current_inject = live[-1].inject if live else None
 
-    def _on_decision_recorded(self, event: Event, data: dict[str, Any]) -> None:
-        team, inject, text = str(data["team"]), data.get("inject"), str(data["text"])
-        option, items = data.get("option"), [str(i) for i in data.get("items", ())]
+    @_applies(ev.DecisionRecorded)
+    def _on_decision_recorded(self, event: Event, data: ev.DecisionRecorded) -> None:
+        team, inject, text, option = data.team, data.inject, data.text, data.option
+        items = list(data.items)
         self.decisions[event.seq] = DecisionState(
             seq=event.seq,
             team=team,
@@ -457,29 +494,35 @@ class SessionState:
             self._decisions_by_inject.setdefault(inject, []).append(event.seq)
             self._resolve_branches(inject)
 
-    def _on_decision_amended(self, event: Event, data: dict[str, Any]) -> None:
-        decision = self._decision_for(event, data)
+    @_applies(ev.DecisionAmended)
+    def _on_decision_amended(self, event: Event, data: ev.DecisionAmended) -> None:
+        decision = self._decision_for(event, data.event)
         if decision is not None:
-            decision.text = str(data.get("text", decision.text))
-            decision.option = data.get("option", decision.option)
-            decision.items = [str(i) for i in data.get("items", decision.items)]
-            self._revise(decision, event, data)
+            if data.text is not UNSET:
+                decision.text = data.text
+            if data.option is not UNSET:
+                decision.option = data.option
+            if data.items is not UNSET:
+                decision.items = list(data.items)
+            self._revise(decision, event, data.reason)
 
-    def _on_decision_retracted(self, event: Event, data: dict[str, Any]) -> None:
-        decision = self._decision_for(event, data)
+    @_applies(ev.DecisionRetracted)
+    def _on_decision_retracted(self, event: Event, data: ev.DecisionRetracted) -> None:
+        decision = self._decision_for(event, data.event)
         if decision is not None:
             decision.retracted = True
-            self._revise(decision, event, data)
+            self._revise(decision, event, data.reason)
 
-    def _on_decision_moved(self, event: Event, data: dict[str, Any]) -> None:
-        decision = self._decision_for(event, data)
+    @_applies(ev.DecisionMoved)
+    def _on_decision_moved(self, event: Event, data: ev.DecisionMoved) -> None:
+        decision = self._decision_for(event, data.event)
         if decision is not None:
-            decision.team = str(data["team"])
-            self._revise(decision, event, data)
+            decision.team = data.team
+            self._revise(decision, event, data.reason)
 
-    def _on_item_rated(self, event: Event, data: dict[str, Any]) -> None:
-        team, item = str(data["team"]), str(data["item"])
-        rating, note = str(data["rating"]), str(data.get("note", ""))
+    @_applies(ev.ItemRated)
+    def _on_item_rated(self, event: Event, data: ev.ItemRated) -> None:
+        team, item, rating, note = data.team, data.item, data.rating, data.note
         state = RatingState(
             event.seq,
             team,
@@ -496,55 +539,42 @@ class SessionState:
         if current is None or current.seq < event.seq:
             self.ratings[(team, item)] = state
 
-    def _on_rating_corrected(self, event: Event, data: dict[str, Any]) -> None:
-        target = data["event"]
+    @_applies(ev.RatingCorrected)
+    def _on_rating_corrected(self, event: Event, data: ev.RatingCorrected) -> None:
+        target = data.event
         state = self._rating_by_seq.get(target)
         if state is None:
             return
         self._note_correction(target, event)
-        state.rating = str(data["rating"])
-        state.note = str(data.get("note", state.note))
+        state.rating = data.rating
+        if data.note is not UNSET:
+            state.note = data.note
         state.corrected_by.append(event.seq)
-        state.correction_reasons.append(str(data.get("reason", "")))
+        state.correction_reasons.append(data.reason)
 
-    def _on_objective_rated(self, event: Event, data: dict[str, Any]) -> None:
-        objective = str(data["objective"])
-        self.objective_overrides[objective] = ObjectiveOverride(
-            event.seq, objective, str(data["rating"]), str(data.get("reason", ""))
+    @_applies(ev.ObjectiveRated)
+    def _on_objective_rated(self, event: Event, data: ev.ObjectiveRated) -> None:
+        self.objective_overrides[data.objective] = ObjectiveOverride(
+            event.seq, data.objective, data.rating, data.reason
         )
 
-    def _on_note_added(self, event: Event, data: dict[str, Any]) -> None:
+    @_applies(ev.NoteAdded)
+    def _on_note_added(self, event: Event, data: ev.NoteAdded) -> None:
         self.notes.append(
-            Note(
-                event.seq,
-                str(data["text"]),
-                data.get("team"),
-                data.get("inject"),
-                event.wall,
-                self.story_now,
-            )
+            Note(event.seq, data.text, data.team, data.inject, event.wall, self.story_now)
         )
 
-    def _on_hotwash_entry(self, event: Event, data: dict[str, Any]) -> None:
+    @_applies(ev.HotwashEntry)
+    def _on_hotwash_entry(self, event: Event, data: ev.HotwashEntry) -> None:
         self.hotwash.append(
-            HotwashEntry(
-                event.seq,
-                data.get("objective"),
-                data["kind"],
-                str(data["text"]),
-                data.get("team"),
-            )
+            HotwashEntry(event.seq, data.objective, data.kind, data.text, data.team)
         )
 
-    def _on_improvement_action(self, event: Event, data: dict[str, Any]) -> None:
+    @_applies(ev.ImprovementAction)
+    def _on_improvement_action(self, event: Event, data: ev.ImprovementAction) -> None:
         self.actions.append(
             ImprovementAction(
-                event.seq,
-                str(data["action"]),
-                data.get("item"),
-                str(data.get("capability", "")),
-                str(data.get("owner", "")),
-                str(data.get("due", "")),
+                event.seq, data.action, data.item, data.capability, data.owner, data.due
             )
         )
 
@@ -592,20 +622,19 @@ class SessionState:
         if current is None or index.get(phase, -1) > index.get(current, -1):
             self._clock.enter_phase(phase, wall)
 
-    def _unscripted_model(self, spec: dict[str, Any]) -> ScenarioInject | None:
+    def _unscripted_model(self, spec: ev.UnscriptedSpec) -> ScenarioInject:
         phase = self._clock.phase
         if phase is None and self.current_inject is not None:
             phase = self.injects[self.current_inject].inject.phase
         if phase is None:
             phase = self.scenario.phases[0].id
         offset = max(self.story_now - self.scenario.story_start_at, timedelta(0))
-        fields = {key: spec[key] for key in UNSCRIPTED_FIELDS if key in spec}
-        try:
-            return build(
-                ScenarioInject, {**fields, "story_time": format_offset(offset), "phase": phase}
-            )
-        except msgspec.ValidationError:
-            return None
+        # The spec was checked against the same constrained types on writing
+        # and on replay, so building the inject cannot fail.
+        return build(
+            ScenarioInject,
+            {**msgspec.to_builtins(spec), "story_time": format_offset(offset), "phase": phase},
+        )
 
     def _status_of(self, state: InjectState) -> InjectStatus:
         if state.delivery is not None and not state.delivery.undone:
@@ -651,20 +680,19 @@ class SessionState:
         chosen = self.chosen_option(condition.inject)
         return chosen is None or chosen in condition.options
 
-    def _decision_for(self, event: Event, data: dict[str, Any]) -> DecisionState | None:
-        target = data["event"]
+    def _decision_for(self, event: Event, target: int) -> DecisionState | None:
         decision = self.decisions.get(target)
         if decision is not None:
             self._note_correction(target, event)
         return decision
 
-    def _revise(self, decision: DecisionState, event: Event, data: dict[str, Any]) -> None:
+    def _revise(self, decision: DecisionState, event: Event, reason: str) -> None:
         decision.revisions.append(
             DecisionRevision(
                 event.seq,
                 event.kind,
                 event.wall,
-                str(data.get("reason", "")),
+                reason,
                 decision.team,
                 decision.text,
                 decision.option,
@@ -678,5 +706,22 @@ class SessionState:
         self.corrections.setdefault(target, []).append(event.seq)
 
 
-UNSCRIPTED_FIELDS = ("id", "title", "channel", "from", "to", "body")
-"""The keys of an ``unscripted_inject`` payload's ``inject``."""
+
+class StateNames:
+    """Names as the scenario gives them, for event descriptions (``events.Names``):
+    team names, phase titles, inject titles (unscripted ones included)."""
+
+    def __init__(self, state: SessionState) -> None:
+        self.state = state
+
+    def team(self, team_id: str) -> str:
+        team = self.state.scenario.team_by_id.get(team_id)
+        return team.name if team else team_id
+
+    def phase(self, phase_id: str) -> str:
+        phase = self.state.scenario.phase_by_id.get(phase_id)
+        return phase.title if phase else phase_id
+
+    def inject(self, inject_id: str) -> str:
+        inject = self.state.injects.get(inject_id)
+        return inject.inject.title if inject else inject_id

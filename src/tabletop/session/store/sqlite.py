@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import sqlite3
 import stat
@@ -39,7 +38,9 @@ from tabletop.core.files import SESSION_APPLICATION_ID as APPLICATION_ID
 from tabletop.core.files import SQLITE_HEADER, fsync_folder, link_new, temporary_beside
 from tabletop.core.scenario import Scenario, decode, encode_parts
 from tabletop.core.struct_errors import explain
-from tabletop.session.events import Event
+from tabletop.session.events import KIND_PATTERN, Event, Payload, PayloadError, kind_of
+from tabletop.session.events import decode as decode_payload
+from tabletop.session.events import encode as encode_payload
 from tabletop.session.store.base import LoadedScenario, SessionMeta
 from tabletop.session.store.errors import (
     JournalWriteError,
@@ -247,16 +248,19 @@ class Journal:
         """The writer's last appended seq (readers: 0; use ``events``)."""
         return self._last_seq
 
-    def append(self, kind: str, data: dict[str, Any], *, wall: float | None = None) -> Event:
+    def append(self, payload: Payload, *, wall: float | None = None) -> Event:
         """Record one event durably; on failure raise JournalWriteError and record nothing.
 
         ``wall`` is the time it happened when that is not now (an imported event).
         """
         conn = self._writable()
-        try:
-            payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"the {kind} event cannot be stored: {exc}") from exc
+        kind = kind_of(payload)
+        stored = encode_payload(payload)
+        if len(stored) > _MAX_PAYLOAD:
+            raise ValueError(
+                f"the {kind} event cannot be stored: it holds {len(stored):,} bytes, "
+                f"more than {_MAX_PAYLOAD:,}"
+            )
         with self._mutex:
             self._check_file_in_place()
             seq = self._last_seq + 1
@@ -265,7 +269,7 @@ class Journal:
                 # Autocommit: the INSERT is its own transaction, synced on commit.
                 conn.execute(
                     "INSERT INTO events (seq, kind, wall, data) VALUES (?, ?, ?, ?)",
-                    (seq, kind, wall, payload),
+                    (seq, kind, wall, stored.decode()),
                 )
             except sqlite3.Error as exc:
                 self._after_failed_write(conn)
@@ -276,7 +280,7 @@ class Journal:
             # Written, but into a file that may have lost its name meanwhile:
             # then it is not acknowledged (the caller offers to save a copy).
             self._check_file_in_place()
-        return Event(seq, kind, wall, json.loads(payload))
+        return Event(seq, kind, wall, payload)
 
     def file_in_place(self) -> bool:
         """Whether the path still names the file this writer opened (readers: it exists)."""
@@ -331,8 +335,6 @@ class Journal:
             raise SessionCorrupt(
                 f"{self.path}: the event log cannot be read ({_sqlite_reason(exc)})"
             ) from exc
-        except (ValueError, TypeError) as exc:
-            raise SessionCorrupt(f"{self.path}: an event in the log is damaged ({exc})") from exc
 
     def close(self) -> None:
         """Release the file; a writer first folds the WAL into the .db and drops the lock."""
@@ -404,20 +406,17 @@ def _event(path: Path, seq: object, kind: object, wall: object, data: object) ->
     where = f"{path}: event {seq!r:.20}"
     if not isinstance(seq, int) or seq < 1:
         raise SessionCorrupt(f"{where} is damaged: its number is not a positive whole number")
-    if not isinstance(kind, str) or not 0 < len(kind) <= 64:
+    if not isinstance(kind, str) or not KIND_PATTERN.match(kind):
         raise SessionCorrupt(f"{where} is damaged: its kind is not a name")
     if not isinstance(wall, int | float) or not 0 <= wall < _MAX_WALL:
         raise SessionCorrupt(f"{where} is damaged: its time is not a time ({wall!r:.30})")
     if not isinstance(data, str | bytes) or len(data) > _MAX_PAYLOAD:
         raise SessionCorrupt(f"{where} is damaged: its payload is not JSON text of a sane size")
-    payload = json.loads(data, parse_constant=_no_constant)
-    if not isinstance(payload, dict):
-        raise SessionCorrupt(f"{where} is damaged: its payload is not a JSON object")
+    try:
+        payload = decode_payload(kind, data)
+    except PayloadError as exc:
+        raise SessionCorrupt(f"{where} ({kind[:40]}) is damaged: {exc}") from None
     return Event(seq, kind, float(wall), payload)
-
-
-def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number")
 
 
 def stored_digest(path: Path) -> tuple[str, str] | None:

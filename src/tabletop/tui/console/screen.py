@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 from tabletop.app import forms
 from tabletop.app.fields import error_message
+from tabletop.session.events import DECISION_KINDS, DELIVERY_KINDS, PhaseStarted, TeamSelected
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
 from tabletop.session.store.errors import SessionFileGone
@@ -43,10 +44,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 NARROW = 110  # below this many columns the side panels shrink
-DELIVERY_KINDS = {"inject_delivered", "unscripted_inject", "delivery_undone"}
-DECISION_KINDS = {
-    "decision_recorded", "decision_amended", "decision_retracted", "decision_moved",
-}
 
 
 class ConsoleScreen(Screen[None]):
@@ -166,7 +163,7 @@ class ConsoleScreen(Screen[None]):
         timeline = self.query_one(Timeline)
         timeline.sync()
         self.query_one(ClockBar).show(self.state, self.now())
-        if "team_selected" in kinds:
+        if TeamSelected.KIND in kinds:
             self.query_one(TeamsPanel).show(self.state)
         if kinds & DECISION_KINDS:
             self.query_one(DecisionLog).show(self.state)
@@ -176,9 +173,8 @@ class ConsoleScreen(Screen[None]):
                 timeline.move_to(self.viewing)
         if new:
             self._show_viewing()
-        for phase_id in {e.data.get("phase") for e in new if e.kind == "phase_started"}:
-            if isinstance(phase_id, str):
-                timeline.refresh_phase(phase_id)
+        for phase_id in {e.payload.phase for e in new if isinstance(e.payload, PhaseStarted)}:
+            timeline.refresh_phase(phase_id)
 
     def attempt(self, what: str, call: Callable[[], T]) -> tuple[bool, T | None]:
         """Run a core call; on failure say so and carry on."""

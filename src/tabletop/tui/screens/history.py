@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Select
 
 from tabletop.session.events import Event
-from tabletop.session.state import SessionState
+from tabletop.session.state import SessionState, StateNames
 
 
 @dataclass(frozen=True)
@@ -28,39 +28,17 @@ class HistoryRow:
     summary: str
 
 
-def _inject_of(data: dict[str, Any]) -> str | None:
-    inject = data.get("inject")
-    if isinstance(inject, dict):
-        value = inject.get("id")
-        return value if isinstance(value, str) else None
-    return inject if isinstance(inject, str) else None
-
-
-def summarise(data: dict[str, Any]) -> str:
-    parts: list[str] = []
-    for key, value in data.items():
-        if key in ("team", "inject", "event"):
-            continue
-        if isinstance(value, dict):
-            value = value.get("title", "")
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        if value not in (None, ""):
-            parts.append(f"{key}={value}")
-    return "; ".join(parts)
-
-
 def history_rows(state: SessionState) -> list[HistoryRow]:
     """Every event, with the team and inject it concerns (a correction inherits
-    them from the event it corrects)."""
+    them from the event it corrects) and its sentence, as the report gives it."""
+    names = StateNames(state)
     by_seq: dict[int, HistoryRow] = {}
     rows: list[HistoryRow] = []
     for event in state.history:
-        data = event.data
-        corrects = data.get("event") if isinstance(data.get("event"), int) else None
+        payload = event.payload
+        corrects = payload.target
         target = by_seq.get(corrects) if corrects is not None else None
-        team = data.get("team") if isinstance(data.get("team"), str) else None
-        inject = _inject_of(data)
+        team, inject = payload.team_ref, payload.inject_ref
         if target is not None:
             team = team or target.team
             inject = inject or target.inject
@@ -70,7 +48,7 @@ def history_rows(state: SessionState) -> list[HistoryRow]:
             inject=inject,
             corrects=corrects,
             corrected_by=tuple(state.corrections.get(event.seq, ())),
-            summary=summarise(data),
+            summary=payload.describe(names),
         )
         by_seq[event.seq] = row
         rows.append(row)
