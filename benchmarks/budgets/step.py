@@ -45,19 +45,19 @@ class Stepper:
     async def _steps(self, session: Session) -> list[float]:
         from tabletop.tui.console.app import make_app
 
-        app = make_app(session, where=session.journal.path.name)
+        app = make_app(session, where=session.store.path.name)
         samples: list[float] = []
         start = time.perf_counter()
         async with app.run_test(headless=True, size=SIZE) as pilot:
             await pilot.pause()
             self.ready.append(time.perf_counter() - start)
             for n in range(WARM_UP_STEPS + self.steps):
-                before = session.journal.last_seq
+                before = session.store.last_seq
                 start = time.perf_counter()
                 await pilot.press("n")
                 await pilot.pause()
                 elapsed = time.perf_counter() - start
-                last = session.journal.events(after=before)
+                last = session.store.events(after=before)
                 if not last or last[-1].kind != "inject_delivered":
                     raise BenchError(f"pressing n did not deliver an inject (step {n + 1})")
                 if n >= WARM_UP_STEPS:

@@ -24,13 +24,13 @@ def fill(spec: FormSpec | None, **values: Any) -> str | None:
 
 
 def last(session: Session, kind: str) -> dict[str, Any]:
-    events = [e for e in session.journal.events() if e.kind == kind]
+    events = [e for e in session.store.events() if e.kind == kind]
     assert events, f"no {kind} event recorded"
     return events[-1].data
 
 
 def kinds(session: Session) -> list[str]:
-    return [e.kind for e in session.journal.events()]
+    return [e.kind for e in session.store.events()]
 
 
 def test_required_fields_are_checked_before_anything_is_recorded(session: Session) -> None:

@@ -110,7 +110,7 @@ def test_a_file_pulled_away_is_noticed_before_the_next_event_is_acknowledged(
         with pytest.raises(SessionFileGone, match="was removed or replaced"):
             session.record("note_added", text="never acknowledged")
         assert len(session.state.history) == held
-        assert not session.journal.file_in_place()
+        assert not session.store.in_place()
         from tabletop.session.importing import save_copy
 
         copy = save_copy(session, tmp_path / "rescued.db")

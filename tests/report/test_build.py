@@ -20,7 +20,7 @@ FIXED = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 def reopen(session: Session) -> Report:
     """Build from a read-only reopening, as `tabletop report` does."""
-    path = session.journal.path
+    path = session.store.path
     session.close()
     with Session.open_readonly(path) as readonly:
         return build_report_model(readonly, generated=FIXED)
@@ -166,7 +166,7 @@ def test_json_is_the_model(played: Session) -> None:
 def test_build_is_deterministic_and_honours_source_date_epoch(
     played: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path: Path = played.journal.path
+    path: Path = played.store.path
     played.close()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     with Session.open_readonly(path) as a, Session.open_readonly(path) as b:

@@ -41,7 +41,7 @@ def chromium(tmp_path: Path, *args: str) -> None:
 
 @pytest.fixture
 def page(played: Session, tmp_path: Path) -> Path:
-    path = played.journal.path
+    path = played.store.path
     played.close()
     with Session.open_readonly(path) as session:
         html = render(build_report_model(session), "html")

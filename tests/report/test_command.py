@@ -15,7 +15,7 @@ from tabletop.session.session import Session
 
 @pytest.fixture
 def db(played: Session) -> Path:
-    path = played.journal.path
+    path = played.store.path
     played.close()
     return path
 

@@ -40,7 +40,7 @@ def check(name: str, text: str) -> None:
 
 
 def reread(session: Session) -> Session:
-    path = session.journal.path
+    path = session.store.path
     session.close()
     return Session.open_readonly(path)
 

@@ -14,7 +14,7 @@ from tabletop.session.store.errors import SessionError
 
 
 def test_new_session_is_paused_and_records_that_it_was_opened(session: Session) -> None:
-    assert [e.kind for e in session.journal.events()] == ["session_opened"]
+    assert [e.kind for e in session.store.events()] == ["session_opened"]
     assert session.state.paused
     assert session.play_seconds() == 0
 
@@ -40,7 +40,7 @@ def test_conveniences_record_one_event_each(session: Session, clock: FakeClock) 
     assert session.end_exercise().kind == "exercise_ended"
     assert session.play_seconds() == 90
     assert session.state.ended
-    assert len(session.journal.events()) == 8
+    assert len(session.store.events()) == 8
 
 
 def test_hotwash_payload_may_carry_a_kind_key(session: Session) -> None:
@@ -126,13 +126,13 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
 def test_bad_payloads_are_refused_and_nothing_is_written(
     session: Session, kind: str, data: dict[str, Any], message: str
 ) -> None:
-    before = session.journal.events()
+    before = session.store.events()
     seq = session.state.last_seq
     with pytest.raises(ValueError) as refused:
         session.record(kind, **data)
     assert message in str(refused.value)
     assert "\n" not in str(refused.value)
-    assert session.journal.events() == before
+    assert session.store.events() == before
     assert session.state.last_seq == seq
 
 
@@ -170,7 +170,7 @@ def test_after_endex_the_play_clock_stays_stopped(session: Session, clock: FakeC
     clock.advance(600)
     assert session.state.paused and session.state.ended
     assert session.play_seconds() == 60
-    assert [e.kind for e in session.journal.events()][-1] == "exercise_ended"
+    assert [e.kind for e in session.store.events()][-1] == "exercise_ended"
 
 
 def test_a_resume_after_endex_in_an_old_journal_is_ignored(script: Script) -> None:

@@ -100,7 +100,7 @@ def test_an_event_a_newer_version_wrote_is_kept_and_reported_not_applied(
     session: Session, capsys: pytest.CaptureFixture[str]
 ) -> None:
     session.deliver("intro")
-    path = session.journal.path
+    path = session.store.path
     seq = session.state.last_seq + 1
     session.close()
     _plant_future_event(path, seq)
@@ -137,7 +137,7 @@ def test_a_known_kind_with_a_payload_not_of_its_shape_makes_the_file_damaged(
 ) -> None:
     from tabletop.session.store.errors import SessionCorrupt
 
-    path = session.journal.path
+    path = session.store.path
     seq = session.state.last_seq + 1
     session.close()
     conn = sqlite3.connect(path, isolation_level=None)

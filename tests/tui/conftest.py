@@ -53,4 +53,4 @@ def session(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
 
 def kinds(session: Session) -> list[str]:
     """The kinds of every event in the journal, read back from disk."""
-    return [e.kind for e in session.journal.events()]
+    return [e.kind for e in session.store.events()]

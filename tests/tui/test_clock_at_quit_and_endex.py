@@ -28,7 +28,7 @@ async def test_quitting_with_the_clock_running_keeps_the_play_time(tmp_path: Pat
         clock.advance(600)  # ten minutes of discussion, nothing recorded
         await pilot.press("q")
     with Session.open_readonly(path) as written:
-        assert [e.kind for e in written.journal.events()][-1] == "clock_paused"
+        assert [e.kind for e in written.store.events()][-1] == "clock_paused"
 
     clock.advance(3600)  # lunch
     again = Session.open(path, clock=clock)

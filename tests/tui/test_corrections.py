@@ -17,7 +17,7 @@ SIZE = (120, 36)
 
 
 def last(session: Session, kind: str) -> dict[str, object]:
-    events = [e for e in session.journal.events() if e.kind == kind]
+    events = [e for e in session.store.events() if e.kind == kind]
     assert events, f"no {kind} event recorded"
     return events[-1].data
 
@@ -56,7 +56,7 @@ async def test_retime_rejects_a_bad_minute_and_keeps_the_form(session: Session) 
         await give_reason(pilot, "late")
         assert isinstance(app.screen, FormScreen)
         assert "whole number" in str(app.screen.query_one("#form-error").render())
-    assert not [e for e in session.journal.events() if e.kind == "inject_retimed"]
+    assert not [e for e in session.store.events() if e.kind == "inject_retimed"]
 
 
 async def test_write_unscripted(session: Session) -> None:

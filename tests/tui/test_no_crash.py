@@ -38,7 +38,7 @@ def record_nasty(session: Session) -> None:
 
 
 def journal_events(session: Session) -> list[tuple[int, str, dict[str, object]]]:
-    return [(event.seq, event.kind, event.data) for event in session.journal.events()]
+    return [(event.seq, event.kind, event.data) for event in session.store.events()]
 
 
 def palette_rows(app: object) -> list[str]:

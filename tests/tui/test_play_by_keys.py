@@ -15,7 +15,7 @@ SIZE = (120, 36)
 
 
 async def test_play_a_whole_exercise_by_keys(session: Session, clock: FakeClock) -> None:
-    path = session.journal.path
+    path = session.store.path
     app = make_app(session, where="sessions/harbour.db")
     async with app.run_test(size=SIZE) as pilot:
         # Deliver the first inject and record a decision on it.
@@ -150,8 +150,8 @@ async def test_write_failure_keeps_the_form_open_with_its_text(
 
     app = make_app(session, where="s.db")
     async with app.run_test(size=SIZE) as pilot:
-        real_append = session.journal.append
-        session.journal.append = refuse  # type: ignore[method-assign]
+        real_append = session.store.append
+        session.store.append = refuse  # type: ignore[method-assign]
         await pilot.press("d")
         await type_text(pilot, "Evacuate pier 4")
         await pilot.press("ctrl+s")
@@ -161,7 +161,7 @@ async def test_write_failure_keeps_the_form_open_with_its_text(
         assert form.values()["text"] == "Evacuate pier 4"
         assert "disk full" in str(form.query_one("#form-error").render())
         # Once the disk is back, the same form saves.
-        session.journal.append = real_append  # type: ignore[method-assign]
+        session.store.append = real_append  # type: ignore[method-assign]
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is app.console_screen

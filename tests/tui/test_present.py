@@ -24,7 +24,7 @@ def screen_text(app: object) -> str:
 
 
 async def test_follows_the_writer_and_hides_facilitator_material(session: Session) -> None:
-    path = session.journal.path
+    path = session.store.path
     reader = Session.open_readonly(path)
     app = make_present_app(reader, poll=0.05)
     try:
@@ -58,13 +58,13 @@ async def test_follows_the_writer_and_hides_facilitator_material(session: Sessio
     finally:
         reader.close()
     # The reader never wrote anything.
-    assert [e.kind for e in session.journal.events()].count("session_opened") == 1
+    assert [e.kind for e in session.store.events()].count("session_opened") == 1
 
 
 async def test_team_view_shows_only_what_the_team_received(session: Session) -> None:
     session.deliver_next()  # to all
     session.deliver_next()  # press-call: only the foreign office
-    reader = Session.open_readonly(session.journal.path)
+    reader = Session.open_readonly(session.store.path)
     try:
         app = make_present_app(reader, team="mod")
         async with app.run_test(size=SIZE):
@@ -106,6 +106,6 @@ def test_present_refuses_a_corrupt_file(tmp_path: Path, capsys: object) -> None:
 def test_present_refuses_an_unknown_team(session: Session, capsys: object) -> None:
     from tabletop.commands import present
 
-    args = type("A", (), {"session": session.journal.path, "team": "mdo", "poll": 1.0})()
+    args = type("A", (), {"session": session.store.path, "team": "mdo", "poll": 1.0})()
     assert present.run(args) == 2  # type: ignore[arg-type]
     assert "did you mean 'mod'" in capsys.readouterr().err  # type: ignore[attr-defined]

@@ -29,7 +29,7 @@ def test_new_session_goes_under_sessions_and_is_announced(
     assert f"Session: {shown}" in out
     assert f"tabletop report {shown}" in out
     with Session.open_readonly(created) as session:
-        assert [e.kind for e in session.journal.events()] == ["session_opened"]
+        assert [e.kind for e in session.store.events()] == ["session_opened"]
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,7 @@ async def test_the_console_draws_no_control_character(session: Session) -> None:
 
 async def test_present_draws_no_control_character(session: Session) -> None:
     record_payload(session)
-    reader = Session.open_readonly(session.journal.path)
+    reader = Session.open_readonly(session.store.path)
     app = make_present_app(reader, poll=0.05)
     try:
         async with app.run_test(size=(120, 36)) as pilot:

@@ -405,7 +405,7 @@ def save_a_copy(session: Session) -> FormSpec:
     file was removed or replaced under it."""
     from tabletop.session.importing import save_copy
 
-    current = session.journal.path
+    current = Path(session.location)  # the file the user opened
     suggested = current.with_name(f"{current.stem}-copy{current.suffix or '.db'}")
     fields = [FormField("path", "New session file", required=True, value=str(suggested))]
 

@@ -90,7 +90,7 @@ def resume_notices(
             "The exercise file no longer validates; playing the copy stored in the "
             f"session. First problem: {first}"
         ]
-    if loaded is not None and loaded.sha256 != session.journal.meta.scenario_sha256:
+    if loaded is not None and loaded.sha256 != session.meta.scenario_sha256:
         return [
             "The exercise file has changed since this session began; "
             "playing the copy stored in the session."

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"tabletop run: {exc}", file=sys.stderr)
             return 1
         session = opened.session
-        where = shown_path(session.journal.path)
+        where = shown_path(Path(session.location))
         print(f"Session: {where}")
         try:
             app = _console(session, where, opened.notices)
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             app.run()
     finally:
-        in_place = session.journal.file_in_place()
+        in_place = session.store.in_place()
         session.close()
     if not in_place:
         print(f"tabletop run: the session file {where} was removed or replaced while the "

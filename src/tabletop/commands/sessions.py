@@ -78,8 +78,8 @@ def _row(path: Path) -> tuple[str, ...]:
             status = "ended" if state.ended else "stopped"
         return (
             path.name,
-            session.journal.meta.exercise_id,
-            _when(session.journal.meta.created),
+            session.meta.exercise_id,
+            _when(session.meta.created),
             _when(last) if last is not None else "-",
             str(len(state.delivered())),
             str(len(state.live_decisions())),

@@ -71,10 +71,10 @@ STATUS_TEXT = {
 
 def build_report_model(session: Session, *, generated: datetime | None = None) -> Report:
     """The report for a session (opened read-only or not); see :func:`build_from_state`."""
-    meta = session.journal.meta
+    meta = session.meta
     return build_from_state(
         session.state,
-        session_file=session.journal.path.name,
+        session_file=session.store.name,
         scenario_sha256=meta.scenario_sha256,
         format_version=meta.format_version,
         generated=generated,

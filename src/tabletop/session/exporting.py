@@ -29,12 +29,12 @@ def export_session(session: Session, now: float, *, live: bool = True) -> dict[s
     ``live`` says whether a writer has the session open; when none has, the
     clock is reported stopped whatever the last run left it at.
     """
-    meta = session.journal.meta
+    meta = session.meta
     state = session.state
     return {
         "export_version": EXPORT_VERSION,
         "meta": {
-            "file": str(session.journal.path),
+            "file": session.location,
             "session_id": meta.session_id,
             "exercise_id": meta.exercise_id,
             "title": meta.scenario.title,

@@ -241,7 +241,7 @@ def save_copy(session: Session, target: Path) -> Imported:
     has replayed and appended is complete, so it becomes a new file, checked
     event by event as an import is.
     """
-    meta = session.journal.meta
+    meta = session.meta
     export = _Export(
         export_version=EXPORT_VERSION,
         meta=_Meta(

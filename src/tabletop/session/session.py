@@ -1,10 +1,12 @@
-"""A session: the journal plus the state derived from it.
+"""A session: its store plus the state derived from the store's events.
 
 This is what the console, the presenter view, ``export`` and the report use.
 The writer records events through :meth:`Session.record`, which checks the
 payload first, appends it durably and only then applies it, so the state never
-shows anything the journal does not hold. Readers call :meth:`Session.refresh`
-to follow a writer in another process.
+shows anything the store does not hold. Readers call :meth:`Session.refresh`
+to follow a writer in another process. The session knows its store only
+through the small :class:`~tabletop.session.store.base.SessionStore` interface;
+``create``, ``open`` and ``open_readonly`` pick the SQLite journal for a path.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from tabletop.session.checks import check, normalise
 from tabletop.session.events import EVENT_KINDS, KIND_PATTERN, Event, Unreadable
 from tabletop.session.state import SessionState
-from tabletop.session.store.base import LoadedScenario
+from tabletop.session.store.base import LoadedScenario, SessionMeta, SessionStore
 from tabletop.session.store.errors import SessionCorrupt, SessionError
 from tabletop.session.store.sqlite import Journal
 
@@ -26,17 +28,17 @@ Clock = Callable[[], float]
 
 
 class Session:
-    def __init__(self, journal: Journal, *, clock: Clock = time.time) -> None:
-        """Wrap an open journal and replay its events (closes the journal on failure)."""
-        self.journal = journal
-        self.scenario = journal.meta.scenario
+    def __init__(self, store: SessionStore, *, clock: Clock = time.time) -> None:
+        """Wrap an open store and replay its events (closes the store on failure)."""
+        self.store = store
+        self.scenario = store.meta.scenario
         self.clock = clock
         self.state = SessionState(self.scenario)
         try:
-            for event in journal.events():
+            for event in store.events():
                 self._replay(event)
         except BaseException:
-            journal.close()
+            store.close()
             raise
 
     @classmethod
@@ -57,8 +59,8 @@ class Session:
         return cls(Journal.open_readonly(path))
 
     @classmethod
-    def _started(cls, journal: Journal, clock: Clock) -> Session:
-        session = cls(journal, clock=clock)
+    def _started(cls, store: SessionStore, clock: Clock) -> Session:
+        session = cls(store, clock=clock)
         try:
             session.record("session_opened")
         except BaseException:
@@ -84,27 +86,27 @@ class Session:
     ) -> Event:
         """:meth:`record` with the payload as a dict; ``wall`` when it happened
         at another time (an imported event), checked exactly as live play is."""
-        if self.journal.read_only:
-            raise SessionError(f"{self.journal.path} is open read-only")
+        if self.store.read_only:
+            raise SessionError(f"{self.store.location} is open read-only")
         payload = normalise(kind, data, self.state)
-        event = self.journal.append(payload, wall=wall)
+        event = self.store.append(payload, wall=wall)
         self.state.apply(event)
         return event
 
     def keep_unreadable(self, kind: str, data: dict[str, Any], *, wall: float) -> Event:
         """Append an event of a kind this version does not know, as it came (from an
         export a newer version made): kept and reported, never applied."""
-        if self.journal.read_only:
-            raise SessionError(f"{self.journal.path} is open read-only")
+        if self.store.read_only:
+            raise SessionError(f"{self.store.location} is open read-only")
         if kind in EVENT_KINDS or not KIND_PATTERN.match(kind):
             raise ValueError(f"'{kind[:40]}' is not the name of an event kind")
-        event = self.journal.append(Unreadable(kind=kind, raw=data), wall=wall)
+        event = self.store.append(Unreadable(kind=kind, raw=data), wall=wall)
         self.state.apply(event)
         return event
 
     def refresh(self) -> list[Event]:
         """Apply events another process appended since; returns them."""
-        fresh = self.journal.events(after=self.state.last_seq)
+        fresh = self.store.events(after=self.state.last_seq)
         for event in fresh:
             self._replay(event)
         return fresh
@@ -123,7 +125,7 @@ class Session:
                 f" to {event.seq - 1}" if event.seq - 1 > self.state.last_seq + 1 else ""
             )
             raise SessionCorrupt(
-                f"{self.journal.path}: events {missing} are missing from the log; "
+                f"{self.store.location}: events {missing} are missing from the log; "
                 "it has been edited or damaged"
             )
         if event.readable:
@@ -131,12 +133,12 @@ class Session:
                 check(event.payload, self.state)
             except ValueError as exc:
                 raise SessionCorrupt(
-                    f"{self.journal.path}: event {event.seq} ({event.kind}) is damaged: {exc}"
+                    f"{self.store.location}: event {event.seq} ({event.kind}) is damaged: {exc}"
                 ) from None
         self.state.apply(event)
 
     def close(self) -> None:
-        self.journal.close()
+        self.store.close()
 
     def __enter__(self) -> Session:
         return self
@@ -146,7 +148,16 @@ class Session:
 
     @property
     def read_only(self) -> bool:
-        return self.journal.read_only
+        return self.store.read_only
+
+    @property
+    def meta(self) -> SessionMeta:
+        return self.store.meta
+
+    @property
+    def location(self) -> str:
+        """Where the session is, as the user named it: for messages and listings."""
+        return self.store.location
 
     def play_seconds(self) -> float:
         return self.state.play_seconds(self.clock())

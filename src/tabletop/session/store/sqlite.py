@@ -80,7 +80,10 @@ RESERVED_SUFFIXES = (*_SQLITE_SUFFIXES, ".lock")
 
 
 class Journal:
-    """An open session file: one writer (holding the lock) or any number of readers."""
+    """An open session file: one writer (holding the lock) or any number of readers.
+
+    The SQLite implementation of :class:`~tabletop.session.store.base.SessionStore`.
+    """
 
     def __init__(
         self,
@@ -282,14 +285,22 @@ class Journal:
             self._check_file_in_place()
         return Event(seq, kind, wall, payload)
 
-    def file_in_place(self) -> bool:
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def in_place(self) -> bool:
         """Whether the path still names the file this writer opened (readers: it exists)."""
         if self._lock is None:
             return self.path.exists()
         return self._lock.file_is_in_place(self.path)
 
     def _check_file_in_place(self) -> None:
-        if not self.file_in_place():
+        if not self.in_place():
             raise SessionFileGone(
                 f"the session file {self.path} was removed or replaced while it was open, so "
                 "nothing more can be saved there; save a copy of everything recorded so far "

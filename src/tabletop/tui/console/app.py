@@ -150,7 +150,7 @@ def make_app(
     keymap_file: Path | None = None,
 ) -> ConsoleApp:
     """The console over ``session``; ``where`` is the session's place as shown on screen."""
-    shown = where if where is not None else str(session.journal.path)
+    shown = where if where is not None else session.location
     return ConsoleApp(session, where=shown, notices=notices, keymap_file=keymap_file)
 
 
