@@ -2,8 +2,10 @@
 
 Layout: a ``meta`` table (key/value: format version, tabletop version, exercise
 id, the full resolved scenario as JSON, the exercise file's sha256, its path
-and the creation time) and an ``events`` table with one row per event
-(``seq INTEGER PRIMARY KEY, kind, wall, data JSON``).
+and the creation time), an ``events`` table with one row per event
+(``seq INTEGER PRIMARY KEY, kind, wall, data JSON``) and, from format 2, the
+``migrations`` that made the file (:mod:`.migrations`). A writer brings an
+older file up to date on opening; a reader reads it as it is.
 
 Durability: the writer runs in WAL mode with ``synchronous=FULL`` and commits
 every event on its own, so ``append`` returns only once the event is on disk.
@@ -20,6 +22,7 @@ writing, so a damaged or foreign file is never modified.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import os
 import sqlite3
@@ -53,15 +56,16 @@ from tabletop.session.store.errors import (
     SessionWrongExercise,
 )
 from tabletop.session.store.locking import Holder, LockHeld, WriterLock, current_holder, lock_path
+from tabletop.session.store.migrations import (
+    FORMAT_VERSION,
+    expected_names,
+    expected_schema,
+    migrate,
+    recorded,
+)
 
-FORMAT_VERSION = 1
 BUSY_TIMEOUT = 5.0  # seconds to wait for another connection's brief lock
 
-_SCHEMA = (
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE events (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
-    " wall REAL NOT NULL, data TEXT NOT NULL)",
-)
 _META_KEYS = (
     "format_version",
     "tabletop_version",
@@ -139,7 +143,7 @@ class Journal:
         try:
             fd, tmp = temporary_beside(path)
             os.close(fd)
-            _write_new_file(tmp, meta)
+            _write_new_file(tmp, meta, clock)
             link_new(tmp, path)
             fsync_folder(path.parent)
         except FileExistsError as exc:
@@ -202,6 +206,8 @@ class Journal:
                 f"cannot open {path} for writing: {_sqlite_reason(exc)}"
             ) from exc
         try:
+            if meta.format_version < FORMAT_VERSION:
+                meta = _bring_up_to_date(path, conn, meta, clock)
             return cls(path, conn, meta, lock=lock, clock=clock)
         except SessionError:
             conn.close()
@@ -513,7 +519,7 @@ def _inspect(
     try:
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
             raise SessionCorrupt(f"{path} is an SQLite database but not a tabletop session")
-        _refuse_foreign_schema(path, conn)
+        version = _format_of(path, conn)
         rows: dict[str, Any] = dict(
             conn.execute("SELECT key, value FROM meta WHERE key != 'scenario'").fetchall()
         )
@@ -527,7 +533,7 @@ def _inspect(
         if stored is not None:
             rows["scenario"] = stored[0] if scenario is None else scenario
         conn.execute("SELECT seq, kind, wall, data FROM events LIMIT 0").fetchall()
-        meta = _parse_meta(path, rows)
+        meta = _parse_meta(path, rows, version)
     except sqlite3.DatabaseError as exc:
         conn.close()
         if _on_read_only_media(path, exc):
@@ -561,28 +567,49 @@ def _read_header(path: Path) -> bytes:
         return fh.read(100)
 
 
-# Exactly what _write_new_file makes: a session file is data, and any other
-# object in its schema (a trigger, a view standing in for a table, an index on
-# an expression) would run code of someone else's choosing in our connection.
-_EXPECTED_SCHEMA = frozenset(
-    {
-        ("table", "meta", "meta", _SCHEMA[0]),
-        ("index", "sqlite_autoindex_meta_1", "meta", None),
-        ("table", "events", "events", _SCHEMA[1]),
-    }
-)
-
-
-def _refuse_foreign_schema(path: Path, conn: sqlite3.Connection) -> None:
-    found = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master LIMIT 100").fetchall()
-    for kind, name, table, sql in found:
-        if (kind, name, table, sql) not in _EXPECTED_SCHEMA:
-            raise SessionCorrupt(
-                f"{path} holds a {str(kind)[:20]} '{str(name)[:60]}' that tabletop did not "
-                "create; refusing to open it"
-            )
-    if len(found) != len(_EXPECTED_SCHEMA):
+def _format_of(path: Path, conn: sqlite3.Connection) -> int:
+    """The file's format version, once its schema is exactly what that version's
+    migrations make: a session file is data, and any other object in its schema
+    (a trigger, a view standing in for a table, an index on an expression) would
+    run code of someone else's choosing in our connection."""
+    found = frozenset(
+        conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master LIMIT 100").fetchall()
+    )
+    meta_table = next(iter(expected_schema(1) & {o for o in found if o[1] == "meta"}), None)
+    if meta_table is None:
         raise SessionCorrupt(f"{path} is damaged: its tables are missing")
+    rows = dict(
+        conn.execute(
+            "SELECT key, value FROM meta WHERE key IN ('format_version', 'tabletop_version')"
+        ).fetchall()
+    )
+    try:
+        version = int(rows["format_version"])
+    except (KeyError, TypeError, ValueError):
+        raise SessionCorrupt(f"{path} is damaged: unreadable format version") from None
+    if version > FORMAT_VERSION:
+        raise SessionTooNew(
+            f"{path} uses session format {version} (written by tabletop "
+            f"{str(rows.get('tabletop_version'))[:40]}); this tabletop {__version__} reads "
+            f"formats 1 to {FORMAT_VERSION}: upgrade tabletop to open it"
+        )
+    if version < 1:
+        raise SessionCorrupt(f"{path} is damaged: format version {version} does not exist")
+    expected = expected_schema(version)
+    for kind, name, _table, _sql in sorted(found - expected, key=str):
+        raise SessionCorrupt(
+            f"{path} holds a {str(kind)[:20]} '{str(name)[:60]}' that tabletop did not "
+            "create; refusing to open it"
+        )
+    if found != expected:
+        raise SessionCorrupt(f"{path} is damaged: its tables are missing")
+    names = recorded(conn, version)
+    if names is not None and names != expected_names(version):
+        raise SessionCorrupt(
+            f"{path} is damaged: it is format {version} but records the migrations "
+            f"{', '.join(names)[:200] or 'none'}"
+        )
+    return version
 
 
 def _refuse_planted_journal(path: Path, head: bytes) -> None:
@@ -607,22 +634,15 @@ def _refuse_planted_journal(path: Path, head: bytes) -> None:
             )
 
 
-def _parse_meta(path: Path, rows: dict[str, Any]) -> SessionMeta:
+def _parse_meta(path: Path, rows: dict[str, Any], version: int) -> SessionMeta:
     missing = [key for key in _META_KEYS if key not in rows]
     session_id = rows.get("session_id")
     if missing:
         raise SessionCorrupt(f"{path} is damaged: its metadata lacks {', '.join(missing)}")
     try:
-        version = int(rows["format_version"])
         created = float(rows["created"])
     except ValueError:
-        raise SessionCorrupt(f"{path} is damaged: unreadable format version or date") from None
-    if version > FORMAT_VERSION:
-        raise SessionTooNew(
-            f"{path} uses session format {version} (written by tabletop "
-            f"{rows['tabletop_version']}); this tabletop {__version__} reads format "
-            f"{FORMAT_VERSION} at most: upgrade tabletop to open it"
-        )
+        raise SessionCorrupt(f"{path} is damaged: unreadable creation date") from None
     stored = rows["scenario"]
     try:
         scenario = stored if isinstance(stored, Scenario) else decode(stored)
@@ -677,14 +697,38 @@ def _connect_writer(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _write_new_file(path: Path, meta: dict[str, str | Scenario]) -> None:
+def _bring_up_to_date(
+    path: Path, conn: sqlite3.Connection, meta: SessionMeta, clock: Callable[[], float]
+) -> SessionMeta:
+    """Run the migrations an older file lacks, all in one transaction: the file is
+    either at FORMAT_VERSION afterwards or exactly as it was."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = _format_of(path, conn)  # again, now that we hold the file
+            migrate(conn, version, clock)
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        raise JournalWriteError(
+            f"cannot bring {path} from session format {meta.format_version} to "
+            f"{FORMAT_VERSION}: {_sqlite_reason(exc)}; the file is unchanged"
+        ) from exc
+    return dataclasses.replace(meta, format_version=FORMAT_VERSION)
+
+
+def _write_new_file(
+    path: Path, meta: dict[str, str | Scenario], clock: Callable[[], float]
+) -> None:
     conn = sqlite3.connect(os.fsencode(path), isolation_level=None)
     try:
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute("BEGIN")
-        for statement in _SCHEMA:
-            conn.execute(statement)
+        migrate(conn, 0, clock)  # a new file is made by the same migrations
         for key, value in meta.items():
             if isinstance(value, str):
                 conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
