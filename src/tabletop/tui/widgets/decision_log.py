@@ -1,6 +1,15 @@
-"""The decision log, newest first, with story time and team; corrections flagged."""
+"""The decision log, newest first, with story time and team; corrections flagged.
+
+It shows the newest :data:`SHOWN` decisions, whatever the length of the record:
+what a facilitator glances at is the last few, and a log that wrapped and
+rendered every decision ever recorded made each save slower than the one
+before (seconds per save after a few thousand). The history view and the
+report hold every decision.
+"""
 
 from __future__ import annotations
+
+from itertools import islice
 
 from rich.text import Text
 from textual.containers import VerticalScroll
@@ -37,11 +46,25 @@ def _option_label(state: SessionState, decision: DecisionState) -> str:
     return decision.option or ""
 
 
+SHOWN = 50
+"""How many of the newest decisions the log shows."""
+
+
 def log_text(state: SessionState) -> Text:
-    decisions = sorted(state.decisions.values(), key=lambda d: d.seq, reverse=True)
-    if not decisions:
+    # Decisions are kept in the order they were recorded (by seq): the newest
+    # are the last, reached without touching the rest.
+    newest = list(islice(reversed(state.decisions.values()), SHOWN))
+    if not newest:
         return Text("No decisions yet. Press d to record one for the selected team.")
-    return Text("\n").join(decision_line(state, d) for d in decisions)
+    text = Text("\n").join(decision_line(state, d) for d in newest)
+    older = len(state.decisions) - len(newest)
+    if older:
+        text.append(
+            f"\n\n{older:,} older decision{'s' if older != 1 else ''}: "
+            "the history (y) and the report hold them all",
+            style="italic dim",
+        )
+    return text
 
 
 class DecisionLog(VerticalScroll):
