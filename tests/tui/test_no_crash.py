@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 from textual.widgets._toast import Toast
 
 from tabletop.session.session import Session
 from tabletop.tui.console.app import make_app
 from tabletop.tui.screens.form import FormScreen
 from tabletop.tui.screens.history import HistoryScreen
+from tabletop.tui.widgets.history_table import HistoryTable
 
 from .helpers import palette, wait_until
 
@@ -69,9 +70,10 @@ async def test_history_shows_a_markup_like_decision(session: Session) -> None:
         await pilot.press("y")
         await pilot.pause()
         assert isinstance(app.screen, HistoryScreen)
-        table = app.screen.query_one(DataTable)
-        details = [str(table.get_row_at(n)[-1]) for n in range(table.row_count)]
-        assert any(NASTY in cell for cell in details)
+        table = app.screen.query_one(HistoryTable)
+        assert any(NASTY in table.describe(row)[1] for row in table.rows)
+        shown = ["".join(s.text for s in table.render_line(y)) for y in range(len(table.rows))]
+        assert any("[/] Leak [bold]" in line for line in shown), shown
         await pilot.press("escape")
 
 

@@ -1,10 +1,14 @@
 """The full event log, with corrections linked to what they correct, filterable
-by team and by inject. Enter on a linked row jumps to the other end of the link."""
+by team and by inject. Enter on a linked row jumps to the other end of the link.
+
+The rows are worked out once when the view opens (the team and inject of each
+event, and its links), in one pass over the history; each row's sentence waits
+until the row is shown, and only the rows on screen are ever rendered.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -12,26 +16,26 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Select
+from textual.widgets import Footer, Input, Select, Static
 
 from tabletop.session.events import Event
 from tabletop.session.state import SessionState, StateNames
+from tabletop.tui.widgets.history_table import HistoryTable, Row, columns_for, header_text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HistoryRow:
     event: Event
     team: str | None
     inject: str | None
     corrects: int | None
     corrected_by: tuple[int, ...]
-    summary: str
 
 
 def history_rows(state: SessionState) -> list[HistoryRow]:
     """Every event, with the team and inject it concerns (a correction inherits
-    them from the event it corrects) and its sentence, as the report gives it."""
-    names = StateNames(state)
+    them from the event it corrects)."""
+    corrections = state.corrections
     by_seq: dict[int, HistoryRow] = {}
     rows: list[HistoryRow] = []
     for event in state.history:
@@ -47,8 +51,7 @@ def history_rows(state: SessionState) -> list[HistoryRow]:
             team=team,
             inject=inject,
             corrects=corrects,
-            corrected_by=tuple(state.corrections.get(event.seq, ())),
-            summary=payload.describe(names),
+            corrected_by=tuple(corrections.get(event.seq, ())),
         )
         by_seq[event.seq] = row
         rows.append(row)
@@ -84,12 +87,14 @@ class HistoryScreen(ModalScreen[None]):
     HistoryScreen Horizontal { height: auto; }
     HistoryScreen Select { width: 40; }
     HistoryScreen Input { width: 1fr; }
-    HistoryScreen DataTable { height: 1fr; }
+    HistoryScreen #history-header { height: 1; padding: 0 0 0 0; }
+    HistoryScreen HistoryTable { height: 1fr; }
     """
 
     def __init__(self, state: SessionState) -> None:
         super().__init__()
         self.state = state
+        self.names = StateNames(state)
         self.rows = history_rows(state)
         self.shown: list[HistoryRow] = []
 
@@ -101,30 +106,31 @@ class HistoryScreen(ModalScreen[None]):
                 teams = [(Text(t.name), t.id) for t in self.state.scenario.teams]
                 yield Select(teams, prompt="All teams", id="history-team")
                 yield Input(placeholder="filter by inject id", id="history-inject")
-            yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+            scenario = self.state.scenario
+            columns = columns_for(
+                self.state.last_seq, [t.id for t in scenario.teams], list(self.state.injects)
+            )
+            yield Static(header_text(columns), id="history-header")
+            yield HistoryTable(columns, self._cells, id="history-table")
         yield Footer()
 
+    def _cells(self, row: Row) -> tuple[str, str]:
+        assert isinstance(row, HistoryRow)
+        return link_text(row), row.event.payload.describe(self.names)
+
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("#", "time (UTC)", "event", "team", "inject", "link", "details")
         self.fill()
-        table.focus()
+        self.query_one(HistoryTable).focus()
 
     def fill(self) -> None:
         team_value = self.query_one("#history-team", Select).value
         team = team_value if isinstance(team_value, str) else None
         inject = self.query_one("#history-inject", Input).value.strip()
-        table = self.query_one(DataTable)
-        table.clear()
-        self.shown = [row for row in self.rows if matches(row, team, inject)]
-        for row in self.shown:
-            event = row.event
-            when = datetime.fromtimestamp(event.wall, UTC).strftime("%H:%M:%S")
-            # Text, not str: a str cell is read as markup, and the details hold
-            # what people typed (a decision reading "[/]" must not crash the table).
-            cells = (str(event.seq), when, event.kind, row.team or "", row.inject or "",
-                     link_text(row), row.summary[:80])
-            table.add_row(*(Text(cell) for cell in cells), key=str(event.seq))
+        if team is None and not inject:
+            self.shown = self.rows
+        else:
+            self.shown = [row for row in self.rows if matches(row, team, inject)]
+        self.query_one(HistoryTable).show(self.shown)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self.fill()
@@ -132,14 +138,14 @@ class HistoryScreen(ModalScreen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         self.fill()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.cursor_row >= len(self.shown):
+    def on_history_table_selected(self, event: HistoryTable.Selected) -> None:
+        if event.index >= len(self.shown):
             return
-        row = self.shown[event.cursor_row]
+        row = self.shown[event.index]
         target = row.corrects if row.corrects is not None else next(iter(row.corrected_by), None)
         if target is None:
             return
-        table = self.query_one(DataTable)
+        table = self.query_one(HistoryTable)
         for n, other in enumerate(self.shown):
             if other.event.seq == target:
                 table.move_cursor(row=n)
