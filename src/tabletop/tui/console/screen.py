@@ -386,7 +386,7 @@ class ConsoleScreen(Screen[None]):
     # ------------------------------------------------------ command palette
 
     def palette_commands(self, query: str) -> Iterable[PaletteCommand]:
-        from tabletop.tui.console.palette import JUMP_QUERY_MIN, PaletteCommand
+        from tabletop.tui.console.palette import JUMP_QUERY_MIN, PaletteCommand, jump_targets
 
         target = self.target_inject()
         on = f"highlighted inject: {target}" if target else "highlight an inject first"
@@ -431,7 +431,7 @@ class ConsoleScreen(Screen[None]):
             yield PaletteCommand(f"team: select {team.name}",
                                  partial(self.select_team, team.id), key)
         if len(query) >= JUMP_QUERY_MIN:
-            for inject_id in self.state.order:
+            for inject_id in jump_targets(self.state, query):
                 inject_state = self.state.injects[inject_id]
                 yield PaletteCommand(
                     f"inject: jump to {inject_id} {inject_state.inject.title}",
