@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tabletop.session.state import InjectState, SessionState
-
-if TYPE_CHECKING:
-    from textual.widgets import Markdown
 from tabletop.core.timefmt import format_story
+from tabletop.session.state import InjectState, SessionState
 
 STATUS_WORDS = {
     "pending": "○ pending",
@@ -65,13 +62,16 @@ class InjectView(VerticalScroll):
         self.showing: str | None = None
 
     def compose(self) -> ComposeResult:
-        # The Markdown body (and the Markdown parser it imports) is added when
-        # the first inject is shown: a console that opens on no inject has none.
+        # The body (and the Markdown parser it imports) is added when the first
+        # inject is shown: a console that opens on no inject has none. It is one
+        # Static holding Rich's Markdown, not Textual's Markdown widget, which
+        # mounts a widget per block: each delivery then laid the screen out
+        # three or four times over, not twice.
         yield Static("No inject delivered yet. Press n to deliver the first.", id="inject-heading")
 
-    def _body(self) -> Markdown | None:
+    def _body(self) -> Static | None:
         found = self.query("#inject-body")
-        return cast("Markdown", found.first()) if found else None
+        return cast("Static", found.first()) if found else None
 
     def show(self, state: SessionState, inject_id: str | None) -> None:
         heading = self.query_one("#inject-heading", Static)
@@ -87,11 +87,11 @@ class InjectView(VerticalScroll):
         current = inject_id == state.current_inject
         self.border_title = "Current inject" if current else "Viewing (not current)"
         heading.update(inject_heading(state, inject_state))
-        text = inject_state.inject.body or "*(no text)*"
-        if body is None:
-            from textual.widgets import Markdown
+        from rich.markdown import Markdown
 
-            self.mount(Markdown(text, id="inject-body"))
+        text = Markdown(inject_state.inject.body or "*(no text)*")
+        if body is None:
+            self.mount(Static(text, id="inject-body"))
         else:
             body.update(text)
         self.scroll_home(animate=False)
