@@ -73,7 +73,21 @@ def test_a_crafted_session_is_refused_in_one_line(
     assert not (tmp_path / "r.html").exists()
     assert main(["sessions", str(tmp_path)]) == 0
     listing = capsys.readouterr().out
-    assert "crafted.db" in listing and "(unreadable)" in listing
+    assert "crafted.db" in listing
+    # A listing reads no payload (a folder of long sessions lists in a blink):
+    # damage inside one is found when the session is opened, as above.
+    if case not in PAYLOAD_DAMAGE:
+        assert "(unreadable)" in listing.split("crafted.db", 1)[1].splitlines()[0]
+
+
+PAYLOAD_DAMAGE = {
+    "a payload that is not JSON",
+    "a payload that is a list",
+    "a wrong-typed payload",
+    "an unknown objective rating",
+    "a number out of range",
+    "NaN in a payload",
+}
 
 
 def test_a_fifo_or_device_named_like_a_session_is_listed_as_skipped_not_opened(

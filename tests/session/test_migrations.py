@@ -96,7 +96,7 @@ def test_a_file_whose_record_disagrees_with_its_version_is_damaged(
         Session.open_readonly(session_path)
 
 
-ADD_ACTORS = Migration("0003_actors_for_the_test", ("CREATE TABLE actors (id TEXT)",))
+ADD_ACTORS = Migration("9001_actors_for_the_test", ("CREATE TABLE actors (id TEXT)",))
 
 
 @pytest.fixture
@@ -136,15 +136,45 @@ def test_a_failing_migration_leaves_the_file_as_it_was(
 ) -> None:
     from tabletop.session.store import sqlite as store
 
-    broken = (*MIGRATIONS, Migration("0003_broken", ("CREATE TABLE events (x)",)))
+    broken = (*MIGRATIONS, Migration("9001_broken", ("CREATE TABLE events (x)",)))
     monkeypatch.setattr(migrations, "MIGRATIONS", broken)
     monkeypatch.setattr(migrations, "FORMAT_VERSION", len(broken))
     monkeypatch.setattr(store, "FORMAT_VERSION", len(broken))
     migrations.expected_schema.cache_clear()
     try:
-        with pytest.raises(JournalWriteError, match=r"from session format 1 to 3: .* unchanged"):
+        said = rf"from session format 1 to {len(broken)}: .* unchanged"
+        with pytest.raises(JournalWriteError, match=said):
             Session.open(old_copy)
     finally:
         migrations.expected_schema.cache_clear()
     with Session.open_readonly(old_copy) as session:
         assert session.meta.format_version == 1
+
+
+def test_a_listing_counts_what_a_replay_finds(tmp_path: Path) -> None:
+    from test_export_import import played_session
+
+    from tabletop.session.summary import summarise
+
+    path = played_session(tmp_path, "cyber-incident")
+    with Session.open(path) as session:  # a decision moved and one retracted, a delivery undone
+        session.record_decision(session.scenario.teams[0].id, "One more")
+    with Session.open_readonly(path) as session:
+        state = session.state
+        summary = summarise(session.store)
+    assert summary.delivered == len(state.delivered())
+    assert summary.decisions == len(state.live_decisions())
+    assert summary.ended == state.ended
+    assert summary.last_wall == state.last_activity()
+
+
+def test_a_listing_of_an_older_file_needs_no_migration(old_copy: Path) -> None:
+    from tabletop.session.summary import summarise
+
+    before = digest(old_copy)
+    with Journal.open_readonly(old_copy) as store:
+        summary = summarise(store)
+    with Session.open_readonly(old_copy) as session:
+        assert summary.delivered == len(session.state.delivered())
+        assert summary.decisions == len(session.state.live_decisions())
+    assert digest(old_copy) == before

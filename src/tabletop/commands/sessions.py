@@ -59,32 +59,31 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _row(path: Path) -> tuple[str, ...]:
-    from tabletop.session.session import Session
     from tabletop.session.store.errors import SessionError
-    from tabletop.session.store.sqlite import writer_of
+    from tabletop.session.store.sqlite import Journal, writer_of
+    from tabletop.session.summary import summarise
 
     try:
-        session = Session.open_readonly(path)
+        with Journal.open_readonly(path) as store:
+            summary = summarise(store)
     except SessionError as exc:
         reason = str(exc).removeprefix(f"{path}: ").removeprefix(str(path)).strip(" :")
         return (path.name, "(unreadable)", "", "", "", "", reason)
-    with session:
-        state = session.state
-        last = state.last_activity()
-        holder = writer_of(path)
-        if holder is not None:
-            status = f"open by {holder.user}@{holder.host} (pid {holder.pid})"
-        else:
-            status = "ended" if state.ended else "stopped"
-        return (
-            path.name,
-            session.meta.exercise_id,
-            _when(session.meta.created),
-            _when(last) if last is not None else "-",
-            str(len(state.delivered())),
-            str(len(state.live_decisions())),
-            status,
-        )
+    holder = writer_of(path)
+    if holder is not None:
+        status = f"open by {holder.user}@{holder.host} (pid {holder.pid})"
+    else:
+        status = "ended" if summary.ended else "stopped"
+    last = summary.last_wall
+    return (
+        path.name,
+        summary.meta.exercise_id,
+        _when(summary.meta.created),
+        _when(last) if last is not None else "-",
+        str(summary.delivered),
+        str(summary.decisions),
+        status,
+    )
 
 
 def _when(wall: float) -> str:

@@ -40,6 +40,14 @@ class SessionMeta:
     an imported session gets a new one."""
 
 
+@dataclass(frozen=True)
+class Tally:
+    counts: dict[str, int]
+    """Events by kind."""
+    last_wall: float | None
+    """When the last event was recorded; None when there is none."""
+
+
 class SessionStore(Protocol):
     """Where a session's events live: the one interface the session talks to.
 
@@ -73,6 +81,11 @@ class SessionStore(Protocol):
 
     def append(self, payload: Payload, *, wall: float | None = None) -> Event:
         """Record one event durably, or raise JournalWriteError and record nothing."""
+        ...
+
+    def tally(self) -> Tally:
+        """How many events of each kind, and when the last was recorded, without
+        reading the events themselves (for listings)."""
         ...
 
     def transaction(self) -> AbstractContextManager[None]:

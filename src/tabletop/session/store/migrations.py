@@ -39,6 +39,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         "0002_record_migrations",
         ("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied REAL NOT NULL)",),
     ),
+    # Listings count events by kind (``tally``) without reading the payloads.
+    Migration("0003_index_events_by_kind", ("CREATE INDEX events_by_kind ON events (kind)",)),
 )
 
 FORMAT_VERSION = len(MIGRATIONS)

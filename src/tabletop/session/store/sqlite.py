@@ -44,7 +44,7 @@ from tabletop.core.struct_errors import explain
 from tabletop.session.events import KIND_PATTERN, Event, Payload, PayloadError, kind_of
 from tabletop.session.events import decode as decode_payload
 from tabletop.session.events import encode as encode_payload
-from tabletop.session.store.base import LoadedScenario, SessionMeta
+from tabletop.session.store.base import LoadedScenario, SessionMeta, Tally
 from tabletop.session.store.errors import (
     JournalWriteError,
     SessionCorrupt,
@@ -353,6 +353,32 @@ class Journal:
                 f"{self.path}: the event log cannot be read ({_sqlite_reason(exc)})"
             ) from exc
 
+    def tally(self) -> Tally:
+        conn = self._open_conn()
+        try:
+            with self._mutex:
+                # Format 3 indexes the kinds; an older file opened read-only is scanned.
+                rows = conn.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall()
+                found = conn.execute("SELECT wall FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+                # What can be checked without reading a payload: no gaps, and every
+                # column of the type it must have (SQLite reads types, not values).
+                total, top, odd = conn.execute(
+                    "SELECT count(*), coalesce(max(seq), 0), coalesce(sum("
+                    "typeof(seq) != 'integer' OR typeof(wall) NOT IN ('real', 'integer')"
+                    f" OR wall < 0 OR wall >= {_MAX_WALL} OR typeof(data) != 'text'"
+                    " OR typeof(kind) != 'text' OR length(kind) NOT BETWEEN 1 AND 64"
+                    "), 0) FROM events"
+                ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise SessionCorrupt(
+                f"{self.path}: the event log cannot be read ({_sqlite_reason(exc)})"
+            ) from exc
+        if total != top or odd:
+            raise SessionCorrupt(f"{self.path}: the event log is damaged")
+        last = found[0] if found else None
+        counts = {str(kind): int(n) for kind, n in rows}
+        return Tally(counts, float(last) if isinstance(last, int | float) else None)
+
     def close(self) -> None:
         """Release the file; a writer first folds the WAL into the .db and drops the lock."""
         conn, self._conn = self._conn, None
@@ -596,7 +622,10 @@ def _format_of(path: Path, conn: sqlite3.Connection) -> int:
     if version < 1:
         raise SessionCorrupt(f"{path} is damaged: format version {version} does not exist")
     expected = expected_schema(version)
-    for kind, name, _table, _sql in sorted(found - expected, key=str):
+    order = {"table": 0, "view": 1, "trigger": 2}  # then indexes: name the table first
+    for kind, name, _table, _sql in sorted(
+        found - expected, key=lambda o: (order.get(str(o[0]), 3), str(o))
+    ):
         raise SessionCorrupt(
             f"{path} holds a {str(kind)[:20]} '{str(name)[:60]}' that tabletop did not "
             "create; refusing to open it"
