@@ -203,3 +203,15 @@ def test_a_stored_scenario_that_breaks_the_format_is_refused_in_one_line(
     said = str(explain(refused.value, Scenario))
     assert said.startswith(message)
     assert "\n" not in said and "regex" not in said
+
+
+def test_an_unscripted_inject_is_held_to_the_rules_of_an_inject() -> None:
+    """Its fields are the resolved inject's own, constraint for constraint."""
+    from tabletop.session.events import UnscriptedSpec
+
+    _, definitions = msgspec.json.schema_components([UnscriptedSpec])
+    spec = {k: _facts(v, {}) for k, v in definitions["UnscriptedSpec"]["properties"].items()}
+    inject = _struct_fields("ScenarioInject")
+    assert set(spec) == {"id", "title", "channel", "from", "to", "body"}
+    for key, facts in spec.items():
+        assert facts == inject[key], key

@@ -77,7 +77,7 @@ def test_a_newer_file_is_refused_naming_both_versions(session_path: Path, loaded
     conn.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (FORMAT_VERSION + 1,))
     conn.close()
     before = digest(session_path)
-    said = f"uses session format {FORMAT_VERSION + 1} .* reads formats 1 to {FORMAT_VERSION}"
+    said = rf"uses session format {FORMAT_VERSION + 1}\b.* reads formats 1 to {FORMAT_VERSION}:"
     with pytest.raises(SessionTooNew, match=said):
         Session.open_readonly(session_path)
     with pytest.raises(SessionTooNew, match=said):

@@ -83,7 +83,7 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     (
         "item_rated",
         {"team": "ops", "item": "drill/share", "rating": "great"},
-        "rating must be one of met, partial, not_met, na, not 'great'",
+        "'rating' must be one of met, partial, not_met, na, not 'great'",
     ),
     (
         "item_rated",
@@ -102,12 +102,12 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("inject_retimed", {"inject": "wrapup", "play_minute": -5}, "from 0 to 1440"),
     ("inject_released", {"inject": "intro"}, "neither held nor skipped"),
     ("phase_started", {"phase": "p4"}, "unknown phase 'p4'"),
-    ("hotwash_entry", {"kind": "meh", "text": "x"}, "kind must be one of strength, improvement"),
+    ("hotwash_entry", {"kind": "meh", "text": "x"}, "'kind' must be one of strength, improvement"),
     ("improvement_action", {"action": "x", "due": "next week"}, "must look like 2026-06-30"),
     (
         "unscripted_inject",
         {"inject": {"title": "x", "channel": "pigeon", "from": "y"}},
-        "unscripted_inject: inject.channel must be one of email, phone, hotline,",
+        "unscripted_inject: 'inject.channel' must be one of email, phone, hotline,",
     ),
     (
         "unscripted_inject",

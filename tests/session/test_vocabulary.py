@@ -6,6 +6,7 @@ applied; a handler that fails raises instead of passing for "placed nothing".
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -125,7 +126,7 @@ def test_an_event_a_newer_version_wrote_is_kept_and_reported_not_applied(
     assert main(["export", str(path), "-o", str(path.with_suffix(".json"))]) == 0
     copy = path.with_name("copy.db")
     assert main(["import", str(path.with_suffix(".json")), "-o", str(copy)]) == 0
-    assert "1 of them are of kinds this version of tabletop cannot read" in capsys.readouterr().out
+    assert "1 of them is of a kind this version of tabletop cannot read" in capsys.readouterr().out
     with Session.open_readonly(copy) as imported:
         event = imported.state.event(seq)
         assert event is not None and event.kind == "vote_cast" and not event.readable
@@ -146,5 +147,84 @@ def test_a_known_kind_with_a_payload_not_of_its_shape_makes_the_file_damaged(
         (seq, '{"team": "ops", "item": "drill/share", "rating": "superb", "note": ""}'),
     )
     conn.close()
-    with pytest.raises(SessionCorrupt, match="rating must be one of met, partial, not_met, na"):
+    with pytest.raises(SessionCorrupt, match="'rating' must be one of met, partial, not_met, na"):
         Session.open_readonly(path)
+
+
+def _export_with(tmp_path: Path, events: list[dict[str, Any]], **meta: Any) -> Path:
+    from test_export_import import played_session
+
+    path = played_session(tmp_path, "border-tension")
+    out = tmp_path / "export.json"
+    assert main(["export", str(path), "-o", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    data["meta"].update(meta)
+    data["events"] += [{"seq": len(data["events"]) + n, **e} for n, e in enumerate(events, 1)]
+    out.write_text(json.dumps(data), encoding="utf-8")
+    return out
+
+
+def test_an_unknown_kind_in_an_export_of_this_version_is_refused_as_a_mistake(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = _export_with(tmp_path, [{"kind": "endex", "data": {}}])
+    assert main(["import", str(out), "-o", str(tmp_path / "new.db")]) == 1
+    assert "unknown event kind 'endex'" in capsys.readouterr().err
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_an_unknown_kind_in_an_export_of_a_newer_version_is_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = _export_with(
+        tmp_path, [{"kind": "note_edited", "data": {"event": 3, "text": "x"}}], exported_by="9.0"
+    )
+    assert main(["import", str(out), "-o", str(tmp_path / "new.db")]) == 0
+    assert "1 of them is of a kind" in capsys.readouterr().out
+    with Session.open_readonly(tmp_path / "new.db") as session:
+        assert [e.kind for e in session.state.unreadable] == ["note_edited"]
+
+
+def test_an_export_too_deeply_nested_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for depth in (ev.MAX_UNREAD_DEPTH + 1, 5000):
+        (tmp_path / str(depth)).mkdir()
+        out = _export_with(tmp_path / str(depth), [{"kind": "poll_opened", "data": {"x": 0}}],
+                           exported_by="9.0")
+        deep = "[" * depth + "1" + "]" * depth
+        out.write_text(out.read_text(encoding="utf-8").replace('{"x": 0}', f'{{"x": {deep}}}'))
+        assert main(["import", str(out), "-o", str(tmp_path / "deep.db")]) == 1
+        err = capsys.readouterr().err
+        assert "nest" in err and len(err.strip().splitlines()) == 1, err
+        assert not (tmp_path / "deep.db").exists()
+
+
+def test_a_copy_of_a_session_keeps_what_this_version_cannot_read(session: Session) -> None:
+    from tabletop.session.importing import save_copy
+
+    session.deliver("intro")
+    path = session.store.path
+    seq = session.state.last_seq + 1
+    session.close()
+    _plant_future_event(path, seq)
+    with Session.open_readonly(path) as reader:
+        copy = save_copy(reader, path.with_name("copy.db"))
+    assert copy.unreadable == 1
+    with Session.open_readonly(copy.path) as session_copy:
+        assert [e.kind for e in session_copy.state.unreadable] == ["vote_cast"]
+
+
+def test_an_unscripted_inject_years_into_the_story_is_placed_and_reopens(
+    session: Session,
+) -> None:
+    session.record("story_clock_jumped", to="2031-01-01T00:00Z", reason="a typo in the year")
+    event = session.record(
+        "unscripted_inject", inject={"title": "Late call", "channel": "phone", "from": "HQ"}
+    )
+    placed = session.state.injects[event.payload.inject_ref or ""]
+    assert placed.inject.story_time == "+999d 23:59"
+    path = session.store.path
+    session.close()
+    with Session.open_readonly(path) as reader:
+        assert reader.state.injects[placed.inject.id].status == "delivered"

@@ -84,7 +84,10 @@ def run(args: argparse.Namespace) -> int:
     except SessionError as exc:
         return _fail(str(exc))
     print(f"Imported {imported.events} events of '{imported.exercise_id}' into {imported.path}")
-    if imported.unreadable:
+    if imported.unreadable == 1:
+        print("1 of them is of a kind this version of tabletop cannot read (a newer version "
+              "wrote it): kept as it came, left out of the report's figures")
+    elif imported.unreadable:
         print(
             f"{imported.unreadable} of them are of kinds this version of tabletop cannot read "
             "(a newer version wrote them): kept as they came, left out of the report's figures"

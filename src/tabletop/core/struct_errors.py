@@ -80,6 +80,9 @@ def explain(exc: msgspec.MsgspecError, root: Any) -> Explained:
     filled = isinstance(wanted, mi.StrType) and wanted.pattern == FILLED_PATTERN
     if filled and message.startswith("Expected `str` matching"):
         return Explained(_dotted(steps), "must not be empty")
+    if message.startswith("Expected") and isinstance(wanted, mi.LiteralType):
+        # In the order the vocabulary gives them (msgspec sorts them).
+        return Explained(_dotted(steps), f"must be one of {', '.join(_choices(annotation))}")
     if message.startswith("Expected") and wanted is not None:
         return Explained(_dotted(steps), f"must be {_want(wanted)}")
     return Explained(_dotted(steps), message)

@@ -47,6 +47,10 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(hours=g["h"], minutes=g["m"])
 
 
+LONGEST_OFFSET = timedelta(days=999, hours=23, minutes=59)
+"""The furthest story offset the format can write (three digits of days)."""
+
+
 def format_offset(delta: timedelta) -> str:
     """The canonical spelling of an offset: ``+1d 04:30`` or ``+04:30``."""
     minutes = int(delta.total_seconds() // 60)

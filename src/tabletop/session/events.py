@@ -31,7 +31,6 @@ from tabletop.core.vocabulary import (
     RATING_LABELS,
     Audience,
     Channel,
-    DateTimeText,
     Filled,
     Id,
     ObjectiveRating,
@@ -132,8 +131,9 @@ class ClockResumed(Payload, frozen=True, kw_only=True):
 
 class StoryClockJumped(Payload, frozen=True, kw_only=True):
     KIND = "story_clock_jumped"
-    to: DateTimeText
-    """An ISO date and time with a zone (stored as ``datetime.isoformat()`` gives it)."""
+    to: str
+    """A date and time with a zone, as typed (the checks read it and store it as
+    ``datetime.isoformat()`` gives it)."""
     reason: str = ""
 
     def describe(self, names: Names) -> str:
@@ -458,7 +458,8 @@ class Unreadable(Payload, frozen=True, kw_only=True):
         return None
 
     def stored(self) -> dict[str, Any]:
-        return self.raw
+        copy: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(self.raw))
+        return copy
 
 
 class PayloadError(ValueError):
@@ -479,10 +480,32 @@ def convert(kind: str, data: dict[str, Any]) -> Payload:
         raise PayloadError(_said(kind, exc, payload_type)) from None
 
 
+MAX_UNREAD_DEPTH = 32
+"""How deeply a payload this version cannot read may nest; the known kinds nest
+three levels at most, so deeper is damage (and would exhaust the stack)."""
+
+
+def unreadable(kind: str, raw: object) -> Unreadable:
+    """A payload of a kind this version does not know, as it came; raises
+    PayloadError unless it is a JSON object of a sane depth."""
+    if not isinstance(raw, dict):
+        raise PayloadError("its payload is not a JSON object")
+    todo: list[tuple[object, int]] = [(raw, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if depth > MAX_UNREAD_DEPTH:
+            raise PayloadError(f"its payload nests more than {MAX_UNREAD_DEPTH} levels deep")
+        if isinstance(value, dict):
+            todo.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            todo.extend((item, depth + 1) for item in value)
+    return Unreadable(kind=kind, raw=raw)
+
+
 def payload_of(kind: str, data: dict[str, Any]) -> Payload:
     """Plain data as the payload of ``kind``, as replay would read it: an unknown
     kind is Unreadable; a known one must have its shape (raises PayloadError)."""
-    return convert(kind, data) if kind in PAYLOAD_OF else Unreadable(kind=kind, raw=data)
+    return convert(kind, data) if kind in PAYLOAD_OF else unreadable(kind, data)
 
 
 def decode(kind: str, stored: bytes | str) -> Payload:
@@ -494,11 +517,13 @@ def decode(kind: str, stored: bytes | str) -> Payload:
     if payload_type is None:
         try:
             raw = msgspec.json.decode(stored)
-        except (msgspec.DecodeError, RecursionError) as exc:
+        except msgspec.DecodeError as exc:
             raise PayloadError(f"its payload is not JSON ({exc})") from None
-        if not isinstance(raw, dict):
-            raise PayloadError("its payload is not a JSON object")
-        return Unreadable(kind=kind, raw=raw)
+        except RecursionError:
+            raise PayloadError(
+                f"its payload nests more than {MAX_UNREAD_DEPTH} levels deep"
+            ) from None
+        return unreadable(kind, raw)
     try:
         return msgspec.json.decode(stored, type=payload_type)
     except msgspec.MsgspecError as exc:
@@ -513,8 +538,7 @@ def _said(kind: str, exc: msgspec.MsgspecError, payload_type: type[Payload]) -> 
     explained = explain(exc, payload_type)
     if not explained.path:
         return f"{kind}: {explained.problem}"
-    where = explained.path if explained.choice else f"'{explained.path}'"
-    return f"{kind}: {where} {explained.problem}"
+    return f"{kind}: '{explained.path}' {explained.problem}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -537,4 +561,7 @@ class Event:
         return not isinstance(self.payload, Unreadable)
 
     def to_json(self) -> dict[str, Any]:
-        return {"seq": self.seq, "kind": self.kind, "wall": self.wall, "data": self.data}
+        event = {"seq": self.seq, "kind": self.kind, "wall": self.wall, "data": self.data}
+        if not self.readable:
+            event["kept_unread"] = True  # so that an import keeps it too (docs/export.md)
+        return event

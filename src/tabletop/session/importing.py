@@ -26,14 +26,16 @@ from typing import Any
 
 import msgspec
 
+from tabletop import __version__
 from tabletop.core.files import fsync_folder, link_new
-from tabletop.core.problems import did_you_mean
 from tabletop.core.scenario import Scenario, decode, encode
+from tabletop.core.struct_errors import explain
 from tabletop.session.events import EVENT_KINDS
 from tabletop.session.exporting import EXPORT_VERSION
 from tabletop.session.session import Session
 from tabletop.session.store.base import LoadedScenario
 from tabletop.session.store.errors import SessionError
+from tabletop.session.store.migrations import FORMAT_VERSION
 from tabletop.session.store.sqlite import Journal, check_new_name, own_files
 
 MAX_EXPORT_BYTES = 256 * 1024 * 1024
@@ -48,12 +50,17 @@ class _Event(msgspec.Struct, kw_only=True):
     seq: int | None = None
     wall: float | None = None
     data: dict[str, Any] = msgspec.field(default_factory=dict)
+    kept_unread: bool = False
+    """Set by export on an event of a kind it could not read (see docs/export.md)."""
 
 
 class _Meta(msgspec.Struct, kw_only=True):
     exercise_id: str | None = None
     scenario_sha256: str | None = None
     source_path: str | None = None
+    format_version: int | None = None
+    tabletop_version: str | None = None
+    exported_by: str | None = None
 
 
 class _Export(msgspec.Struct, kw_only=True):
@@ -98,6 +105,8 @@ def parse_export(raw: bytes) -> _Export:
         raise ExportRefused(f"not a tabletop export: {exc}") from None
     except msgspec.DecodeError as exc:
         raise ExportRefused(_json_syntax(raw, str(exc))) from None
+    except RecursionError:
+        raise ExportRefused("not a tabletop export: its JSON is nested too deeply") from None
 
 
 def _json_syntax(raw: bytes, message: str) -> str:
@@ -125,7 +134,9 @@ def resolve_scenario(export: _Export, find_exercise: FindExercise) -> LoadedScen
         try:
             scenario = decode(export.scenario)
         except msgspec.MsgspecError as exc:
-            raise ExportRefused(f"the scenario in the export cannot be read ({exc})") from None
+            raise ExportRefused(
+                f"the scenario in the export cannot be read ({explain(exc, Scenario)})"
+            ) from None
         if named is not None and named != scenario.id:
             raise ExportRefused(
                 f"the export names exercise '{named}' but holds the scenario of '{scenario.id}'"
@@ -171,7 +182,7 @@ def import_session(
         raise SessionError(f"cannot create the folder {folder}: {exc.strerror}") from None
     building = folder / f".{target.name[:80]}.import-{os.urandom(8).hex()}"
     try:
-        count = _build(building, loaded, export.events, clock)
+        count = _build(building, loaded, export.events, _from_newer(export.meta), clock)
         try:
             link_new(building, target)
         except FileExistsError:
@@ -183,12 +194,16 @@ def import_session(
         for leftover in own_files(building):
             with contextlib.suppress(OSError):
                 leftover.unlink()
-    unreadable = sum(1 for event in export.events if _newer_kind(event.kind))
+    unreadable = sum(1 for event in export.events if event.kind not in EVENT_KINDS)
     return Imported(target, loaded.scenario.id, count, unreadable)
 
 
 def _build(
-    path: Path, loaded: LoadedScenario, events: list[_Event], clock: Callable[[], float]
+    path: Path,
+    loaded: LoadedScenario,
+    events: list[_Event],
+    from_newer: bool,
+    clock: Callable[[], float],
 ) -> int:
     created = float(clock())
     journal = Journal.create(path, loaded, clock=lambda: created)
@@ -205,9 +220,10 @@ def _build(
                         "in order, without gaps"
                     )
                 try:
-                    if _newer_kind(event.kind):  # kept as it came, as replay keeps it
+                    if event.kind not in EVENT_KINDS and (from_newer or event.kept_unread):
+                        # Kept as it came, as replay keeps it.
                         session.keep_unreadable(event.kind, dict(event.data), wall=wall)
-                    else:
+                    else:  # a kind this version knows, or a misspelling of one
                         session.record_payload(event.kind, dict(event.data), wall=wall)
                 except ValueError as exc:
                     raise ExportRefused(f"{where}: {exc}") from None
@@ -216,10 +232,24 @@ def _build(
         journal.close()
 
 
-def _newer_kind(kind: str) -> bool:
-    """A kind this version does not know and that is no misspelling of one it does
-    (those are refused, with the kind it was probably meant to be)."""
-    return kind not in EVENT_KINDS and not did_you_mean(kind, EVENT_KINDS)
+def _from_newer(meta: _Meta) -> bool:
+    """Whether a newer tabletop made the export: its events of kinds this version
+    does not know are then kept. Anywhere else such a kind is a mistake (a
+    hand-written ``endex``) and refused, unless export marked it ``kept_unread``."""
+    if meta.format_version is not None and meta.format_version > FORMAT_VERSION:
+        return True
+    ours = _release(__version__)
+    return any(
+        ours < _release(version)
+        for version in (meta.exported_by, meta.tabletop_version)
+        if version is not None
+    )
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """The leading numbers of a version ("0.3.1.dev2" is (0, 3, 1))."""
+    found = re.match(r"\d+(?:\.\d+)*", version)
+    return tuple(int(part) for part in found.group().split(".")) if found else ()
 
 
 def _wall_of(event: _Event, position: int, previous: float) -> float:
@@ -251,7 +281,7 @@ def save_copy(session: Session, target: Path) -> Imported:
         ),
         scenario=msgspec.Raw(encode(meta.scenario)),
         events=[
-            _Event(kind=e.kind, seq=e.seq, wall=e.wall, data=e.data)
+            _Event(kind=e.kind, seq=e.seq, wall=e.wall, data=e.data, kept_unread=not e.readable)
             for e in session.state.history
         ],
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tabletop.session.checks import check, normalise
-from tabletop.session.events import EVENT_KINDS, KIND_PATTERN, Event, Unreadable
+from tabletop.session.events import EVENT_KINDS, KIND_PATTERN, Event, unreadable
 from tabletop.session.state import SessionState
 from tabletop.session.store.base import LoadedScenario, SessionMeta, SessionStore
 from tabletop.session.store.errors import SessionCorrupt, SessionError
@@ -90,7 +90,14 @@ class Session:
             raise SessionError(f"{self.store.location} is open read-only")
         payload = normalise(kind, data, self.state)
         event = self.store.append(payload, wall=wall)
-        self.state.apply(event)
+        try:
+            self.state.apply(event)
+        except Exception as exc:  # a bug in a handler: say the event is saved all the same
+            exc.add_note(
+                f"event {event.seq} ({kind}) is saved in {self.store.location}, but this "
+                "console could not apply it; reopen the session"
+            )
+            raise
         return event
 
     def keep_unreadable(self, kind: str, data: dict[str, Any], *, wall: float) -> Event:
@@ -100,7 +107,7 @@ class Session:
             raise SessionError(f"{self.store.location} is open read-only")
         if kind in EVENT_KINDS or not KIND_PATTERN.match(kind):
             raise ValueError(f"'{kind[:40]}' is not the name of an event kind")
-        event = self.store.append(Unreadable(kind=kind, raw=data), wall=wall)
+        event = self.store.append(unreadable(kind, data), wall=wall)
         self.state.apply(event)
         return event
 
@@ -135,7 +142,11 @@ class Session:
                 raise SessionCorrupt(
                     f"{self.store.location}: event {event.seq} ({event.kind}) is damaged: {exc}"
                 ) from None
-        self.state.apply(event)
+        try:
+            self.state.apply(event)
+        except Exception as exc:  # a bug in a handler, not damage: it raises, with where
+            exc.add_note(f"while replaying event {event.seq} ({event.kind}) of {self.location}")
+            raise
 
     def close(self) -> None:
         self.store.close()

@@ -30,7 +30,7 @@ import msgspec
 from msgspec import UNSET
 
 from tabletop.core.scenario import Scenario, ScenarioInject, build
-from tabletop.core.timefmt import format_offset, parse_datetime
+from tabletop.core.timefmt import LONGEST_OFFSET, format_offset, parse_datetime
 from tabletop.session import events as ev
 from tabletop.session.events import Event
 from tabletop.session.playclock import PlayClock
@@ -628,9 +628,13 @@ class SessionState:
             phase = self.injects[self.current_inject].inject.phase
         if phase is None:
             phase = self.scenario.phases[0].id
+        # A story clock jumped years ahead places it at the furthest offset the
+        # format can write (its delivery keeps the true story time).
         offset = max(self.story_now - self.scenario.story_start_at, timedelta(0))
+        offset = min(offset, LONGEST_OFFSET)
         # The spec was checked against the same constrained types on writing
-        # and on replay, so building the inject cannot fail.
+        # and on replay, and the offset and phase are the format's: building
+        # the inject cannot fail.
         return build(
             ScenarioInject,
             {**msgspec.to_builtins(spec), "story_time": format_offset(offset), "phase": phase},

@@ -209,7 +209,7 @@ class Journal:
             if meta.format_version < FORMAT_VERSION:
                 meta = _bring_up_to_date(path, conn, meta, clock)
             return cls(path, conn, meta, lock=lock, clock=clock)
-        except SessionError:
+        except BaseException:
             conn.close()
             lock.release()
             raise
@@ -545,6 +545,9 @@ def _inspect(
     try:
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
             raise SessionCorrupt(f"{path} is an SQLite database but not a tabletop session")
+        # One read transaction for the schema and the metadata: a writer bringing
+        # the file up to date meanwhile is seen wholly before or wholly after.
+        conn.execute("BEGIN")
         version = _format_of(path, conn)
         rows: dict[str, Any] = dict(
             conn.execute("SELECT key, value FROM meta WHERE key != 'scenario'").fetchall()
@@ -559,6 +562,7 @@ def _inspect(
         if stored is not None:
             rows["scenario"] = stored[0] if scenario is None else scenario
         conn.execute("SELECT seq, kind, wall, data FROM events LIMIT 0").fetchall()
+        conn.execute("COMMIT")
         meta = _parse_meta(path, rows, version)
     except sqlite3.DatabaseError as exc:
         conn.close()
@@ -615,8 +619,7 @@ def _format_of(path: Path, conn: sqlite3.Connection) -> int:
         raise SessionCorrupt(f"{path} is damaged: unreadable format version") from None
     if version > FORMAT_VERSION:
         raise SessionTooNew(
-            f"{path} uses session format {version} (written by tabletop "
-            f"{str(rows.get('tabletop_version'))[:40]}); this tabletop {__version__} reads "
+            f"{path} uses session format {version}; this tabletop ({__version__}) reads "
             f"formats 1 to {FORMAT_VERSION}: upgrade tabletop to open it"
         )
     if version < 1:
@@ -626,9 +629,10 @@ def _format_of(path: Path, conn: sqlite3.Connection) -> int:
     for kind, name, _table, _sql in sorted(
         found - expected, key=lambda o: (order.get(str(o[0]), 3), str(o))
     ):
+        what = str(kind)[:20]
         raise SessionCorrupt(
-            f"{path} holds a {str(kind)[:20]} '{str(name)[:60]}' that tabletop did not "
-            "create; refusing to open it"
+            f"{path} holds {'an' if what[:1] in 'aeiou' else 'a'} {what} '{str(name)[:60]}' "
+            "that tabletop did not create; refusing to open it"
         )
     if found != expected:
         raise SessionCorrupt(f"{path} is damaged: its tables are missing")
@@ -656,7 +660,9 @@ def _refuse_planted_journal(path: Path, head: bytes) -> None:
             size = planted.lstat().st_size
         except OSError:
             continue
-        if size > 0:
+        if size > 0 and current_holder(path) is None:
+            # (While a writer holds the file, a journal beside it is its own: it
+            # switches the file between rollback and WAL mode as it opens and closes.)
             raise SessionCorrupt(
                 f"{planted} sits beside {path}, which was closed cleanly: tabletop did not "
                 "leave it there and will not replay it; move it away to open the session"
