@@ -178,3 +178,14 @@ def test_a_listing_of_an_older_file_needs_no_migration(old_copy: Path) -> None:
         assert summary.delivered == len(session.state.delivered())
         assert summary.decisions == len(session.state.live_decisions())
     assert digest(old_copy) == before
+
+
+def test_bringing_a_file_up_to_date_is_said_once(old_copy: Path) -> None:
+    from tabletop.app.opening import upgrade_notices
+
+    with Session.open(old_copy) as session:
+        assert session.meta.upgraded_from == 1
+        (notice,) = upgrade_notices(session)
+        assert f"from format 1 to format {FORMAT_VERSION}" in notice
+    with Session.open(old_copy) as session:
+        assert upgrade_notices(session) == []

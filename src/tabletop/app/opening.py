@@ -64,7 +64,8 @@ def _resume(target: str, session_file: Path, cwd: Path) -> Opened:
         except OSError:
             unchanged = False
         if unchanged:
-            return Opened(Session.open(session_file, expect_exercise=exercise_id))
+            session = Session.open(session_file, expect_exercise=exercise_id)
+            return Opened(session, upgrade_notices(session))
     from tabletop.authoring.loading import load_scenario  # the YAML reader and the format models
 
     loaded: LoadedScenario | None = None
@@ -77,7 +78,19 @@ def _resume(target: str, session_file: Path, cwd: Path) -> Opened:
         problems = exc.with_traceback(None)
     expect = loaded.scenario.id if loaded else _id_of(target)
     session = Session.open(session_file, expect_exercise=expect)
-    return Opened(session, resume_notices(session, loaded, problems))
+    return Opened(session, upgrade_notices(session) + resume_notices(session, loaded, problems))
+
+
+def upgrade_notices(session: Session) -> list[str]:
+    """Say so when opening the file brought it to a newer format: older versions of
+    tabletop can no longer open it."""
+    before = session.meta.upgraded_from
+    if before is None:
+        return []
+    return [
+        f"This session file was brought from format {before} to format "
+        f"{session.meta.format_version}; older versions of tabletop can no longer open it."
+    ]
 
 
 def resume_notices(

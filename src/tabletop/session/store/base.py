@@ -38,6 +38,8 @@ class SessionMeta:
     session_id: str | None = None
     """A random id given at creation (None for files made before ids existed);
     an imported session gets a new one."""
+    upgraded_from: int | None = None
+    """The format the file had before this writer brought it up to date, if it did."""
 
 
 @dataclass(frozen=True)

@@ -752,7 +752,7 @@ def _bring_up_to_date(
             f"cannot bring {path} from session format {meta.format_version} to "
             f"{FORMAT_VERSION}: {_sqlite_reason(exc)}; the file is unchanged"
         ) from exc
-    return dataclasses.replace(meta, format_version=FORMAT_VERSION)
+    return dataclasses.replace(meta, format_version=FORMAT_VERSION, upgraded_from=version)
 
 
 def _write_new_file(
