@@ -8,8 +8,9 @@ until the row is shown, and only the rows on screen are ever rendered.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, overload
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -32,30 +33,56 @@ class HistoryRow:
     corrected_by: tuple[int, ...]
 
 
-def history_rows(state: SessionState) -> list[HistoryRow]:
-    """Every event, with the team and inject it concerns (a correction inherits
-    them from the event it corrects)."""
-    corrections = state.corrections
-    by_seq: dict[int, HistoryRow] = {}
-    rows: list[HistoryRow] = []
-    for event in state.history:
+class HistoryRows(Sequence[HistoryRow]):
+    """Every event as a row, each worked out when first asked for: the team and
+    inject it concerns (a correction inherits them from the event it corrects,
+    which is never itself a correction). Opening the view costs nothing per
+    event; a filter reads every row once."""
+
+    def __init__(self, state: SessionState) -> None:
+        self.state = state
+        self.history = state.history
+        self._rows: dict[int, HistoryRow] = {}
+
+    def __len__(self) -> int:
+        return len(self.history)
+
+    @overload
+    def __getitem__(self, index: int) -> HistoryRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[HistoryRow]: ...
+
+    def __getitem__(self, index: int | slice) -> HistoryRow | Sequence[HistoryRow]:
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        row = self._rows.get(index)
+        if row is None:
+            row = self._rows[index] = self._row(self.history[index])
+        return row
+
+    def _row(self, event: Event) -> HistoryRow:
         payload = event.payload
         corrects = payload.target
-        target = by_seq.get(corrects) if corrects is not None else None
         team, inject = payload.team_ref, payload.inject_ref
+        target = self.state.event(corrects) if corrects is not None else None
         if target is not None:
-            team = team or target.team
-            inject = inject or target.inject
-        row = HistoryRow(
+            team = team or target.payload.team_ref
+            inject = inject or target.payload.inject_ref
+        return HistoryRow(
             event=event,
             team=team,
             inject=inject,
             corrects=corrects,
-            corrected_by=tuple(corrections.get(event.seq, ())),
+            corrected_by=tuple(self.state.corrections.get(event.seq, ())),
         )
-        by_seq[event.seq] = row
-        rows.append(row)
-    return rows
+
+
+def history_rows(state: SessionState) -> list[HistoryRow]:
+    """Every event as a row (see HistoryRows)."""
+    return list(HistoryRows(state))
 
 
 def matches(row: HistoryRow, team: str | None, inject: str) -> bool:
@@ -95,8 +122,8 @@ class HistoryScreen(ModalScreen[None]):
         super().__init__()
         self.state = state
         self.names = StateNames(state)
-        self.rows = history_rows(state)
-        self.shown: list[HistoryRow] = []
+        self.rows = HistoryRows(state)
+        self.shown: Sequence[HistoryRow] = ()
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -146,6 +173,9 @@ class HistoryScreen(ModalScreen[None]):
         if target is None:
             return
         table = self.query_one(HistoryTable)
+        if self.shown is self.rows:  # unfiltered: event seq N is row N - 1
+            table.move_cursor(row=target - 1)
+            return
         for n, other in enumerate(self.shown):
             if other.event.seq == target:
                 table.move_cursor(row=n)
