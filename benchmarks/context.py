@@ -35,6 +35,8 @@ class Sizes:
     write_rounds: int
     writes_per_round: int
     report_rounds: int
+    record_events: tuple[int, ...]
+    """Sizes of the long-record sessions (each against one of 10 events)."""
 
 
 FULL = Sizes(
@@ -52,6 +54,7 @@ FULL = Sizes(
     write_rounds=10,
     writes_per_round=30,
     report_rounds=5,
+    record_events=(1_000, 10_000, 100_000),
 )
 QUICK = Sizes(
     corpus=100,
@@ -68,6 +71,7 @@ QUICK = Sizes(
     write_rounds=4,
     writes_per_round=15,
     report_rounds=3,
+    record_events=(2_000,),
 )
 
 

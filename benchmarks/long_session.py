@@ -111,3 +111,34 @@ def _hotwash(session: Session, rng: random.Random, teams: list[str], items: list
             owner=f"Team {teams[n % len(teams)][-2:]}",
             due="2026-12-31",
         )
+
+
+def write_record(path: Path, loaded: LoadedScenario, events: int) -> Path:
+    """A closed session file holding ``events`` events of a busy exercise: decisions
+    (one in eleven amended), ratings, notes and deliveries, written in one
+    transaction (one sync for all) so that 100,000 events take seconds."""
+    rng = random.Random(events)
+    session = Session.create(path, loaded, clock=FakeClock())
+    teams = [team.id for team in session.scenario.teams]
+    items = list(session.scenario.item_by_ref)
+    try:
+        with session.store.transaction():
+            session.deliver_next()
+            n = 0
+            while session.state.last_seq < events:
+                n += 1
+                team = teams[n % len(teams)]
+                if n % 5 == 0:
+                    session.rate_item(team, items[n % len(items)], RATINGS[n % 3])
+                elif n % 7 == 0:
+                    session.record("note_added", text=prose.sentence(rng), team=team, inject=None)
+                elif n % 40 == 0 and session.state.next_inject() is not None:
+                    session.deliver_next()
+                else:
+                    decision = session.record_decision(team, prose.sentence(rng))
+                    if n % 11 == 0:
+                        session.record("decision_amended", event=decision.seq,
+                                       text=prose.sentence(rng), reason="typed too fast")
+    finally:
+        session.close()
+    return path

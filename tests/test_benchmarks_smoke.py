@@ -113,3 +113,18 @@ def test_side_by_side_alternates_who_goes_first() -> None:
     base, subj = measure.side_by_side(baseline, subject, 4)
     assert order == ["b", "s", "s", "b", "b", "s", "s", "b"]
     assert base == [1.0] * 4 and subj == [2.0] * 4
+
+
+def test_a_long_record_holds_exactly_the_requested_events_in_a_realistic_mix(
+    tmp_path: Path,
+) -> None:
+    from tabletop.core.bundled import bundled_dir
+    from tabletop.session.session import Session
+
+    long_session = _bench("long_session")
+    loaded = load_scenario(bundled_dir() / "exercises" / "border-tension.yaml")
+    path = long_session.write_record(tmp_path / "r.db", loaded, 300)
+    with Session.open_readonly(path) as session:
+        kinds = {event.kind for event in session.state.history}
+        assert len(session.state.history) == 300
+    assert {"decision_recorded", "decision_amended", "item_rated", "note_added"} <= kinds
