@@ -25,7 +25,6 @@ from typing import Any, ClassVar, Literal, Protocol
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from tabletop.core.struct_errors import explain
 from tabletop.core.vocabulary import (
     OBJECTIVE_RATING_LABELS,
     RATING_LABELS,
@@ -535,6 +534,8 @@ def encode(payload: Payload) -> bytes:
 
 
 def _said(kind: str, exc: msgspec.MsgspecError, payload_type: type[Payload]) -> str:
+    from tabletop.core.struct_errors import explain  # only on a refusal: not at start-up
+
     explained = explain(exc, payload_type)
     if not explained.path:
         return f"{kind}: {explained.problem}"

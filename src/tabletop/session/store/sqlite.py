@@ -40,7 +40,6 @@ from tabletop import __version__
 from tabletop.core.files import SESSION_APPLICATION_ID as APPLICATION_ID
 from tabletop.core.files import SQLITE_HEADER, fsync_folder, link_new, temporary_beside
 from tabletop.core.scenario import Scenario, decode, encode_parts
-from tabletop.core.struct_errors import explain
 from tabletop.session.events import KIND_PATTERN, Event, Payload, PayloadError, kind_of
 from tabletop.session.events import decode as decode_payload
 from tabletop.session.events import encode as encode_payload
@@ -682,6 +681,8 @@ def _parse_meta(path: Path, rows: dict[str, Any], version: int) -> SessionMeta:
     try:
         scenario = stored if isinstance(stored, Scenario) else decode(stored)
     except msgspec.MsgspecError as exc:
+        from tabletop.core.struct_errors import explain
+
         raise SessionCorrupt(
             f"{path}: the scenario stored in the session cannot be read "
             f"({explain(exc, Scenario)})"
