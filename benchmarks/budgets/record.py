@@ -7,8 +7,9 @@ deliveries) on the bundled ``border-tension`` exercise.
   against the bare Textual app, side by side; and the console's peak RSS
   against the same console on a 10-event session, per event recorded.
 * Keys, in process with Pilot: save a decision (``d``, type, ``ctrl+s``), open
-  the history (``y``) and type a palette query, at each size against the same
-  keys at 10 events, side by side. Pilot's settling waits are in both sides.
+  the history (``y``), open the amend form and type a palette query, at each
+  size against the same keys at 10 events, side by side. Pilot's settling
+  waits are in both sides.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ BASE_EVENTS = 10
 KEY_LIMIT = 1.5
 RSS_KB_PER_EVENT = 5.0
 SIZE = (120, 40)
+SHORT = {
+    "save a decision": "save",
+    "open the history": "history",
+    "open the amend form": "amend",
+    "type in the palette": "palette",
+}
+"""Each timed action's budget name (with the event count)."""
 
 
 def resume_limit(events: int) -> float:
@@ -132,6 +140,7 @@ class Keys:
 
         from tabletop.session.session import Session
         from tabletop.tui.console.app import make_app
+        from tabletop.tui.screens.form import FormScreen
         from tabletop.tui.screens.history import HistoryScreen
 
         session = Session.open(path)
@@ -153,6 +162,13 @@ class Keys:
                     await pilot.pause(0.005)
                 await pilot.pause()
                 times["open the history"] = time.perf_counter() - start
+                await pilot.press("escape")
+                start = time.perf_counter()
+                app.console_screen.decision_amend()
+                while not isinstance(app.screen, FormScreen):
+                    await pilot.pause(0.005)
+                await pilot.pause()
+                times["open the amend form"] = time.perf_counter() - start
                 await pilot.press("escape")
                 await pilot.press("ctrl+p")
                 while not isinstance(app.screen, CommandPalette):
@@ -180,7 +196,7 @@ def _keys(ctx: Context, made: dict[int, Path]) -> list[Outcome]:
         )
         for action in base[0]:
             outcomes.append(Outcome.of(
-                f"{action.split()[0]}-{events:,}",
+                f"{SHORT[action]}-{events:,}",
                 subject=(f"{action} with {events:,} events, Pilot",
                          [round_[action] for round_ in subj]),
                 baseline=(f"{action} with {BASE_EVENTS} events", [r[action] for r in base]),

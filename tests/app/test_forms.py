@@ -242,3 +242,22 @@ def test_save_a_copy_says_where_and_how_to_go_on(session: Session, tmp_path: Pat
 def test_items_to_rate_puts_the_injects_own_first(session: Session) -> None:
     assert forms.items_to_rate(session.state, "harbour-alarm")[0] == "coord/share"
     assert set(forms.items_to_rate(session.state, None)) == set(session.scenario.item_by_ref)
+
+
+def test_a_correction_lists_the_newest_decisions_and_takes_an_older_one_by_number(
+    session: Session,
+) -> None:
+    first = session.record_decision("mod", "The very first decision")
+    for n in range(forms.DECISIONS_LISTED + 5):
+        session.record_decision("mod", f"Decision {n}")
+    spec = forms.decision_amend(session)
+    assert spec is not None
+    listed = next(f for f in spec.fields if f.name == "event").choices
+    assert len(listed) == forms.DECISIONS_LISTED
+    assert str(first.seq) not in {value for _, value in listed}
+    fill(spec, older=f"#{first.seq}", text="The very first decision, corrected", reason="typo")
+    assert session.state.decisions[first.seq].text == "The very first decision, corrected"
+    spec = forms.decision_amend(session)
+    assert spec is not None
+    with pytest.raises(ValueError, match="there is no decision #1"):
+        fill(spec, older="1", text="x", reason="typo")

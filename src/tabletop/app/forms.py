@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -317,12 +318,17 @@ def delivery_undo(session: Session, inject_id: str) -> FormSpec | None:
 # ------------------------------------------------------------------ corrections
 
 
+DECISIONS_LISTED = 200
+"""A correction form lists the newest this many decisions; an older one is named
+by its number (a list of every decision made the form slower with each one)."""
+
+
 def decision_choices(state: SessionState, *, live_only: bool = True) -> list[tuple[str, str]]:
-    decisions = sorted(state.decisions.values(), key=lambda d: d.seq, reverse=True)
+    # Decisions are kept in the order recorded: the newest are the last.
+    newest = (d for d in reversed(state.decisions.values()) if not (live_only and d.retracted))
     return [
         (f"#{d.seq} {team_name(state, d.team)}: {d.text}"[:80], str(d.seq))
-        for d in decisions
-        if not (live_only and d.retracted)
+        for d in islice(newest, DECISIONS_LISTED)
     ]
 
 
@@ -338,10 +344,18 @@ def _decision_correction(
     if not choices:
         return None
     fields = [FormField("event", "Decision", "select", choices, value=choices[0][1],
-                        required=True), *extra, REASON]
+                        required=True)]
+    if len(choices) == DECISIONS_LISTED:
+        fields.append(FormField("older", f"Or an older decision: its number (the list holds "
+                                f"the newest {DECISIONS_LISTED})", placeholder="e.g. 42"))
+    fields += [*extra, REASON]
 
     def save(v: Values) -> None:
-        session.record(kind, event=int(v["event"]), reason=v["reason"], **payload(v))
+        older = str(v.get("older") or "").strip().lstrip("#")
+        if older and not older.isdigit():
+            raise ValueError(f"'{older[:20]}' is not a decision number")
+        chosen = {**v, "event": older or v["event"]}
+        session.record(kind, event=int(chosen["event"]), reason=v["reason"], **payload(chosen))
 
     return FormSpec(title, fields, save)
 
@@ -362,7 +376,9 @@ def decision_amend(session: Session) -> FormSpec | None:
     text = FormField("text", "Corrected decision text", "text", required=True)
 
     def payload(v: Values) -> dict[str, Any]:
-        old = session.state.decisions[int(v["event"])]
+        old = session.state.decisions.get(int(v["event"]))
+        if old is None:
+            raise ValueError(f"there is no decision #{v['event']}")
         return {"text": v["text"], "option": old.option, "items": list(old.items)}
 
     return _decision_correction(session, "decision: amend", "decision_amended", [text], payload)
