@@ -88,23 +88,25 @@ def test_a_handler_that_fails_raises(session: Session, monkeypatch: pytest.Monke
         session.deliver("intro")
 
 
-def _plant_future_event(path: Path, seq: int) -> None:
+def _plant_future_event(session: Session) -> tuple[Path, int]:
+    """Close ``session`` after one delivery and add an event a newer version wrote."""
+    session.deliver("intro")
+    path = session.store.path
+    seq = session.state.last_seq + 1
+    session.close()
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute(
         "INSERT INTO events (seq, kind, wall, data) VALUES (?, 'vote_cast', 1800000100, ?)",
         (seq, '{"team": "ops", "votes": [1, 2]}'),
     )
     conn.close()
+    return path, seq
 
 
 def test_an_event_a_newer_version_wrote_is_kept_and_reported_not_applied(
     session: Session, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    session.deliver("intro")
-    path = session.store.path
-    seq = session.state.last_seq + 1
-    session.close()
-    _plant_future_event(path, seq)
+    path, seq = _plant_future_event(session)
 
     with Session.open_readonly(path) as reader:
         kept = reader.state.event(seq)
@@ -203,11 +205,7 @@ def test_an_export_too_deeply_nested_is_refused_in_one_line(
 def test_a_copy_of_a_session_keeps_what_this_version_cannot_read(session: Session) -> None:
     from tabletop.session.importing import save_copy
 
-    session.deliver("intro")
-    path = session.store.path
-    seq = session.state.last_seq + 1
-    session.close()
-    _plant_future_event(path, seq)
+    path, _ = _plant_future_event(session)
     with Session.open_readonly(path) as reader:
         copy = save_copy(reader, path.with_name("copy.db"))
     assert copy.unreadable == 1

@@ -43,8 +43,6 @@ class Explained:
     """Where, as ``teams[0].id``; empty for the value as a whole."""
     problem: str
     """What is wrong, to follow the path: ``is missing``, ``must be …``."""
-    choice: bool = False
-    """The value is not one of a fixed set: the problem lists them."""
 
     def __str__(self) -> str:
         return f"{self.path} {self.problem}" if self.path else self.problem
@@ -75,7 +73,6 @@ def explain(exc: msgspec.MsgspecError, root: Any) -> Explained:
                 _dotted(steps),
                 f"must be one of {', '.join(choices)}, not '{excerpt(value)}'"
                 + did_you_mean(value, choices),
-                choice=True,
             )
     filled = isinstance(wanted, mi.StrType) and wanted.pattern == FILLED_PATTERN
     if filled and message.startswith("Expected `str` matching"):

@@ -217,8 +217,7 @@ def _select_team(p: ev.TeamSelected, state: SessionState) -> ev.TeamSelected:
 
 @_checks(ev.InjectDelivered)
 def _deliver(p: ev.InjectDelivered, state: SessionState) -> ev.InjectDelivered:
-    current = state.injects.get(_inject(state, p.inject))
-    assert current is not None
+    current = state.injects[_inject(state, p.inject)]
     if current.status == "delivered":
         raise ValueError(f"inject '{p.inject}' has already been delivered")
     if current.unscripted:

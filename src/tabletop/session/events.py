@@ -84,7 +84,7 @@ class Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
 
     def stored(self) -> dict[str, Any]:
         """The payload as the journal and an export hold it: its JSON, read back."""
-        result: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(self))
+        result: dict[str, Any] = msgspec.json.decode(encode(self))
         return result
 
 
@@ -455,10 +455,6 @@ class Unreadable(Payload, frozen=True, kw_only=True):
     @property
     def inject_ref(self) -> str | None:
         return None
-
-    def stored(self) -> dict[str, Any]:
-        copy: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(self.raw))
-        return copy
 
 
 class PayloadError(ValueError):

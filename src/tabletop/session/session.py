@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tabletop.session.checks import check, normalise
-from tabletop.session.events import EVENT_KINDS, KIND_PATTERN, Event, unreadable
+from tabletop.session.events import EVENT_KINDS, KIND_PATTERN, Event, Payload, unreadable
 from tabletop.session.state import SessionState
 from tabletop.session.store.base import LoadedScenario, SessionMeta, SessionStore
 from tabletop.session.store.errors import SessionCorrupt, SessionError
@@ -86,29 +86,33 @@ class Session:
     ) -> Event:
         """:meth:`record` with the payload as a dict; ``wall`` when it happened
         at another time (an imported event), checked exactly as live play is."""
+        self._check_writable()
+        return self._append(normalise(kind, data, self.state), wall)
+
+    def keep_unreadable(self, kind: str, data: dict[str, Any], *, wall: float) -> Event:
+        """Append an event of a kind this version does not know, as it came (from an
+        export a newer version made): kept and reported, never applied."""
+        self._check_writable()
+        if kind in EVENT_KINDS or not KIND_PATTERN.match(kind):
+            raise ValueError(f"'{kind[:40]}' is not the name of an event kind")
+        return self._append(unreadable(kind, data), wall)
+
+    def _check_writable(self) -> None:
+        # Before any check of the payload: "read-only" is the answer, not its problems.
         if self.store.read_only:
             raise SessionError(f"{self.store.location} is open read-only")
-        payload = normalise(kind, data, self.state)
+
+    def _append(self, payload: Payload, wall: float | None) -> Event:
+        """Append durably, then apply: the state never shows what the store lacks."""
         event = self.store.append(payload, wall=wall)
         try:
             self.state.apply(event)
         except Exception as exc:  # a bug in a handler: say the event is saved all the same
             exc.add_note(
-                f"event {event.seq} ({kind}) is saved in {self.store.location}, but this "
+                f"event {event.seq} ({event.kind}) is saved in {self.location}, but this "
                 "console could not apply it; reopen the session"
             )
             raise
-        return event
-
-    def keep_unreadable(self, kind: str, data: dict[str, Any], *, wall: float) -> Event:
-        """Append an event of a kind this version does not know, as it came (from an
-        export a newer version made): kept and reported, never applied."""
-        if self.store.read_only:
-            raise SessionError(f"{self.store.location} is open read-only")
-        if kind in EVENT_KINDS or not KIND_PATTERN.match(kind):
-            raise ValueError(f"'{kind[:40]}' is not the name of an event kind")
-        event = self.store.append(unreadable(kind, data), wall=wall)
-        self.state.apply(event)
         return event
 
     def refresh(self) -> list[Event]:

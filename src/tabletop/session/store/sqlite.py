@@ -604,17 +604,15 @@ def _format_of(path: Path, conn: sqlite3.Connection) -> int:
     found = frozenset(
         conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master LIMIT 100").fetchall()
     )
-    meta_table = next(iter(expected_schema(1) & {o for o in found if o[1] == "meta"}), None)
-    if meta_table is None:
+    # The version is read from the meta table only once that is the real table:
+    # every format has it, made by the first migration.
+    meta_table = next(o for o in expected_schema(1) if o[:2] == ("table", "meta"))
+    if meta_table not in found:
         raise SessionCorrupt(f"{path} is damaged: its tables are missing")
-    rows = dict(
-        conn.execute(
-            "SELECT key, value FROM meta WHERE key IN ('format_version', 'tabletop_version')"
-        ).fetchall()
-    )
+    row = conn.execute("SELECT value FROM meta WHERE key = 'format_version'").fetchone()
     try:
-        version = int(rows["format_version"])
-    except (KeyError, TypeError, ValueError):
+        version = int(row[0])
+    except (TypeError, ValueError):
         raise SessionCorrupt(f"{path} is damaged: unreadable format version") from None
     if version > FORMAT_VERSION:
         raise SessionTooNew(
@@ -625,9 +623,9 @@ def _format_of(path: Path, conn: sqlite3.Connection) -> int:
         raise SessionCorrupt(f"{path} is damaged: format version {version} does not exist")
     expected = expected_schema(version)
     order = {"table": 0, "view": 1, "trigger": 2}  # then indexes: name the table first
-    for kind, name, _table, _sql in sorted(
-        found - expected, key=lambda o: (order.get(str(o[0]), 3), str(o))
-    ):
+    foreign = min(found - expected, key=lambda o: (order.get(str(o[0]), 3), str(o)), default=None)
+    if foreign is not None:
+        kind, name, _table, _sql = foreign
         what = str(kind)[:20]
         raise SessionCorrupt(
             f"{path} holds {'an' if what[:1] in 'aeiou' else 'a'} {what} '{str(name)[:60]}' "
