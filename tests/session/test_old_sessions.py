@@ -15,15 +15,20 @@ from tabletop.session.exporting import export_session
 from tabletop.session.session import Session
 
 OLD = Path(__file__).parent.parent / "fixtures" / "sessions"
-NAME = "harbour-0.1.0"
+NAMES = ["harbour-0.1.0", "harbour-format3"]
 READ_AT = 1_780_100_000.0
 
 
+@pytest.fixture(params=NAMES)
+def name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def old_copy(tmp_path: Path) -> Path:
+def old_copy(tmp_path: Path, name: str) -> Path:
     """A private copy: the committed file is never opened for writing."""
-    copy = tmp_path / f"{NAME}.db"
-    shutil.copyfile(OLD / f"{NAME}.db", copy)
+    copy = tmp_path / f"{name}.db"
+    shutil.copyfile(OLD / f"{name}.db", copy)
     return copy
 
 
@@ -35,26 +40,26 @@ def _export(session: Session) -> dict[str, object]:
     return data
 
 
-def _expected_export() -> dict[str, object]:
-    data = json.loads((OLD / f"{NAME}.export.json").read_text(encoding="utf-8"))
+def _expected_export(name: str) -> dict[str, object]:
+    data = json.loads((OLD / f"{name}.export.json").read_text(encoding="utf-8"))
     data["meta"].pop("file")
     return data
 
 
 @pytest.mark.parametrize("fmt", ["html", "md"])
-def test_an_old_session_reports_as_it_did(old_copy: Path, fmt: str) -> None:
+def test_an_old_session_reports_as_it_did(old_copy: Path, name: str, fmt: str) -> None:
     with Session.open_readonly(old_copy) as session:
         text = render(build_report_model(session), fmt)
-    assert mask(text) == (OLD / f"{NAME}.{fmt}").read_text(encoding="utf-8")
+    assert mask(text) == (OLD / f"{name}.{fmt}").read_text(encoding="utf-8")
 
 
-def test_an_old_session_exports_as_it_did(old_copy: Path) -> None:
+def test_an_old_session_exports_as_it_did(old_copy: Path, name: str) -> None:
     with Session.open_readonly(old_copy) as session:
-        assert _export(session) == _expected_export()
+        assert _export(session) == _expected_export(name)
 
 
-def test_an_old_session_resumes_and_keeps_every_event(old_copy: Path) -> None:
-    expected = _expected_export()
+def test_an_old_session_resumes_and_keeps_every_event(old_copy: Path, name: str) -> None:
+    expected = _expected_export(name)
     with Session.open(old_copy) as session:
         session.record("note_added", text="Added by this version.", team=None, inject=None)
     with Session.open_readonly(old_copy) as session:
