@@ -45,7 +45,7 @@ def test_bundled_exercise_plays_to_the_end(exercise: str, tmp_path: Path) -> Non
             assert markdown.parse(shown.inject.body) is not None
         state = s.state
         assert all(i.status != "pending" for i in state.injects.values())
-        team = state.selected_team
+        team = s.selected_team
         forms.record_decision(s, team, state.current_inject).submit(
             {"text": "We open the line", "option": None, "items": []}
         )
@@ -54,7 +54,7 @@ def test_bundled_exercise_plays_to_the_end(exercise: str, tmp_path: Path) -> Non
         forms.hotwash_entry(s).submit({"text": "Calm", "kind": "strength", "objective": None,
                                        "team": None})
         s.end_exercise()
-        for text in (log_text(state), teams_text(state)):
+        for text in (log_text(state), teams_text(state, s.selected_team)):
             console.print(text)
         assert len(history_rows(state)) == len(state.history)
         html = render(build_report_model(s), "html", None)

@@ -15,21 +15,21 @@ CRAFTED = {
     "text where a time belongs": ["UPDATE events SET wall = 'yesterday' WHERE seq = 1"],
     "a huge time": ["UPDATE events SET wall = 1e308 WHERE seq = 1"],
     "an infinite time": ["UPDATE events SET wall = 9e999 WHERE seq = 1"],
-    "a payload that is not JSON": ["INSERT INTO events VALUES (4, 'note_added', 1, 'nope')"],
-    "a payload that is a list": ["INSERT INTO events VALUES (4, 'inject_delivered', 1, '[1]')"],
+    "a payload that is not JSON": ["INSERT INTO events (seq, kind, wall, data) VALUES (4, 'note_added', 1, 'nope')"],
+    "a payload that is a list": ["INSERT INTO events (seq, kind, wall, data) VALUES (4, 'inject_delivered', 1, '[1]')"],
     "a wrong-typed payload": [
-        "INSERT INTO events VALUES (4, 'inject_delivered', 1, '{\"inject\": 5}')"
+        "INSERT INTO events (seq, kind, wall, data) VALUES (4, 'inject_delivered', 1, '{\"inject\": 5}')"
     ],
     "an unknown objective rating": [
-        "INSERT INTO events VALUES (4, 'objective_rated', 1,"
+        "INSERT INTO events (seq, kind, wall, data) VALUES (4, 'objective_rated', 1,"
         " '{\"objective\": \"direct-channels\", \"rating\": \"Q\", \"reason\": \"\"}')"
     ],
     "a number out of range": [
-        "INSERT INTO events VALUES (4, 'inject_retimed', 1, '{\"inject\": \"first-report\","
+        "INSERT INTO events (seq, kind, wall, data) VALUES (4, 'inject_retimed', 1, '{\"inject\": \"first-report\","
         " \"play_minute\": 9223372036854775807, \"reason\": \"\"}')"
     ],
-    "NaN in a payload": ["INSERT INTO events VALUES (4, 'note_added', 1, '{\"text\": NaN}')"],
-    "an empty kind": ["INSERT INTO events VALUES (4, '', 1, '{}')"],
+    "NaN in a payload": ["INSERT INTO events (seq, kind, wall, data) VALUES (4, 'note_added', 1, '{\"text\": NaN}')"],
+    "an empty kind": ["INSERT INTO events (seq, kind, wall, data) VALUES (4, '', 1, '{}')"],
     "events taken out": ["DELETE FROM events WHERE seq = 2"],
     "a stored scenario with no teams": [
         "UPDATE meta SET value = json_set(value, '$.teams', json('[]')) WHERE key = 'scenario'"

@@ -82,7 +82,7 @@ def test_one_writer_per_file_whatever_name_reaches_it(
     else:
         os.link(closed_session, other)
     with Session.open(closed_session) as first:
-        with pytest.raises(SessionLocked, match="already open for writing"):
+        with pytest.raises(SessionLocked, match="already has a facilitator console"):
             Session.open(other)
         first.record("note_added", text="still the only writer")
     with Session.open(other) as second:  # free again once the first has closed
@@ -118,7 +118,7 @@ def test_a_file_pulled_away_is_noticed_before_the_next_event_is_acknowledged(
     finally:
         session.close()
     with Session.open_readonly(tmp_path / "rescued.db") as rescued:
-        assert [e.kind for e in rescued.state.history][-1] == "session_opened"
+        assert [e.kind for e in rescued.state.history][-1] == "facilitator_opened"
         assert len(rescued.state.history) == held
 
 

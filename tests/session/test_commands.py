@@ -45,7 +45,7 @@ def test_export_prints_meta_events_and_state(
     assert data["meta"]["scenario_sha256"] == "ab" * 32
     assert "scenario" not in data["meta"]
     kinds = [e["kind"] for e in data["events"]]
-    assert kinds[0] == "session_opened" and kinds[-1] == "exercise_ended"
+    assert kinds[0] == "facilitator_opened" and kinds[-1] == "exercise_ended"
     assert [e["seq"] for e in data["events"]] == list(range(1, len(kinds) + 1))
     state = data["state"]
     assert state["clocks"]["play_seconds"] == 180

@@ -67,7 +67,7 @@ def test_a_writer_brings_an_older_file_up_to_date(old_copy: Path) -> None:
         assert session.meta.format_version == FORMAT_VERSION
         after = [e.to_json() for e in session.state.history]
     assert after[: len(before)] == before
-    assert [e["kind"] for e in after[len(before) :]] == ["session_opened"]
+    assert [e["kind"] for e in after[len(before) :]] == ["facilitator_opened"]
 
 
 def test_a_newer_file_is_refused_naming_both_versions(session_path: Path, loaded: Loaded) -> None:

@@ -104,7 +104,7 @@ def test_every_acknowledged_event_survives_kill_9(session_path: Path, loaded: Lo
     missing = {seq: what for seq, what in acked.items() if stored.get(seq) != what}
     assert not missing, f"acknowledged but lost: {missing}"
     # Each round opened the session as a writer: the lock of a killed writer is never stale.
-    assert sum(1 for kind, _ in stored.values() if kind == "session_opened") == 6
+    assert sum(1 for kind, _ in stored.values() if kind == "facilitator_opened") == 6
 
 
 READER = """

@@ -83,6 +83,7 @@ EVENT = st.one_of(
             ("clock_resumed", {}),
             ("clock_paused", {}),
             ("session_opened", {}),
+            ("facilitator_opened", {}),
             ("phase_started", {"phase": "p2"}),
             ("exercise_ended", {}),
         ]

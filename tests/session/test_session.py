@@ -14,7 +14,7 @@ from tabletop.session.store.errors import SessionError
 
 
 def test_new_session_is_paused_and_records_that_it_was_opened(session: Session) -> None:
-    assert [e.kind for e in session.store.events()] == ["session_opened"]
+    assert [e.kind for e in session.store.events()] == ["facilitator_opened"]
     assert session.state.paused
     assert session.play_seconds() == 0
 
@@ -35,12 +35,13 @@ def test_conveniences_record_one_event_each(session: Session, clock: FakeClock) 
         "items": ["drill/share"],
     }
     assert session.rate_item("ops", "drill/liaise", "met").data["note"] == ""
-    assert session.select_team("comms").data == {"team": "comms"}
+    session.select_team("comms")  # the console's own state: no event
+    assert session.selected_team == "comms"
     assert session.toggle_pause().kind == "clock_paused"
     assert session.end_exercise().kind == "exercise_ended"
     assert session.play_seconds() == 90
     assert session.state.ended
-    assert len(session.store.events()) == 8
+    assert len(session.store.events()) == 7
 
 
 def test_hotwash_payload_may_carry_a_kind_key(session: Session) -> None:
@@ -95,7 +96,7 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     (
         "rating_corrected",
         {"event": 1, "rating": "met", "reason": "x"},
-        "rating_corrected corrects item_rated events, but event 1 is session_opened",
+        "rating_corrected corrects item_rated events, but event 1 is facilitator_opened",
     ),
     ("delivery_undone", {"event": 42, "reason": "x"}, "there is no event 42"),
     ("story_clock_jumped", {"to": "2026-03-14T06:00:00"}, "with a zone"),
@@ -239,7 +240,7 @@ def test_resume_restores_the_session(session_path: Path, loaded: Loaded, clock: 
     with Session.open(session_path, clock=clock, expect_exercise="drill") as again:
         state = again.state
         assert state.paused
-        assert state.selected_team == "policy"
+        assert again.selected_team == "policy"  # kept for the facilitator's next console
         restored = (
             [s.inject.id for s in state.delivered()],
             state.decisions[decision.seq].text,
@@ -249,9 +250,10 @@ def test_resume_restores_the_session(session_path: Path, loaded: Loaded, clock: 
             again.play_seconds(),
             state.next_inject(),
         )
-        # Play time stops at the last event of the previous run (360 s), not at quit time.
+        # Play time stops when the previous facilitator console closed (390 s), not
+        # at its last event (360 s), nor now.
         assert restored[:5] == snapshot[:5]
-        assert restored[5] == 360
+        assert restored[5] == 390
         assert restored[6] == snapshot[6]
         assert state.story_now == datetime(2026, 3, 15, 8, tzinfo=UTC)
 

@@ -88,6 +88,28 @@ def test_session_opened_ends_the_previous_run_at_its_last_event(script: Script) 
     assert state.play_seconds(script.wall + 10) == 130
 
 
+def test_facilitator_opened_stops_a_left_running_clock_when_the_last_one_was_seen(
+    script: Script,
+) -> None:
+    state = script.state
+    script.add("clock_resumed")
+    seen = script.wall + 60  # the lost facilitator console's last heartbeat
+    script.add("note_added", after=120, text="an evaluator's note, after the facilitator died")
+    script.add("facilitator_opened", after=3600, clock_stopped_at=seen)
+    assert state.paused
+    assert state.play_seconds(script.wall + 999) == 60
+
+
+def test_facilitator_opened_without_a_last_sighting_ends_at_the_last_event(
+    script: Script,
+) -> None:
+    state = script.state
+    script.add("clock_resumed")
+    script.add("note_added", after=120, text="last thing before the crash")
+    script.add("facilitator_opened", after=3600)
+    assert state.play_seconds(script.wall + 999) == 120
+
+
 def test_phases_follow_deliveries_and_count_play_time(script: Script) -> None:
     state = script.state
     script.add("clock_resumed")

@@ -125,7 +125,7 @@ async def test_team_and_jump_commands(session: Session) -> None:
     app = app_for(session)
     async with app.run_test(size=SIZE) as pilot:
         await palette(pilot, "team: select Civil Protection")
-        assert session.state.selected_team == "civ"
+        assert session.selected_team == "civ"
         await palette(pilot, "inject: jump to minister-call")
         assert app.console_screen.viewing == "minister-call"
         assert app.console_screen.query_one(Timeline).cursor_inject == "minister-call"

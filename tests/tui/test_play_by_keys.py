@@ -88,7 +88,7 @@ async def test_play_a_whole_exercise_by_keys(session: Session, clock: FakeClock)
         assert (partial.rating, partial.note) == ("partial", "slow start")
         assert state.play_seconds(clock.now + 1000) == 300
         assert state.paused
-        assert state.selected_team == "civ"
+        assert recorded.selected_team == "civ"
         assert [(e.kind, e.text) for e in state.hotwash] == [
             ("strength", "Early information sharing")
         ]
@@ -125,7 +125,7 @@ async def test_keys_work_whichever_panel_has_focus(session: Session) -> None:
         app.console_screen.query_one("#inject").focus()
         await pilot.press("2")
         assert [s.inject.id for s in session.state.delivered()] == ["harbour-alarm", "press-call"]
-        assert session.state.selected_team == "mfa"
+        assert session.selected_team == "mfa"
 
 
 async def test_keys_typed_into_a_form_are_text_not_commands(session: Session) -> None:
@@ -136,7 +136,7 @@ async def test_keys_typed_into_a_form_are_text_not_commands(session: Session) ->
         await pilot.press("escape")
         await pilot.pause()
         assert app.is_running
-        assert kinds(session) == ["session_opened"]
+        assert kinds(session) == ["facilitator_opened"]
 
 
 async def test_write_failure_keeps_the_form_open_with_its_text(
@@ -203,7 +203,7 @@ async def test_resume_restores_where_the_session_stopped(tmp_path: Path) -> None
         await pilot.pause()
         screen = app.console_screen
         assert screen.viewing == "harbour-alarm"
-        assert again.state.selected_team == "mfa"
+        assert again.selected_team == "mfa"
         assert again.state.paused  # a resumed session starts paused
         assert "PAUSED" in str(screen.query_one("#clocks").render())
         assert "▶ 2 Foreign Office" in str(screen.query_one("#teams").render())

@@ -58,7 +58,7 @@ async def test_follows_the_writer_and_hides_facilitator_material(session: Sessio
     finally:
         reader.close()
     # The reader never wrote anything.
-    assert [e.kind for e in session.store.events()].count("session_opened") == 1
+    assert [e.kind for e in session.store.events()].count("facilitator_opened") == 1
 
 
 async def test_team_view_shows_only_what_the_team_received(session: Session) -> None:

@@ -29,7 +29,7 @@ def test_new_session_goes_under_sessions_and_is_announced(
     assert f"Session: {shown}" in out
     assert f"tabletop report {shown}" in out
     with Session.open_readonly(created) as session:
-        assert [e.kind for e in session.store.events()] == ["session_opened"]
+        assert [e.kind for e in session.store.events()] == ["facilitator_opened"]
 
 
 @pytest.mark.parametrize(
@@ -160,7 +160,7 @@ def test_a_locked_session_says_who_holds_it(workspace: Path) -> None:
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               cwd=workspace, timeout=60)
         assert done.returncode == 1
-        assert "already open for writing by" in done.stderr
+        assert "already has a facilitator console: " in done.stderr
         assert "Traceback" not in done.stderr
     finally:
         holder.close()

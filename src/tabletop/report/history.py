@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from tabletop.report.model import HistoryRow
 from tabletop.report.timetext import wall_text
+from tabletop.session import events as ev
 from tabletop.session.events import Event, Names
+
+_SCORES = (ev.ItemRated, ev.RatingCorrected, ev.ObjectiveRated)
+"""Events that are scores: the report names their recorder's role, never the person."""
 
 
 def history_row(event: Event, names: Names) -> HistoryRow:
@@ -15,4 +19,12 @@ def history_row(event: Event, names: Names) -> HistoryRow:
         when=wall_text(event.wall),
         summary=event.payload.describe(names),
         target=event.payload.target,
+        by=recorded_by(event),
     )
+
+
+def recorded_by(event: Event) -> str:
+    author = event.author
+    if isinstance(event.payload, _SCORES) or not author.name:
+        return author.role
+    return f"{author.name} ({author.role})"

@@ -291,6 +291,9 @@ class HistoryRow:
     """One line: what the event says, with its reason where it has one."""
     target: int | None
     """For a correction: the seq of the event it corrects."""
+    by: str = ""
+    """Who recorded it: name and role, or only the role for a rating (candid
+    evaluation means no evaluator's name beside a score)."""
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,27 @@ def check(payload: ev.Payload, state: SessionState) -> ev.Payload:
     return CHECKS[type(payload)](payload, state)
 
 
+def check_new(payload: ev.Payload, state: SessionState) -> None:
+    """Rules for events recorded from now on, not applied on replay: records made
+    before a rule existed still open as they were. Raises ValueError."""
+    if isinstance(payload, ev.ItemRated):
+        _expected_still(payload.item, state)
+
+
+def _expected_still(item: str, state: SessionState) -> None:
+    """An item expected only by injects whose deliveries were all undone is no longer
+    one to rate (items no inject expects stay rateable, from the full list)."""
+    expecting = state.expecting(item)
+    if not expecting or any(state.injects[i].status == "delivered" for i in expecting):
+        return
+    undone = [d.inject for d in state.deliveries() if d.undone and d.inject in expecting]
+    if undone:
+        raise ValueError(
+            f"'{item}' is expected only after inject '{undone[-1]}', whose delivery was "
+            "undone; it is not delivered now"
+        )
+
+
 # ------------------------------------------------------------- lookups
 
 
@@ -166,6 +187,14 @@ def _not_delivered(state: SessionState, inject: str) -> str:
 
 @_checks(ev.SessionOpened)
 def _opened(p: ev.SessionOpened, state: SessionState) -> ev.SessionOpened:
+    return p
+
+
+@_checks(ev.FacilitatorOpened)
+def _facilitator_opened(p: ev.FacilitatorOpened, state: SessionState) -> ev.FacilitatorOpened:
+    stopped = p.clock_stopped_at
+    if stopped is not None and not 0 <= stopped < 1e11:
+        raise ValueError(f"clock_stopped_at must be a time in seconds since 1970, not {stopped!r}")
     return p
 
 

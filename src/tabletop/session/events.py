@@ -19,6 +19,7 @@ read as :class:`Unreadable`: kept in the history and reported, never applied.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol
 
@@ -37,6 +38,7 @@ from tabletop.core.vocabulary import (
     Rating,
     Text,
 )
+from tabletop.session.authors import UNNAMED_FACILITATOR, Author
 
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}(?!\n)$")
 """What any kind's name looks like, known to this version or not."""
@@ -106,12 +108,33 @@ def _because(text: str, reason: str) -> str:
 
 
 class SessionOpened(Payload, frozen=True, kw_only=True):
-    """A console opened the session; the play clock starts paused."""
+    """A console opened the session; the play clock starts paused. Written by
+    format 3 and before, when every console was the facilitator's; replaced by
+    :class:`FacilitatorOpened`."""
 
     KIND = "session_opened"
 
     def describe(self, names: Names) -> str:
         return "Session opened"
+
+
+class FacilitatorOpened(Payload, frozen=True, kw_only=True):
+    """The facilitator's console opened the session; the play clock starts paused.
+
+    Other consoles coming and going leave no event: they are no fact of the
+    exercise, and never stop its clock.
+    """
+
+    KIND = "facilitator_opened"
+    clock_stopped_at: float | None = None
+    """When the previous facilitator console was last seen (closed, or its last
+    sign of life before it was lost): a clock it left running stopped then."""
+
+    def describe(self, names: Names) -> str:
+        if self.clock_stopped_at is None:
+            return "Facilitator console opened"
+        stopped = time.strftime("%H:%M:%S UTC", time.gmtime(self.clock_stopped_at))
+        return f"Facilitator console opened (the previous one was last seen at {stopped})"
 
 
 class ClockPaused(Payload, frozen=True, kw_only=True):
@@ -148,7 +171,8 @@ class PhaseStarted(Payload, frozen=True, kw_only=True):
 
 
 class TeamSelected(Payload, frozen=True, kw_only=True):
-    """View state, kept so that a resumed console shows the same team."""
+    """View state, written by format 3 and before so that a resumed console showed
+    the same team; a console now keeps its selected team to itself."""
 
     KIND = "team_selected"
     team: str
@@ -389,6 +413,7 @@ class ImprovementAction(Payload, frozen=True, kw_only=True):
 
 VOCABULARY: tuple[type[Payload], ...] = (
     SessionOpened,
+    FacilitatorOpened,
     ClockPaused,
     ClockResumed,
     StoryClockJumped,
@@ -416,6 +441,9 @@ VOCABULARY: tuple[type[Payload], ...] = (
 """Every kind this version reads and writes, in the order ``docs/export.md`` lists them."""
 
 PAYLOAD_OF: dict[str, type[Payload]] = {payload.KIND: payload for payload in VOCABULARY}
+LEGACY_KINDS: frozenset[str] = frozenset({SessionOpened.KIND, TeamSelected.KIND})
+"""Kinds older formats wrote that consoles no longer record: read, replayed and
+imported as ever (an old export holds them), never written by live play."""
 EVENT_KINDS: frozenset[str] = frozenset(PAYLOAD_OF)
 CORRECTABLE: dict[str, frozenset[str]] = {
     payload.KIND: payload.CORRECTS for payload in VOCABULARY if payload.CORRECTS
@@ -547,6 +575,11 @@ class Event:
     wall: float
     """When it was recorded: UTC seconds since the epoch."""
     payload: Payload
+    author: Author = UNNAMED_FACILITATOR
+    """Who recorded it; events from before authors existed read as the facilitator."""
+    received: float | None = None
+    """When the store received it, by the store's clock (``wall`` is the writer's);
+    None for events from before the store kept it."""
 
     @property
     def data(self) -> dict[str, Any]:
@@ -558,7 +591,18 @@ class Event:
         return not isinstance(self.payload, Unreadable)
 
     def to_json(self) -> dict[str, Any]:
-        event = {"seq": self.seq, "kind": self.kind, "wall": self.wall, "data": self.data}
+        event: dict[str, Any] = {
+            "seq": self.seq,
+            "kind": self.kind,
+            "wall": self.wall,
+            "received": self.received,
+            "actor": {
+                "name": self.author.name,
+                "role": self.author.role,
+                "console": self.author.console,
+            },
+            "data": self.data,
+        }
         if not self.readable:
             event["kept_unread"] = True  # so that an import keeps it too (docs/export.md)
         return event

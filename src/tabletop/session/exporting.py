@@ -19,8 +19,9 @@ from tabletop import __version__
 from tabletop.session.session import Session
 from tabletop.session.state import InjectState, SessionState
 
-EXPORT_VERSION = 2
-"""1: meta, events and state. 2 adds the resolved ``scenario`` and ``meta.session_id``."""
+EXPORT_VERSION = 3
+"""1: meta, events and state. 2 adds the resolved ``scenario`` and ``meta.session_id``.
+3 adds each event's ``actor`` (name, role, console) and ``received`` time."""
 
 
 def export_session(session: Session, now: float, *, live: bool = True) -> dict[str, Any]:

@@ -22,14 +22,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
 from tabletop import __version__
 from tabletop.core.files import fsync_folder, link_new
+from tabletop.core.roles import FACILITATOR, Role
 from tabletop.core.scenario import Scenario, decode, encode
 from tabletop.core.struct_errors import explain
+from tabletop.session.authors import UNNAMED_FACILITATOR, Author
 from tabletop.session.events import EVENT_KINDS
 from tabletop.session.exporting import EXPORT_VERSION
 from tabletop.session.session import Session
@@ -45,13 +47,28 @@ class ExportRefused(SessionError):
     """The export cannot become a session; ``str()`` is one line."""
 
 
+class _Actor(msgspec.Struct, kw_only=True):
+    name: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    role: Role = FACILITATOR
+    console: Annotated[str, msgspec.Meta(max_length=64)] = ""
+
+
 class _Event(msgspec.Struct, kw_only=True):
     kind: str
     seq: int | None = None
     wall: float | None = None
+    received: float | None = None
+    actor: _Actor | None = None
+    """Who recorded it (export 3); an event without one imports as the facilitator."""
     data: dict[str, Any] = msgspec.field(default_factory=dict)
     kept_unread: bool = False
     """Set by export on an event of a kind it could not read (see docs/export.md)."""
+
+    def author(self) -> Author:
+        actor = self.actor
+        if actor is None:
+            return UNNAMED_FACILITATOR
+        return Author(actor.name, actor.role, actor.console)
 
 
 class _Meta(msgspec.Struct, kw_only=True):
@@ -213,6 +230,7 @@ def _build(
         with journal.transaction():
             for position, event in enumerate(events, start=1):
                 wall = _wall_of(event, position, wall)
+                received = _received_of(event, position)
                 where = f"event seq {position} ({event.kind[:40]})"
                 if event.seq is not None and event.seq != position:
                     raise ExportRefused(
@@ -222,9 +240,14 @@ def _build(
                 try:
                     if event.kind not in EVENT_KINDS and (from_newer or event.kept_unread):
                         # Kept as it came, as replay keeps it.
-                        session.keep_unreadable(event.kind, dict(event.data), wall=wall)
+                        session.keep_unreadable(
+                            event.kind, dict(event.data), wall=wall, author=event.author()
+                        )
                     else:  # a kind this version knows, or a misspelling of one
-                        session.record_payload(event.kind, dict(event.data), wall=wall)
+                        session.record_payload(
+                            event.kind, dict(event.data), wall=wall, author=event.author(),
+                            received=received,
+                        )
                 except ValueError as exc:
                     raise ExportRefused(f"{where}: {exc}") from None
         return len(events)
@@ -264,6 +287,16 @@ def _wall_of(event: _Event, position: int, previous: float) -> float:
     return event.wall
 
 
+def _received_of(event: _Event, position: int) -> float | None:
+    received = event.received
+    if received is not None and (not math.isfinite(received) or not 0 <= received < 1e11):
+        raise ExportRefused(
+            f"event seq {position}: 'received' must be a time in seconds since 1970, "
+            f"not {received!r}"
+        )
+    return received
+
+
 def save_copy(session: Session, target: Path) -> Imported:
     """Write everything ``session`` holds in memory to a new session file at ``target``.
 
@@ -281,7 +314,11 @@ def save_copy(session: Session, target: Path) -> Imported:
         ),
         scenario=msgspec.Raw(encode(meta.scenario)),
         events=[
-            _Event(kind=e.kind, seq=e.seq, wall=e.wall, data=e.data, kept_unread=not e.readable)
+            _Event(
+                kind=e.kind, seq=e.seq, wall=e.wall, received=e.received,
+                actor=_Actor(name=e.author.name, role=e.author.role, console=e.author.console),
+                data=e.data, kept_unread=not e.readable,
+            )
             for e in session.state.history
         ],
     )

@@ -1,10 +1,14 @@
 """A session: its store plus the state derived from the store's events.
 
 This is what the console, the presenter view, ``export`` and the report use.
-The writer records events through :meth:`Session.record`, which checks the
-payload first, appends it durably and only then applies it, so the state never
-shows anything the store does not hold. Readers call :meth:`Session.refresh`
-to follow a writer in another process. The session knows its store only
+A console records events through :meth:`Session.record`, which checks the
+payload (and that this console's role may record it) first, appends it durably
+and only then applies it, so the state never shows anything the store does not
+hold. Several consoles record on one session: an append checked against an
+older state than the store's is refused by the store, and the session catches
+up, checks again under the store's lock, and either records or says in one
+line what another console recorded meanwhile. Every console calls
+:meth:`Session.refresh` to follow the others. The session knows its store only
 through the small :class:`~tabletop.session.store.base.SessionStore` interface;
 ``create``, ``open`` and ``open_readonly`` pick the SQLite journal for a path.
 """
@@ -17,14 +21,36 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tabletop.session.checks import check, normalise
-from tabletop.session.events import EVENT_KINDS, KIND_PATTERN, Event, Payload, unreadable
-from tabletop.session.state import SessionState
-from tabletop.session.store.base import LoadedScenario, SessionMeta, SessionStore
+from tabletop.core.roles import FACILITATOR
+from tabletop.session.authors import Author, Recorder, new_recorder
+from tabletop.session.checks import check, check_new, normalise
+from tabletop.session.events import (
+    EVENT_KINDS,
+    KIND_PATTERN,
+    Event,
+    Payload,
+    Unreadable,
+    unreadable,
+)
+from tabletop.session.permissions import refusal
+from tabletop.session.state import SessionState, StateNames
+from tabletop.session.store.base import LoadedScenario, SessionMeta, SessionStore, StaleAppend
 from tabletop.session.store.errors import SessionCorrupt, SessionError
 from tabletop.session.store.sqlite import Journal
 
 Clock = Callable[[], float]
+MakePayload = Callable[[], Payload]
+
+PRESENCE_EVERY = 1.0
+"""Seconds a console trusts what it last learnt of the facilitator's presence."""
+
+
+class Refused(ValueError):
+    """This console's role or teams do not allow the event; one line, nothing recorded."""
+
+
+class Conflict(ValueError):
+    """Another console recorded something meanwhile that makes this event wrong."""
 
 
 class Session:
@@ -34,39 +60,100 @@ class Session:
         self.scenario = store.meta.scenario
         self.clock = clock
         self.state = SessionState(self.scenario)
+        self._facilitator_gone: tuple[float, float | None] | None = None
+        """(when asked, since when the facilitator console is gone or None)."""
         try:
             for event in store.events():
                 self._replay(event)
+            self.selected_team = self._first_team()
         except BaseException:
             store.close()
             raise
 
     @classmethod
-    def create(cls, path: Path, loaded: LoadedScenario, *, clock: Clock = time.time) -> Session:
+    def create(
+        cls,
+        path: Path,
+        loaded: LoadedScenario,
+        *,
+        clock: Clock = time.time,
+        recorder: Recorder | None = None,
+    ) -> Session:
         """Start a new session file for a loaded exercise and open it for writing."""
-        return cls._started(Journal.create(path, loaded, clock=clock), clock)
+        recorder = recorder or new_recorder(FACILITATOR)
+        if not recorder.is_facilitator:
+            raise SessionError(
+                f"{path} does not exist: the facilitator starts a session, and the other "
+                "consoles join it"
+            )
+        return cls._started(Journal.create(path, loaded, clock=clock, recorder=recorder), clock)
 
     @classmethod
     def open(
-        cls, path: Path, *, clock: Clock = time.time, expect_exercise: str | None = None
+        cls,
+        path: Path,
+        *,
+        clock: Clock = time.time,
+        expect_exercise: str | None = None,
+        recorder: Recorder | None = None,
     ) -> Session:
-        """Resume a session for writing; records ``session_opened`` (the clock stays paused)."""
-        journal = Journal.open(path, clock=clock, expect_exercise=expect_exercise)
+        """Join a session to record in it, as ``recorder`` (a new facilitator console
+        by default). A facilitator console records ``facilitator_opened`` and starts
+        with the clock paused; any other console records nothing by opening."""
+        recorder = recorder or new_recorder(FACILITATOR)
+        if not recorder.writes:
+            return cls.open_readonly(path, recorder=recorder)
+        journal = Journal.open(
+            path, clock=clock, expect_exercise=expect_exercise, recorder=recorder
+        )
         return cls._started(journal, clock)
 
     @classmethod
-    def open_readonly(cls, path: Path) -> Session:
-        return cls(Journal.open_readonly(path))
+    def open_readonly(cls, path: Path, *, recorder: Recorder | None = None) -> Session:
+        """Open to read and follow; an observer console is one."""
+        journal = Journal.open_readonly(path)
+        if recorder is not None:
+            journal.recorder = recorder
+        return cls(journal)
 
     @classmethod
     def _started(cls, store: SessionStore, clock: Clock) -> Session:
         session = cls(store, clock=clock)
+        if not store.recorder.is_facilitator:
+            return session
         try:
-            session.record("session_opened")
+            session.record("facilitator_opened", clock_stopped_at=session._previous_facilitator())
         except BaseException:
             session.close()
             raise
         return session
+
+    def _previous_facilitator(self) -> float | None:
+        """When the facilitator console before this one was last seen, if it was."""
+        ours = self.store.recorder.author.console
+        before = [
+            p for p in self.store.presence()
+            if p.author.role == FACILITATOR and p.author.console != ours
+        ]
+        if not before:
+            return None
+        last = before[-1]
+        seen = last.closed if last.closed is not None else last.seen
+        return max(seen, self.state.facilitator_last_wall or 0.0)
+
+    def _first_team(self) -> str:
+        """The team this console shows first: the one its recorder's last console
+        showed, else the one an older file recorded, else its own first team."""
+        teams = self.scenario.team_by_id
+        candidates = [self.store.remembered_team(), self.state.selected_team, *self.recorder.teams]
+        for team in candidates:
+            if team in teams and self.recorder.covers(team):
+                return team
+        return self.scenario.teams[0].id
+
+    @property
+    def recorder(self) -> Recorder:
+        return self.store.recorder
 
     # ------------------------------------------------------------ recording
 
@@ -82,29 +169,83 @@ class Session:
         return self.record_payload(kind, data)
 
     def record_payload(
-        self, kind: str, data: dict[str, Any], *, wall: float | None = None
+        self,
+        kind: str,
+        data: dict[str, Any],
+        *,
+        wall: float | None = None,
+        author: Author | None = None,
+        received: float | None = None,
     ) -> Event:
-        """:meth:`record` with the payload as a dict; ``wall`` when it happened
-        at another time (an imported event), checked exactly as live play is."""
+        """:meth:`record` with the payload as a dict. ``wall``, ``author`` and
+        ``received`` are given for an event that happened elsewhere (an import):
+        it is checked exactly as live play is, as its author's role allows."""
         self._check_writable()
-        return self._append(normalise(kind, data, self.state), wall)
+        return self._append(lambda: normalise(kind, data, self.state), data, wall, author,
+                            received)
 
-    def keep_unreadable(self, kind: str, data: dict[str, Any], *, wall: float) -> Event:
+    def keep_unreadable(
+        self, kind: str, data: dict[str, Any], *, wall: float, author: Author | None = None
+    ) -> Event:
         """Append an event of a kind this version does not know, as it came (from an
         export a newer version made): kept and reported, never applied."""
         self._check_writable()
         if kind in EVENT_KINDS or not KIND_PATTERN.match(kind):
             raise ValueError(f"'{kind[:40]}' is not the name of an event kind")
-        return self._append(unreadable(kind, data), wall)
+        return self._append(lambda: unreadable(kind, data), {}, wall, author, None)
 
     def _check_writable(self) -> None:
         # Before any check of the payload: "read-only" is the answer, not its problems.
         if self.store.read_only:
+            if not self.recorder.writes:
+                raise Refused("an observer console records nothing; join with another role "
+                              "to record")
             raise SessionError(f"{self.store.location} is open read-only")
 
-    def _append(self, payload: Payload, wall: float | None) -> Event:
-        """Append durably, then apply: the state never shows what the store lacks."""
-        event = self.store.append(payload, wall=wall)
+    def _checked(self, make: MakePayload, author: Author | None) -> Payload:
+        payload = make()
+        if not isinstance(payload, Unreadable):
+            who = self.recorder if author is None else Recorder(author)
+            reason = refusal(who, payload, self.state)
+            if reason is not None:
+                raise Refused(reason)
+            if author is None:
+                check_new(payload, self.state)
+        return payload
+
+    def _append(
+        self,
+        make: MakePayload,
+        data: dict[str, Any],
+        wall: float | None,
+        author: Author | None,
+        received: float | None,
+    ) -> Event:
+        """Check, append durably, then apply: the state never shows what the store lacks.
+
+        The append names the last event it was checked against; when another
+        console has appended since, the session takes the store's lock, catches
+        up, checks again and appends, or raises Conflict saying what changed.
+        """
+        payload = self._checked(make, author)
+        try:
+            event = self.store.append(
+                payload, wall=wall, after=self.state.last_seq, author=author, received=received
+            )
+        except StaleAppend:
+            with self.store.transaction():  # nobody else appends until it ends
+                fresh = self.refresh()
+                try:
+                    payload = self._checked(make, author)
+                except ValueError as exc:
+                    raise Conflict(_conflict(str(exc), data, fresh, self.state)) from None
+                event = self.store.append(
+                    payload, wall=wall, after=self.state.last_seq, author=author,
+                    received=received,
+                )
+        return self._apply_own(event)
+
+    def _apply_own(self, event: Event) -> Event:
         try:
             self.state.apply(event)
         except Exception as exc:  # a bug in a handler: say the event is saved all the same
@@ -175,7 +316,34 @@ class Session:
         return self.store.location
 
     def play_seconds(self) -> float:
-        return self.state.play_seconds(self.clock())
+        return self.state.play_seconds(self.play_now())
+
+    def play_now(self) -> float:
+        """The wall time at which this console reads the play clock: now, or, when
+        the facilitator console is gone (closed or lost), its last sign of life."""
+        now = self.clock()
+        if self.recorder.is_facilitator and not self.read_only:
+            return now
+        gone = self._facilitator_gone_since(now)
+        return now if gone is None else min(now, gone)
+
+    def _facilitator_gone_since(self, now: float) -> float | None:
+        cached = self._facilitator_gone
+        if cached is not None and 0 <= now - cached[0] < PRESENCE_EVERY:
+            return cached[1]
+        gone: float | None = None
+        if not self.store.facilitator_present():
+            seen = [p.closed if p.closed is not None else p.seen
+                    for p in self.store.presence() if p.author.role == FACILITATOR]
+            signs = [t for t in (*seen[-1:], self.state.facilitator_last_wall) if t is not None]
+            gone = max(signs) if signs else self.state.last_activity()
+        self._facilitator_gone = (now, gone)
+        return gone
+
+    def heartbeat(self) -> None:
+        """Tell the other consoles this one is still here (a no-op for readers)."""
+        if not self.read_only:
+            self.store.heartbeat()
 
     # ------------------------------------------------------------ conveniences
 
@@ -210,11 +378,43 @@ class Session:
     def toggle_pause(self) -> Event:
         return self.record("clock_resumed" if self.state.paused else "clock_paused")
 
-    def select_team(self, team: str) -> Event:
-        return self.record("team_selected", team=team)
+    def select_team(self, team: str) -> None:
+        """Show ``team`` on this console: the console's own state, not the exercise's;
+        kept for this recorder's next console."""
+        if team not in self.scenario.team_by_id:
+            raise ValueError(f"unknown team '{team[:40]}'")
+        if not self.recorder.covers(team):
+            raise Refused(f"this {self.recorder.role} console records for "
+                          f"{', '.join(self.recorder.teams)}, not for '{team}'")
+        self.selected_team = team
+        if not self.read_only:
+            self.store.remember_team(team)
 
     def end_exercise(self) -> Event:
         return self.record("exercise_ended")
+
+
+def _conflict(problem: str, data: dict[str, Any], fresh: list[Event], state: SessionState) -> str:
+    """The refusal, and what another console recorded meanwhile that caused it."""
+    if not fresh:
+        return problem
+    target, inject, item = data.get("event"), data.get("inject"), data.get("item")
+    injects = {inject} if isinstance(inject, str) else set()
+    if isinstance(item, str):
+        injects.update(state.expecting(item))
+
+    def related(event: Event) -> bool:
+        payload = event.payload
+        if target is not None and payload.target == target:
+            return True
+        if payload.inject_ref in injects:
+            return True
+        undone = state.delivery(payload.target) if payload.target is not None else None
+        return undone is not None and undone.inject in injects
+
+    cause = next((e for e in reversed(fresh) if related(e)), fresh[-1])
+    what = cause.payload.describe(StateNames(state)) if cause.readable else cause.kind
+    return f"{problem}: {cause.author.describe()} recorded \"{what}\" a moment ago"
 
 
 def default_session_path(workspace: Path, exercise_id: str, now: datetime) -> Path:

@@ -32,6 +32,7 @@ from msgspec import UNSET
 from tabletop.core.scenario import Scenario, ScenarioInject, build
 from tabletop.core.timefmt import LONGEST_OFFSET, format_offset, parse_datetime
 from tabletop.session import events as ev
+from tabletop.session.authors import Author
 from tabletop.session.events import Event
 from tabletop.session.playclock import PlayClock
 
@@ -223,6 +224,10 @@ class SessionState:
         self.story_now: datetime = scenario.story_start_at
         self.last_seq = 0
         """The seq of the last event applied."""
+        self.facilitator_last_wall: float | None = None
+        """When the facilitator last recorded anything: a sign of life."""
+        self.authors: set[Author] = set()
+        """Everyone who has recorded in this session."""
         self.changed: list[str] = []
         """Ids of injects whose status or planned minute changed, or that were
         added, in the order it happened (a log: a view that remembers how far it
@@ -290,6 +295,14 @@ class SessionState:
             self._cursor += 1
         return None
 
+    def expecting(self, item: str) -> list[str]:
+        """The injects whose expected actions name checklist item ``item``."""
+        return [
+            inject_id
+            for inject_id in self.order
+            if any(a.item == item for a in self.injects[inject_id].inject.expected_actions)
+        ]
+
     def delivered(self) -> list[InjectState]:
         return [self.injects[d.inject] for d in self._deliveries if not d.undone]
 
@@ -345,6 +358,9 @@ class SessionState:
         self.last_seq = event.seq
         self.history.append(event)
         self._by_seq[event.seq] = event
+        self.authors.add(event.author)
+        if event.author.role == "facilitator":
+            self.facilitator_last_wall = event.wall
         handler = HANDLERS.get(type(event.payload))
         if handler is None:
             self.unreadable.append(event)
@@ -356,6 +372,15 @@ class SessionState:
     def _on_session_opened(self, event: Event, data: ev.SessionOpened) -> None:
         # The previous run ended (quit or crash) at its last event.
         self._clock.pause(self._last_wall if self._last_wall is not None else event.wall)
+
+    @_applies(ev.FacilitatorOpened)
+    def _on_facilitator_opened(self, event: Event, data: ev.FacilitatorOpened) -> None:
+        # A clock the previous facilitator console left running stopped when it was
+        # last seen; without that (an imported record), at the last event before.
+        stopped = data.clock_stopped_at
+        if stopped is None:
+            stopped = self._last_wall if self._last_wall is not None else event.wall
+        self._clock.pause(stopped)
 
     @_applies(ev.ClockPaused)
     def _on_clock_paused(self, event: Event, data: ev.ClockPaused) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tabletop.core.scenario import Scenario
+from tabletop.session.authors import Author, Recorder
 from tabletop.session.events import Event, Payload
 
 
@@ -50,14 +51,43 @@ class Tally:
     """When the last event was recorded; None when there is none."""
 
 
+@dataclass(frozen=True)
+class Presence:
+    """A console that opened the session for writing."""
+
+    author: Author
+    teams: tuple[str, ...]
+    opened: float
+    seen: float
+    """Its last sign of life: when it opened, beat or closed."""
+    closed: float | None
+    """When it closed cleanly; None while open, or when it was lost."""
+
+
+class StaleAppend(Exception):
+    """Another console appended since the events an append was checked against:
+    nothing was recorded; re-check against the newer events and try again."""
+
+    def __init__(self, last_seq: int) -> None:
+        self.last_seq = last_seq
+        super().__init__(f"the session has moved on to event {last_seq}")
+
+
 class SessionStore(Protocol):
     """Where a session's events live: the one interface the session talks to.
 
-    One writer appends, any number of readers follow; every implementation keeps
-    the same contract: append-only, seqs from 1 without gaps, an appended event
-    durable before ``append`` returns, and a read-only opener that never writes.
-    The SQLite journal (:mod:`.sqlite`) is the embedded one.
+    Several consoles append and any number of readers follow; every
+    implementation keeps the same contract: append-only, seqs from 1 without
+    gaps assigned by the store as it commits, an append refused (StaleAppend)
+    when the store has moved past the seq it was checked against, an appended
+    event durable before ``append`` returns, and a read-only opener that never
+    writes. The SQLite journal (:mod:`.sqlite`) is the embedded one.
     """
+
+    @property
+    def recorder(self) -> Recorder:
+        """Who this store's appends are recorded as, unless an append says otherwise."""
+        ...
 
     @property
     def meta(self) -> SessionMeta:
@@ -81,9 +111,39 @@ class SessionStore(Protocol):
         """The events with seq > ``after``, in order."""
         ...
 
-    def append(self, payload: Payload, *, wall: float | None = None) -> Event:
-        """Record one event durably, or raise JournalWriteError and record nothing."""
+    def append(
+        self,
+        payload: Payload,
+        *,
+        wall: float | None = None,
+        after: int | None = None,
+        author: Author | None = None,
+        received: float | None = None,
+    ) -> Event:
+        """Record one event durably as the next seq, or raise and record nothing:
+        StaleAppend when events past ``after`` exist, JournalWriteError when the
+        store refused."""
         ...
+
+    def change_counter(self) -> int:
+        """Changes whenever another connection has appended: what followers poll."""
+        ...
+
+    def heartbeat(self) -> None:
+        """This console is still here."""
+        ...
+
+    def presence(self) -> list[Presence]:
+        """Every console that has opened the session for writing, the latest last."""
+        ...
+
+    def facilitator_present(self) -> bool: ...
+
+    def remember_team(self, team: str) -> None:
+        """Keep the team this console shows, for its recorder's next run."""
+        ...
+
+    def remembered_team(self) -> str | None: ...
 
     def tally(self) -> Tally:
         """How many events of each kind, and when the last was recorded, without

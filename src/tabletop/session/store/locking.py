@@ -1,4 +1,9 @@
-"""One writer per session file, enforced with OS locks that a crash cannot leave stale.
+"""One facilitator per session file, enforced with OS locks that a crash cannot leave stale.
+
+Any number of other consoles append beside the facilitator (SQLite serialises
+their commits); the lock below says who steers. A console that is not the
+facilitator's holds only a :class:`FilePin`, so that it notices when its file
+is removed or replaced.
 
 Two ``flock`` locks, both released by the kernel when their holder dies (even
 by ``kill -9``), so nothing stale ever blocks anyone:
@@ -37,10 +42,13 @@ class Holder:
     host: str
     user: str
     since: float
+    name: str = ""
+    """The facilitator's name, when they gave one (``--name``)."""
 
     def describe(self) -> str:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.since))
-        return f"process {self.pid} of {self.user}@{self.host}, since {when}"
+        where = f"process {self.pid} of {self.user}@{self.host}, since {when}"
+        return f"{self.name} ({where})" if self.name else where
 
 
 def lock_path(session: Path) -> Path:
@@ -53,19 +61,25 @@ class LockRefused(OSError):
     """The sidecar's place holds something that is not ours to write (a symlink, a FIFO)."""
 
 
-class WriterLock:
-    """An exclusive, non-blocking writer lock; ``release`` removes the sidecar file."""
+class FilePin:
+    """An open descriptor of a session file, to tell whether its name still names it.
 
-    def __init__(self, fd: int, path: Path, database_fd: int) -> None:
-        self._fd: int | None = fd
-        self.path = path
+    It stays open until the console's SQLite connection is closed: closing any
+    descriptor of the database drops the process's POSIX locks, SQLite's own.
+    """
+
+    def __init__(self, database_fd: int) -> None:
         self._database_fd: int | None = database_fd
         info = os.fstat(database_fd)
         self.identity = (info.st_dev, info.st_ino)
-        """Device and inode of the locked database file."""
+        """Device and inode of the pinned database file."""
+
+    @classmethod
+    def open(cls, session: Path) -> FilePin:
+        return cls(os.open(session, os.O_RDONLY | os.O_NOCTTY | os.O_CLOEXEC))
 
     def file_is_in_place(self, session: Path) -> bool:
-        """Whether ``session`` still names the locked file (not removed, not replaced)."""
+        """Whether ``session`` still names the pinned file (not removed, not replaced)."""
         if self._database_fd is None:
             return False
         try:
@@ -75,8 +89,22 @@ class WriterLock:
             return False
         return alive and (info.st_dev, info.st_ino) == self.identity
 
+    def release(self) -> None:
+        if self._database_fd is not None:
+            os.close(self._database_fd)
+            self._database_fd = None
+
+
+class WriterLock(FilePin):
+    """The facilitator's exclusive, non-blocking lock; ``release`` removes the sidecar."""
+
+    def __init__(self, fd: int, path: Path, database_fd: int) -> None:
+        super().__init__(database_fd)
+        self._fd: int | None = fd
+        self.path = path
+
     @classmethod
-    def acquire(cls, session: Path) -> WriterLock:
+    def acquire(cls, session: Path, name: str = "") -> WriterLock:
         """Take the lock or raise ``LockHeld``; raises ``OSError`` if the sidecar can't be made."""
         database_fd = os.open(session, os.O_RDONLY | os.O_NOCTTY | os.O_CLOEXEC)
         try:
@@ -88,13 +116,13 @@ class WriterLock:
             os.close(database_fd)
             raise
         try:
-            return cls._with_sidecar(session, database_fd)
+            return cls._with_sidecar(session, database_fd, name)
         except BaseException:
             os.close(database_fd)  # also drops its flock
             raise
 
     @classmethod
-    def _with_sidecar(cls, session: Path, database_fd: int) -> WriterLock:
+    def _with_sidecar(cls, session: Path, database_fd: int, name: str) -> WriterLock:
         path = lock_path(session)
         # The previous holder unlinks the sidecar on release; if we locked a file
         # that was unlinked meanwhile, another process may hold a fresh one: retry.
@@ -118,7 +146,7 @@ class WriterLock:
                     os.close(fd)
                     raise LockRefused(errno.EEXIST, f"{path} exists and is not tabletop's lock "
                                       "file; move it away (tabletop never overwrites it)")
-                _write_holder(fd)
+                _write_holder(fd, name)
                 return cls(fd, path, database_fd)
             os.close(fd)
         raise LockHeld(None)
@@ -132,9 +160,7 @@ class WriterLock:
             os.unlink(self.path)
         os.close(self._fd)
         self._fd = None
-        if self._database_fd is not None:
-            os.close(self._database_fd)
-            self._database_fd = None
+        super().release()
 
 
 def _open_sidecar(path: Path) -> int:
@@ -195,12 +221,16 @@ def _lock_exclusive(fd: int) -> None:
             time.sleep(0.02)
 
 
-def _write_holder(fd: int) -> None:
+def _write_holder(fd: int, name: str) -> None:
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = str(os.getuid())
-    info = {"pid": os.getpid(), "host": socket.gethostname(), "user": user, "since": time.time()}
+    info: dict[str, object] = {
+        "pid": os.getpid(), "host": socket.gethostname(), "user": user, "since": time.time()
+    }
+    if name:
+        info["name"] = name
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps(info).encode(), 0)
 
@@ -216,13 +246,16 @@ def _is_ours(fd: int) -> bool:
         info = json.loads(raw)
     except ValueError:
         return False
-    return isinstance(info, dict) and set(info) == {"pid", "host", "user", "since"}
+    return isinstance(info, dict) and set(info) - {"name"} == {"pid", "host", "user", "since"}
 
 
 def _read_holder(fd: int) -> Holder | None:
     try:
         raw = os.pread(fd, 4096, 0)
         info = json.loads(raw)
-        return Holder(int(info["pid"]), str(info["host"]), str(info["user"]), float(info["since"]))
+        return Holder(
+            int(info["pid"]), str(info["host"]), str(info["user"]), float(info["since"]),
+            str(info.get("name", ""))[:80],
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None

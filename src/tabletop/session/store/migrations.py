@@ -41,6 +41,21 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     # Listings count events by kind (``tally``) without reading the payloads.
     Migration("0003_index_events_by_kind", ("CREATE INDEX events_by_kind ON events (kind)",)),
+    # Several consoles record at once: each event says who recorded it and when
+    # the store received it (older events read as the facilitator), and each
+    # console's presence and own view state live beside the record, not in it.
+    Migration(
+        "0004_authors_and_consoles",
+        (
+            "ALTER TABLE events ADD COLUMN actor TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE events ADD COLUMN role TEXT NOT NULL DEFAULT 'facilitator'",
+            "ALTER TABLE events ADD COLUMN console TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE events ADD COLUMN received REAL",
+            "CREATE TABLE consoles (id TEXT PRIMARY KEY, actor TEXT NOT NULL,"
+            " role TEXT NOT NULL, teams TEXT NOT NULL, opened REAL NOT NULL,"
+            " seen REAL NOT NULL, closed REAL, selected_team TEXT)",
+        ),
+    ),
 )
 
 FORMAT_VERSION = len(MIGRATIONS)

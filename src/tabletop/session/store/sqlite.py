@@ -4,10 +4,19 @@ Layout: a ``meta`` table (key/value: format version, tabletop version, exercise
 id, the full resolved scenario as JSON, the exercise file's sha256, its path
 and the creation time), an ``events`` table with one row per event
 (``seq INTEGER PRIMARY KEY, kind, wall, data JSON``) and, from format 2, the
-``migrations`` that made the file (:mod:`.migrations`). A writer brings an
-older file up to date on opening; a reader reads it as it is.
+``migrations`` that made the file (:mod:`.migrations`). From format 4 each
+event also says who recorded it (``actor``, ``role``, ``console``) and when the
+store received it (``received``), and a ``consoles`` table keeps each console's
+presence and own view state beside the record. A writer brings an older file up
+to date on opening; a reader reads it as it is.
 
-Durability: the writer runs in WAL mode with ``synchronous=FULL`` and commits
+Several writers: one facilitator (holding the lock of :mod:`.locking`) and any
+number of other consoles append to one file. Each append is a transaction that
+assigns the next seq itself and, when asked, first checks that no event came in
+since the ones the writer's checks were made against (``after``); otherwise it
+raises :class:`StaleAppend` and records nothing, and the writer re-checks.
+
+Durability: every writer runs in WAL mode with ``synchronous=FULL`` and commits
 every event on its own, so ``append`` returns only once the event is on disk.
 A clean ``close`` checkpoints the WAL and switches the file back to a rollback
 journal, so the ``.db`` alone is complete and readers then create no sidecar
@@ -39,11 +48,13 @@ import msgspec
 from tabletop import __version__
 from tabletop.core.files import SESSION_APPLICATION_ID as APPLICATION_ID
 from tabletop.core.files import SQLITE_HEADER, fsync_folder, link_new, temporary_beside
+from tabletop.core.roles import FACILITATOR, ROLES
 from tabletop.core.scenario import Scenario, decode, encode_parts
+from tabletop.session.authors import FACILITATOR_RECORDER, Author, Recorder
 from tabletop.session.events import KIND_PATTERN, Event, Payload, PayloadError, kind_of
 from tabletop.session.events import decode as decode_payload
 from tabletop.session.events import encode as encode_payload
-from tabletop.session.store.base import LoadedScenario, SessionMeta, Tally
+from tabletop.session.store.base import LoadedScenario, Presence, SessionMeta, StaleAppend, Tally
 from tabletop.session.store.errors import (
     JournalWriteError,
     SessionCorrupt,
@@ -54,7 +65,14 @@ from tabletop.session.store.errors import (
     SessionTooNew,
     SessionWrongExercise,
 )
-from tabletop.session.store.locking import Holder, LockHeld, WriterLock, current_holder, lock_path
+from tabletop.session.store.locking import (
+    FilePin,
+    Holder,
+    LockHeld,
+    WriterLock,
+    current_holder,
+    lock_path,
+)
 from tabletop.session.store.migrations import (
     FORMAT_VERSION,
     expected_names,
@@ -63,7 +81,14 @@ from tabletop.session.store.migrations import (
     recorded,
 )
 
-BUSY_TIMEOUT = 5.0  # seconds to wait for another connection's brief lock
+BUSY_TIMEOUT = 5.0  # seconds SQLite waits for another connection's brief lock
+BUSY_PATIENCE = 30.0
+"""Seconds an append keeps retrying, with backoff, while other consoles hold the
+file: a console never shows "database is locked" for a busy moment."""
+AUTHORS_FROM = 4
+"""The first format whose events say who recorded them, with a ``consoles`` table."""
+_NOW = "(julianday('now') - 2440587.5) * 86400.0"
+"""The store's own clock, in seconds since 1970 (SQLite 3.40 lacks unixepoch('subsec'))."""
 
 _META_KEYS = (
     "format_version",
@@ -83,7 +108,8 @@ RESERVED_SUFFIXES = (*_SQLITE_SUFFIXES, ".lock")
 
 
 class Journal:
-    """An open session file: one writer (holding the lock) or any number of readers.
+    """An open session file: a writer (the facilitator holds the lock; any number
+    of other consoles write beside it) or a reader.
 
     The SQLite implementation of :class:`~tabletop.session.store.base.SessionStore`.
     """
@@ -94,24 +120,36 @@ class Journal:
         conn: sqlite3.Connection,
         meta: SessionMeta,
         *,
-        lock: WriterLock | None,
+        pin: FilePin | None,
         clock: Callable[[], float],
+        recorder: Recorder = FACILITATOR_RECORDER,
     ) -> None:
         self.path = path
         self.meta = meta
-        self.read_only = lock is None
+        self.recorder = recorder
+        self.read_only = pin is None
         self._conn: sqlite3.Connection | None = conn
-        self._lock = lock
+        self._pin = pin
         self._clock = clock
         self._mutex = threading.Lock()
-        self._last_seq = self._max_seq() if lock else 0
+        self._in_transaction = False
+        self._authors = meta.format_version >= AUTHORS_FROM
+        self._last_seq = self._max_seq() if pin else 0
         self._snapshot: Path | None = None  # a private copy read instead (read-only media)
+        self._registered = False
+        if pin is not None and recorder.author.console:
+            self._register()
 
     # ------------------------------------------------------------ opening
 
     @classmethod
     def create(
-        cls, path: Path, loaded: LoadedScenario, *, clock: Callable[[], float] = time.time
+        cls,
+        path: Path,
+        loaded: LoadedScenario,
+        *,
+        clock: Callable[[], float] = time.time,
+        recorder: Recorder = FACILITATOR_RECORDER,
     ) -> Journal:
         """Make a new session file and open it for writing; never overwrites a file."""
         path = Path(path)
@@ -158,7 +196,9 @@ class Journal:
                         leftover.unlink()
         # The scenario was validated on loading: hand it over rather than
         # reading back and validating a second copy of what was just written.
-        return cls._open(path, clock=clock, expect_exercise=None, scenario=scenario)
+        return cls._open(
+            path, clock=clock, expect_exercise=None, scenario=scenario, recorder=recorder
+        )
 
     @classmethod
     def open(
@@ -167,9 +207,13 @@ class Journal:
         *,
         clock: Callable[[], float] = time.time,
         expect_exercise: str | None = None,
+        recorder: Recorder = FACILITATOR_RECORDER,
     ) -> Journal:
-        """Open for writing: check the file read-only first, then take the writer lock."""
-        return cls._open(path, clock=clock, expect_exercise=expect_exercise, scenario=None)
+        """Open for writing: check the file read-only first, then (the facilitator)
+        take the lock that says who steers."""
+        return cls._open(
+            path, clock=clock, expect_exercise=expect_exercise, scenario=None, recorder=recorder
+        )
 
     @classmethod
     def _open(
@@ -179,6 +223,7 @@ class Journal:
         clock: Callable[[], float],
         expect_exercise: str | None,
         scenario: Scenario | None,
+        recorder: Recorder,
     ) -> Journal:
         path = Path(path)
         probe, meta = _inspect(path, scenario)
@@ -187,30 +232,21 @@ class Journal:
             raise SessionWrongExercise(
                 f"{path} is a session of exercise '{meta.exercise_id}', not '{expect_exercise}'"
             )
-        try:
-            lock = WriterLock.acquire(path)
-        except LockHeld as held:
-            raise SessionLocked(
-                f"{path} is already open for writing by {held}; close it there, "
-                "or open it read-only",
-                held.holder,
-            ) from None
-        except OSError as exc:
-            raise JournalWriteError(f"cannot open {path} for writing: {_os_reason(exc)}") from exc
+        pin = _pin(path, recorder)
         try:
             conn = _connect_writer(path)
         except sqlite3.Error as exc:
-            lock.release()
+            pin.release()
             raise JournalWriteError(
                 f"cannot open {path} for writing: {_sqlite_reason(exc)}"
             ) from exc
         try:
             if meta.format_version < FORMAT_VERSION:
                 meta = _bring_up_to_date(path, conn, meta, clock)
-            return cls(path, conn, meta, lock=lock, clock=clock)
+            return cls(path, conn, meta, pin=pin, clock=clock, recorder=recorder)
         except BaseException:
             conn.close()
-            lock.release()
+            pin.release()
             raise
 
     @classmethod
@@ -227,7 +263,7 @@ class Journal:
             conn, meta = _inspect(path)
         except _ReadOnlyMedia:
             return cls._from_snapshot(path)
-        return cls(path, conn, meta, lock=None, clock=time.time)
+        return cls(path, conn, meta, pin=None, clock=time.time)
 
     @classmethod
     def _from_snapshot(cls, path: Path) -> Journal:
@@ -245,7 +281,7 @@ class Journal:
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        journal = cls(path, conn, meta, lock=None, clock=time.time)
+        journal = cls(path, conn, meta, pin=None, clock=time.time)
         journal._snapshot = folder
         return journal
 
@@ -253,13 +289,25 @@ class Journal:
 
     @property
     def last_seq(self) -> int:
-        """The writer's last appended seq (readers: 0; use ``events``)."""
+        """The seq of this writer's last append, or of the last event when it opened
+        (readers: 0; use ``events``)."""
         return self._last_seq
 
-    def append(self, payload: Payload, *, wall: float | None = None) -> Event:
+    def append(
+        self,
+        payload: Payload,
+        *,
+        wall: float | None = None,
+        after: int | None = None,
+        author: Author | None = None,
+        received: float | None = None,
+    ) -> Event:
         """Record one event durably; on failure raise JournalWriteError and record nothing.
 
-        ``wall`` is the time it happened when that is not now (an imported event).
+        ``after`` is the seq of the last event the payload was checked against:
+        when another console appended since, StaleAppend is raised and nothing
+        is recorded. ``wall`` (when it happened), ``author`` and ``received``
+        are given only for an event that happened elsewhere (an import).
         """
         conn = self._writable()
         kind = kind_of(payload)
@@ -269,26 +317,58 @@ class Journal:
                 f"the {kind} event cannot be stored: it holds {len(stored):,} bytes, "
                 f"more than {_MAX_PAYLOAD:,}"
             )
+        author = self.recorder.author if author is None else author
         with self._mutex:
             self._check_file_in_place()
-            seq = self._last_seq + 1
             wall = float(self._clock()) if wall is None else float(wall)
-            try:
-                # Autocommit: the INSERT is its own transaction, synced on commit.
-                conn.execute(
-                    "INSERT INTO events (seq, kind, wall, data) VALUES (?, ?, ?, ?)",
-                    (seq, kind, wall, stored.decode()),
-                )
-            except sqlite3.Error as exc:
-                self._after_failed_write(conn)
-                raise JournalWriteError(
-                    f"could not save to {self.path}: {_sqlite_reason(exc)}; nothing was recorded"
-                ) from exc
+            row = (kind, wall, stored.decode(), author.name, author.role, author.console, received)
+            seq, received = self._insert(conn, row, after)
             self._last_seq = seq
             # Written, but into a file that may have lost its name meanwhile:
             # then it is not acknowledged (the caller offers to save a copy).
             self._check_file_in_place()
-        return Event(seq, kind, wall, payload)
+        return Event(seq, kind, wall, payload, author, received)
+
+    def _insert(
+        self, conn: sqlite3.Connection, row: tuple[object, ...], after: int | None
+    ) -> tuple[int, float]:
+        """Append one row as the next seq, in its own synced transaction (or in the
+        caller's, inside ``transaction``), retrying while another console holds
+        the file."""
+        deadline = time.monotonic() + BUSY_PATIENCE
+        pause = 0.002
+        while True:
+            try:
+                own = not self._in_transaction
+                if own:
+                    conn.execute("BEGIN IMMEDIATE")
+                try:
+                    (top,) = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
+                    if after is not None and top != after:
+                        raise StaleAppend(int(top))
+                    (received,) = conn.execute(
+                        "INSERT INTO events (seq, kind, wall, data, actor, role, console, "
+                        f"received) VALUES (?, ?, ?, ?, ?, ?, ?, coalesce(?, {_NOW})) "
+                        "RETURNING received",
+                        (top + 1, *row),
+                    ).fetchone()
+                    if own:
+                        conn.execute("COMMIT")
+                except BaseException:
+                    if own:
+                        with contextlib.suppress(sqlite3.Error):
+                            conn.execute("ROLLBACK")
+                    raise
+                return int(top) + 1, float(received)
+            except sqlite3.Error as exc:
+                if _busy(exc) and own and time.monotonic() < deadline:
+                    time.sleep(pause)  # another console's commit; never shown as an error
+                    pause = min(pause * 2, 0.05)
+                    continue
+                self._after_failed_write(conn)
+                raise JournalWriteError(
+                    f"could not save to {self.path}: {_sqlite_reason(exc)}; nothing was recorded"
+                ) from exc
 
     @property
     def location(self) -> str:
@@ -300,9 +380,9 @@ class Journal:
 
     def in_place(self) -> bool:
         """Whether the path still names the file this writer opened (readers: it exists)."""
-        if self._lock is None:
+        if self._pin is None:
             return self.path.exists()
-        return self._lock.file_is_in_place(self.path)
+        return self._pin.file_is_in_place(self.path)
 
     def _check_file_in_place(self) -> None:
         if not self.in_place():
@@ -321,14 +401,17 @@ class Journal:
         """
         conn = self._writable()
         conn.execute("BEGIN IMMEDIATE")
+        self._in_transaction = True
         try:
             yield
         except BaseException:
+            self._in_transaction = False
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
             with contextlib.suppress(SessionError):
                 self._last_seq = self._max_seq()
             raise
+        self._in_transaction = False
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -343,7 +426,8 @@ class Journal:
         try:
             with self._mutex:
                 rows = conn.execute(
-                    "SELECT seq, kind, wall, data FROM events WHERE seq > ? ORDER BY seq",
+                    f"SELECT seq, kind, wall, data, {self._author_columns} FROM events "
+                    "WHERE seq > ? ORDER BY seq",
                     (after,),
                 ).fetchall()
             return [_event(self.path, *row) for row in rows]
@@ -380,20 +464,25 @@ class Journal:
 
     def close(self) -> None:
         """Release the file; a writer first folds the WAL into the .db and drops the lock."""
+        if self._registered:
+            with contextlib.suppress(SessionError, sqlite3.Error):
+                self._console_update("closed = ?, seen = ?", self._clock(), self._clock())
         conn, self._conn = self._conn, None
         if conn is None:
             return
-        if self._lock is not None:
+        if self._pin is not None:
             with contextlib.suppress(sqlite3.Error):
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                # Only possible when no reader is attached; then readers of the
-                # closed file need no -wal/-shm files at all.
+                # Never wait on the consoles still reading or writing: they keep
+                # the WAL, and the last to close folds it in.
                 conn.execute("PRAGMA busy_timeout = 0")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                # Only possible when nobody else is attached; then readers of the
+                # closed file need no -wal/-shm files at all.
                 conn.execute("PRAGMA journal_mode = DELETE")
         conn.close()
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+        if self._pin is not None:
+            self._pin.release()
+            self._pin = None
         if self._snapshot is not None:
             import shutil
 
@@ -419,6 +508,90 @@ class Journal:
             raise SessionError(f"{self.path} is open read-only")
         return conn
 
+    @property
+    def _author_columns(self) -> str:
+        if self._authors:
+            return "actor, role, console, received"
+        return "'', 'facilitator', '', NULL"  # a file from before authors (read-only)
+
+    # ------------------------------------------------------------ consoles
+
+    def _register(self) -> None:
+        """Say that this console is open: for the others, and for its own next run."""
+        author = self.recorder.author
+        now = self._clock()
+        self._write_console(
+            "INSERT INTO consoles (id, actor, role, teams, opened, seen) VALUES (?, ?, ?, ?, ?, ?)",
+            (author.console, author.name, author.role, ",".join(self.recorder.teams), now, now),
+        )
+        self._registered = True
+
+    def _console_update(self, assignments: str, *values: object) -> None:
+        self._write_console(
+            f"UPDATE consoles SET {assignments} WHERE id = ?",
+            (*values, self.recorder.author.console),
+        )
+
+    def _write_console(self, sql: str, values: tuple[object, ...]) -> None:
+        conn = self._writable()
+        with self._mutex:
+            try:
+                conn.execute(sql, values)
+            except sqlite3.Error as exc:
+                raise JournalWriteError(
+                    f"could not save to {self.path}: {_sqlite_reason(exc)}"
+                ) from exc
+
+    def heartbeat(self) -> None:
+        """This console is still here (its last sign of life, if it is lost)."""
+        if self._registered:
+            self._console_update("seen = ?", self._clock())
+
+    def remember_team(self, team: str) -> None:
+        """The team this console shows, kept for its recorder's next run."""
+        if self._registered:
+            self._console_update("selected_team = ?", team)
+
+    def remembered_team(self) -> str | None:
+        """The team this recorder's last console showed, if it said."""
+        if not self._authors:
+            return None
+        author = self.recorder.author
+        with self._mutex:
+            row = self._open_conn().execute(
+                "SELECT selected_team FROM consoles WHERE actor = ? AND role = ? AND "
+                "selected_team IS NOT NULL AND id != ? ORDER BY seen DESC LIMIT 1",
+                (author.name, author.role, author.console),
+            ).fetchone()
+        return row[0] if row and isinstance(row[0], str) else None
+
+    def presence(self) -> list[Presence]:
+        """Every console that has opened the session for writing, the latest last."""
+        if not self._authors:
+            return []
+        try:
+            with self._mutex:
+                rows = self._open_conn().execute(
+                    "SELECT id, actor, role, teams, opened, seen, closed FROM consoles "
+                    "ORDER BY opened LIMIT 10000"
+                ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise SessionCorrupt(
+                f"{self.path}: the list of consoles cannot be read ({_sqlite_reason(exc)})"
+            ) from exc
+        return [_presence(self.path, *row) for row in rows]
+
+    def facilitator_present(self) -> bool:
+        """Whether a facilitator console holds the session now."""
+        return current_holder(self.path) is not None
+
+    def change_counter(self) -> int:
+        """A number that changes whenever another connection commits to the file
+        (SQLite's ``data_version``): cheap enough to poll every few milliseconds."""
+        with self._mutex:
+            (version,) = self._open_conn().execute("PRAGMA data_version").fetchone()
+        return int(version)
+
     def _max_seq(self) -> int:
         conn = self._open_conn()
         try:
@@ -442,7 +615,17 @@ _MAX_WALL = 1e11  # seconds since 1970: the year 5138; anything later is damage
 _MAX_PAYLOAD = 1 << 20  # one event's JSON; a decision's text is a few hundred bytes
 
 
-def _event(path: Path, seq: object, kind: object, wall: object, data: object) -> Event:
+def _event(
+    path: Path,
+    seq: object,
+    kind: object,
+    wall: object,
+    data: object,
+    actor: object,
+    role: object,
+    console: object,
+    received: object,
+) -> Event:
     """One row as an event, or SessionCorrupt naming it: a session file is data,
     and a crafted one may hold anything in any column."""
     where = f"{path}: event {seq!r:.20}"
@@ -458,7 +641,43 @@ def _event(path: Path, seq: object, kind: object, wall: object, data: object) ->
         payload = decode_payload(kind, data)
     except PayloadError as exc:
         raise SessionCorrupt(f"{where} ({kind[:40]}) is damaged: {exc}") from None
-    return Event(seq, kind, float(wall), payload)
+    author = _author(where, actor, role, console)
+    if received is not None and (not isinstance(received, int | float)
+                                 or not 0 <= received < _MAX_WALL):
+        raise SessionCorrupt(f"{where} is damaged: its received time is not a time")
+    return Event(seq, kind, float(wall), payload, author,
+                 None if received is None else float(received))
+
+
+def _author(where: str, actor: object, role: object, console: object) -> Author:
+    if not isinstance(role, str) or role not in ROLES:
+        raise SessionCorrupt(f"{where} is damaged: its recorder's role is not a role")
+    if not isinstance(actor, str) or len(actor) > 200 or not isinstance(console, str) \
+            or len(console) > 64:
+        raise SessionCorrupt(f"{where} is damaged: its recorder is not a name")
+    if not actor and role == FACILITATOR and not console:
+        return FACILITATOR_RECORDER.author  # every event before authors: one object
+    return Author(actor, ROLES[ROLES.index(role)], console)
+
+
+def _presence(
+    path: Path, console: object, actor: object, role: object, teams: object,
+    opened: object, seen: object, closed: object,
+) -> Presence:
+    where = f"{path}: console {console!r:.20}"
+    author = _author(where, actor, role, console)
+    times = (opened, seen) + (() if closed is None else (closed,))
+    if not isinstance(teams, str) or not all(
+        isinstance(t, int | float) and 0 <= t < _MAX_WALL for t in times
+    ):
+        raise SessionCorrupt(f"{where} is damaged")
+    return Presence(
+        author,
+        tuple(t for t in teams.split(",") if t),
+        float(opened),  # type: ignore[arg-type]
+        float(seen),  # type: ignore[arg-type]
+        None if closed is None else float(closed),  # type: ignore[arg-type]
+    )
 
 
 def stored_digest(path: Path) -> tuple[str, str] | None:
@@ -511,8 +730,29 @@ def check_new_name(path: Path) -> None:
 
 
 def writer_of(path: Path) -> Holder | None:
-    """Who has the session open for writing right now, if anyone."""
+    """Who holds the session's facilitator console right now, if anyone."""
     return current_holder(Path(path))
+
+
+def _pin(path: Path, recorder: Recorder) -> FilePin:
+    """The facilitator takes the lock (one at a time); any other console a pin."""
+    try:
+        if recorder.author.role != FACILITATOR:
+            return FilePin.open(path)
+        return WriterLock.acquire(path, recorder.author.name)
+    except LockHeld as held:
+        raise SessionLocked(
+            f"{path} already has a facilitator console: {held}; close it there, "
+            "or join with another role (--role observer to watch)",
+            held.holder,
+        ) from None
+    except OSError as exc:
+        raise JournalWriteError(f"cannot open {path} for writing: {_os_reason(exc)}") from exc
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
 
 
 # ---------------------------------------------------------------- file helpers

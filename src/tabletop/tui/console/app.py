@@ -39,7 +39,8 @@ def _console_commands() -> type[ConsoleCommands]:
 
 
 class ConsoleApp(App[None]):
-    """The facilitator console. Quitting closes the session cleanly."""
+    """The console of one recorder (the facilitator's by default). Quitting closes
+    the session cleanly."""
 
     TITLE = "tabletop"
     INHERIT_BINDINGS = False
@@ -100,8 +101,12 @@ class ConsoleApp(App[None]):
         """
         if not self.session_closed:
             self.session_closed = True
+            self.console_screen.stop_following()
             try:
-                if not self.session.state.paused:
+                # Only the facilitator's console steers the clock; the others leave it be.
+                recorder = self.session.recorder
+                if recorder.is_facilitator and not self.session.read_only \
+                        and not self.session.state.paused:
                     self.session.toggle_pause()
             finally:
                 self.session.close()

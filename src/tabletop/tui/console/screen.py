@@ -1,12 +1,18 @@
-"""The facilitator console: the main screen, its keys and its actions.
+"""The console: the main screen, its keys and its actions, for every role.
 
 Every action is one call into the session core. The core checks and records
 durably; this screen only shows the result. Any exception from the core is
 turned into an error notification so that the exercise carries on.
+
+The console's role (facilitator, controller, evaluator, scribe or observer)
+decides which keys and commands it offers, from the same permission rules the
+core enforces, and what it shows: a scribe, who may sit with the players, sees
+only what its team has received. Every console follows the others live.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, TypeVar
@@ -15,11 +21,15 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 
 from tabletop.app import forms
 from tabletop.app.fields import error_message
-from tabletop.session.events import DECISION_KINDS, DELIVERY_KINDS, PhaseStarted, TeamSelected
+from tabletop.session import events as ev
+from tabletop.session.events import DECISION_KINDS, DELIVERY_KINDS, PhaseStarted
+from tabletop.session.follow import Follower
+from tabletop.session.permissions import may_record
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
 from tabletop.session.store.errors import SessionFileGone
@@ -44,6 +54,48 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 NARROW = 110  # below this many columns the side panels shrink
+HEARTBEAT_EVERY = 2.0
+"""Seconds between two signs of life a writing console leaves for the others."""
+
+ACTION_RECORDS: dict[str, type[ev.Payload]] = {
+    "deliver_next": ev.InjectDelivered,
+    "record_decision": ev.DecisionRecorded,
+    "rate": ev.ItemRated,
+    "toggle_pause": ev.ClockPaused,
+    "hotwash": ev.HotwashEntry,
+}
+"""What each key's action records: a console whose role may not record it hides the key."""
+
+
+PALETTE_RECORDS: dict[str, type[ev.Payload]] = {
+    "inject: deliver next": ev.InjectDelivered,
+    "inject: skip": ev.InjectSkipped,
+    "inject: hold": ev.InjectHeld,
+    "inject: release": ev.InjectReleased,
+    "inject: re-time": ev.InjectRetimed,
+    "inject: deliver out of order": ev.InjectDelivered,
+    "inject: write unscripted": ev.UnscriptedInject,
+    "delivery: undo": ev.DeliveryUndone,
+    "decision: record": ev.DecisionRecorded,
+    "decision: amend": ev.DecisionAmended,
+    "decision: retract": ev.DecisionRetracted,
+    "decision: move to team": ev.DecisionMoved,
+    "rating: record": ev.ItemRated,
+    "rating: correct": ev.RatingCorrected,
+    "clock: pause": ev.ClockPaused,
+    "clock: resume": ev.ClockResumed,
+    "story clock: jump": ev.StoryClockJumped,
+    "note: add": ev.NoteAdded,
+    "hot wash: open": ev.HotwashEntry,
+    "objective: rate": ev.ObjectiveRated,
+    "exercise: end (ENDEX)": ev.ExerciseEnded,
+    "session: save a copy": ev.NoteAdded,  # anyone who writes may rescue the record
+}
+"""What each palette command records: a console whose role may not, does not list it."""
+
+
+class Followed(Message):
+    """Another console appended: read what is new (posted from the follower thread)."""
 
 
 class ConsoleScreen(Screen[None]):
@@ -74,13 +126,34 @@ class ConsoleScreen(Screen[None]):
         self.ready = False
         """True once mounted: its widgets exist and actions may run."""
         self._deferred: list[str | ActionParseResult] = []
+        self._follower: Follower | None = None
+        self._last_beat = 0.0
 
     @property
     def state(self) -> SessionState:
         return self.session.state
 
+    @property
+    def role(self) -> str:
+        return self.session.recorder.role
+
+    @property
+    def sees_all(self) -> bool:
+        """Staff consoles see the whole timeline; a scribe only its team's deliveries."""
+        return self.role != "scribe"
+
+    def may(self, payload_type: type[ev.Payload]) -> bool:
+        return not self.session.read_only and may_record(self.session.recorder.role,
+                                                         payload_type)
+
     def now(self) -> float:
-        return self.session.clock()
+        """The wall time the play clock is read at (stopped when the facilitator is gone)."""
+        return self.session.play_now()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys this console's role may not use are hidden, and do nothing."""
+        needs = ACTION_RECORDS.get(action)
+        return needs is None or self.may(needs)
 
     # --------------------------------------------------------------- layout
 
@@ -91,7 +164,7 @@ class ConsoleScreen(Screen[None]):
         # rebuilds the footer.
         narrow = self.app.size.width < NARROW
         self.set_class(narrow, "-narrow")
-        yield ExerciseHeader(scenario.title, scenario.marking, self.where)
+        yield ExerciseHeader(scenario.title, scenario.marking, self._where_and_who())
         yield ClockBar(id="clocks")
         with Horizontal(id="body"):
             yield Timeline(self.state, self._phase_label, id="timeline")
@@ -100,19 +173,34 @@ class ConsoleScreen(Screen[None]):
                 yield DecisionLog(id="decisions")
             with Vertical(id="side"):
                 yield TeamsPanel(id="teams")
-                yield FacilitatorPanel(id="facilitator")
+                yield FacilitatorPanel(id="facilitator", role=self.role)
         yield ConsoleFooter(compact=True, show_command_palette=not narrow)
+
+    def _where_and_who(self) -> str:
+        recorder = self.session.recorder
+        if recorder.is_facilitator and not recorder.author.name:
+            return self.where
+        who = recorder.author.describe()
+        teams = f" for {', '.join(recorder.teams)}" if recorder.teams else ""
+        return f"{self.where} · {who}{teams}"
 
     def on_mount(self) -> None:
         timeline = self.query_one(Timeline)
         timeline.rebuild()
-        self.viewing = self.state.current_inject
+        self.viewing = self._latest_viewable()
         self._seen = len(self.state.history)
         self._redraw_all()
-        upcoming = self.state.next_inject()
-        timeline.move_to(self.viewing or (upcoming.inject.id if upcoming else ""))
-        timeline.focus()
+        if self.sees_all:
+            upcoming = self.state.next_inject()
+            timeline.move_to(self.viewing or (upcoming.inject.id if upcoming else ""))
+            timeline.focus()
+        else:  # a scribe's console: no timeline (the MSEL is not for the players)
+            timeline.display = False
+            self.query_one(FacilitatorPanel).display = False
+            self.query_one(InjectView).focus()
         self.set_interval(1.0, self._tick)
+        self._follower = Follower(self.session.store.change_counter, self._wake)
+        self._follower.start()
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=15, markup=False)
         self.ready = True
@@ -140,20 +228,72 @@ class ConsoleScreen(Screen[None]):
         actual = self.state.phase_play_seconds(phase_id, self.now())
         return f"{minutes(actual)}/{minutes(phase.planned.total_seconds())}"
 
+    def _wake(self) -> None:
+        self.post_message(Followed())  # thread-safe: handled on the app's own loop
+
+    def on_unmount(self) -> None:
+        self.stop_following()
+
+    def stop_following(self) -> None:
+        if self._follower is not None:
+            self._follower.stop()
+            self._follower = None
+
+    def on_followed(self, message: Followed) -> None:
+        """Show what the other consoles recorded since the last look."""
+        try:
+            fresh = self.session.refresh()
+        except Exception as exc:  # damage another process wrote: say so, keep the console
+            self.notify(error_message(exc), title="Cannot follow the session",
+                        severity="error", timeout=10, markup=False)
+            return
+        if fresh:
+            self.refresh_view()
+
     def _tick(self) -> None:
         self.query_one(ClockBar).show(self.state, self.now())
         if not self.state.paused and self.state.current_phase:
             self.query_one(Timeline).refresh_phase(self.state.current_phase)
+        now = self.session.clock()
+        if now - self._last_beat >= HEARTBEAT_EVERY:
+            self._last_beat = now
+            with contextlib.suppress(Exception):  # a sign of life, not a record: no error
+                self.session.heartbeat()
+
+    def _latest_viewable(self) -> str | None:
+        if self.sees_all:
+            return self.state.current_inject
+        seen = self._team_deliveries()
+        return seen[-1] if seen else None
+
+    def _team_deliveries(self) -> list[str]:
+        """What the scribe's teams have received, in the order delivered."""
+        teams = self.session.recorder.teams or (self.session.selected_team,)
+        shown: dict[str, None] = {}
+        for team in teams:
+            for inject_state in self.state.visible_to(team):
+                shown[inject_state.inject.id] = None
+        delivered = [s.inject.id for s in self.state.delivered()]
+        return [i for i in delivered if i in shown]
+
+    def may_view(self, inject_id: str) -> bool:
+        return self.sees_all or inject_id in self._team_deliveries()
 
     def _redraw_all(self) -> None:
         self.query_one(ClockBar).show(self.state, self.now())
-        self.query_one(TeamsPanel).show(self.state)
+        self._show_teams()
         self.query_one(DecisionLog).show(self.state)
         self._show_viewing()
 
+    def _show_teams(self) -> None:
+        self.query_one(TeamsPanel).show(self.state, self.session.selected_team,
+                                        self.session.recorder.teams)
+
     def _show_viewing(self) -> None:
         self.query_one(InjectView).show(self.state, self.viewing)
-        self.query_one(FacilitatorPanel).show(self.state, self.viewing)
+        if self.sees_all:
+            self.query_one(FacilitatorPanel).show(self.state, self.viewing,
+                                                  self.session.selected_team)
 
     def refresh_view(self) -> None:
         """Bring every panel up to date with the events recorded since the last call."""
@@ -163,13 +303,12 @@ class ConsoleScreen(Screen[None]):
         timeline = self.query_one(Timeline)
         timeline.sync()
         self.query_one(ClockBar).show(self.state, self.now())
-        if TeamSelected.KIND in kinds:
-            self.query_one(TeamsPanel).show(self.state)
+        self._show_teams()
         if kinds & DECISION_KINDS:
             self.query_one(DecisionLog).show(self.state)
         if kinds & DELIVERY_KINDS:
-            self.viewing = self.state.current_inject
-            if self.viewing:
+            self.viewing = self._latest_viewable()
+            if self.viewing and self.sees_all:
                 timeline.move_to(self.viewing)
         if new:
             self._show_viewing()
@@ -227,7 +366,8 @@ class ConsoleScreen(Screen[None]):
             self.notify("No inject is waiting: the rest are delivered, held or skipped.")
 
     def action_view_previous(self) -> None:
-        delivered = [s.inject.id for s in self.state.delivered()]
+        delivered = ([s.inject.id for s in self.state.delivered()] if self.sees_all
+                     else self._team_deliveries())
         if not delivered:
             self.notify("No inject has been delivered yet.")
             return
@@ -241,6 +381,10 @@ class ConsoleScreen(Screen[None]):
         self.view(delivered[index])
 
     def view(self, inject_id: str) -> None:
+        if not self.may_view(inject_id):
+            self.notify("This console shows only what its team has received.",
+                        severity="warning")
+            return
         self.viewing = inject_id
         self.query_one(Timeline).move_to(inject_id)
         self._show_viewing()
@@ -254,12 +398,15 @@ class ConsoleScreen(Screen[None]):
 
     def action_record_decision(self) -> None:
         self.open_form(
-            forms.record_decision(self.session, self.state.selected_team, self.decision_inject())
+            forms.record_decision(self.session, self.session.selected_team,
+                                  self.decision_inject())
         )
 
     def action_next_team(self) -> None:
-        teams = [t.id for t in self.state.scenario.teams]
-        current = teams.index(self.state.selected_team) if self.state.selected_team in teams else -1
+        recorder = self.session.recorder
+        teams = [t.id for t in self.state.scenario.teams if recorder.covers(t.id)]
+        selected = self.session.selected_team
+        current = teams.index(selected) if selected in teams else -1
         self.select_team(teams[(current + 1) % len(teams)])
 
     def action_pick_team(self, number: int) -> None:
@@ -271,13 +418,16 @@ class ConsoleScreen(Screen[None]):
         self.select_team(teams[number - 1].id)
 
     def select_team(self, team_id: str) -> None:
-        if team_id != self.state.selected_team:
+        if team_id != self.session.selected_team:
             self.attempt("select team", lambda: self.session.select_team(team_id))
+            if not self.sees_all:
+                self.viewing = self._latest_viewable()
+            self._show_viewing()
 
     def action_rate(self) -> None:
         from tabletop.tui.screens.rating import RatingScreen
 
-        team = self.state.selected_team
+        team = self.session.selected_team
         items = forms.items_to_rate(self.state, self.viewing)
         if not items:
             self.notify("This exercise has no checklist items to rate.", severity="warning")
@@ -295,11 +445,12 @@ class ConsoleScreen(Screen[None]):
     def action_hotwash(self) -> None:
         from tabletop.tui.screens.hotwash import HotwashScreen
 
-        specs: dict[str, Callable[[], forms.FormSpec]] = {
-            "entry": lambda: forms.hotwash_entry(self.session),
-            "action": lambda: forms.improvement_action(self.session),
-            "objective": lambda: forms.objective_rating(self.session),
+        every: dict[str, tuple[type[ev.Payload], Callable[[], forms.FormSpec]]] = {
+            "entry": (ev.HotwashEntry, lambda: forms.hotwash_entry(self.session)),
+            "action": (ev.ImprovementAction, lambda: forms.improvement_action(self.session)),
+            "objective": (ev.ObjectiveRated, lambda: forms.objective_rating(self.session)),
         }
+        specs = {key: make for key, (needs, make) in every.items() if self.may(needs)}
         self.app.push_screen(HotwashScreen(self.state, specs), lambda _n: self.refresh_view())
 
     def action_history(self) -> None:
@@ -390,7 +541,30 @@ class ConsoleScreen(Screen[None]):
 
         target = self.target_inject()
         on = f"highlighted inject: {target}" if target else "highlight an inject first"
-        yield from (
+        for command in self._every_command(on):
+            needs = PALETTE_RECORDS.get(command.title)
+            if needs is None or self.may(needs):
+                yield command
+        for n, team in enumerate(self.state.scenario.teams, 1):
+            if not self.session.recorder.covers(team.id):
+                continue
+            key = f"key {n}" if n <= 9 else ""
+            yield PaletteCommand(f"team: select {team.name}",
+                                 partial(self.select_team, team.id), key)
+        if len(query) >= JUMP_QUERY_MIN:
+            for inject_id in jump_targets(self.state, query):
+                if not self.may_view(inject_id):
+                    continue
+                inject_state = self.state.injects[inject_id]
+                yield PaletteCommand(
+                    f"inject: jump to {inject_id} {inject_state.inject.title}",
+                    partial(self.view, inject_id), inject_state.status, discover=False,
+                )
+
+    def _every_command(self, on: str) -> tuple[PaletteCommand, ...]:
+        from tabletop.tui.console.palette import PaletteCommand
+
+        return (
             PaletteCommand("inject: deliver next", self.action_deliver_next, "key n"),
             PaletteCommand("inject: view previous", self.action_view_previous,
                            "key p; view only, never undoes"),
@@ -426,17 +600,6 @@ class ConsoleScreen(Screen[None]):
             PaletteCommand("session: save a copy", self.session_save_copy,
                            "everything recorded, to a new session file"),
         )
-        for n, team in enumerate(self.state.scenario.teams, 1):
-            key = f"key {n}" if n <= 9 else ""
-            yield PaletteCommand(f"team: select {team.name}",
-                                 partial(self.select_team, team.id), key)
-        if len(query) >= JUMP_QUERY_MIN:
-            for inject_id in jump_targets(self.state, query):
-                inject_state = self.state.injects[inject_id]
-                yield PaletteCommand(
-                    f"inject: jump to {inject_id} {inject_state.inject.title}",
-                    partial(self.view, inject_id), inject_state.status, discover=False,
-                )
 
     def session_save_copy(self) -> None:
         """Offer to write everything this console holds to a new session file."""

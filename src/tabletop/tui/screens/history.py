@@ -135,7 +135,8 @@ class HistoryScreen(ModalScreen[None]):
                 yield Input(placeholder="filter by inject id", id="history-inject")
             scenario = self.state.scenario
             columns = columns_for(
-                self.state.last_seq, [t.id for t in scenario.teams], list(self.state.injects)
+                self.state.last_seq, [t.id for t in scenario.teams], list(self.state.injects),
+                authors=len(self.state.authors) > 1 or any(a.name for a in self.state.authors),
             )
             yield Static(header_text(columns), id="history-header")
             yield HistoryTable(columns, self._cells, id="history-table")

@@ -82,9 +82,15 @@ class HotwashScreen(ModalScreen[None]):
                 yield Static(hotwash_text(self.state), id="hotwash-text")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A form this console's role may not fill in has no key."""
+        return action != "open" or parameters[:1] == () or parameters[0] in self.forms
+
     def action_open(self, which: str) -> None:
         from tabletop.tui.screens.form import FormScreen
 
+        if which not in self.forms:
+            return
         self.app.push_screen(FormScreen(self.forms[which]()), lambda _saved: self.redraw())
 
     def redraw(self) -> None:

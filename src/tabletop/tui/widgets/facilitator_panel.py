@@ -1,4 +1,9 @@
-"""Facilitator-only material for the inject on screen: never shown to participants."""
+"""Staff-only material for the inject on screen: never shown to participants.
+
+The facilitator, controllers and observers see the facilitator's material; an
+evaluator sees it too, led by the ratings recorded so far for the selected
+team on the inject's expected actions (what the evaluator is there to judge).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tabletop.core.scenario import ScenarioInject
+from tabletop.core.vocabulary import RATING_LABELS
 from tabletop.session.state import SessionState
 
 
@@ -16,9 +22,14 @@ def _section(text: Text, title: str) -> None:
     text.append(title.upper(), style="bold underline")
 
 
-def facilitator_text(state: SessionState, inject_id: str | None) -> Text:
+def facilitator_text(
+    state: SessionState, inject_id: str | None, evaluating: str | None = None
+) -> Text:
+    """The material for ``inject_id``; ``evaluating`` names the team an evaluator rates."""
     text = Text()
     inject = state.injects[inject_id].inject if inject_id in state.injects else None
+    if inject is not None and evaluating is not None:
+        _ratings_section(text, state, inject, evaluating)
     if inject is not None:
         _inject_sections(text, state, inject)
     phase = state.scenario.phase_by_id.get(
@@ -35,6 +46,17 @@ def facilitator_text(state: SessionState, inject_id: str | None) -> Text:
             who = f" [{note.team}]" if note.team else ""
             text.append(f"\n- {note.text}{who}")
     return text
+
+
+def _ratings_section(text: Text, state: SessionState, inject: ScenarioInject, team: str) -> None:
+    if not inject.expected_actions:
+        return
+    found = state.scenario.team_by_id.get(team)
+    _section(text, f"Rated for {found.name if found else team}")
+    for action in inject.expected_actions:
+        rated = state.ratings.get((team, action.item))
+        label = RATING_LABELS.get(rated.rating, rated.rating) if rated else "not rated yet"
+        text.append(f"\n{'●' if rated else '○'} {action.item}: {label}")
 
 
 def _inject_sections(text: Text, state: SessionState, inject: ScenarioInject) -> None:
@@ -70,9 +92,13 @@ class FacilitatorPanel(VerticalScroll):
     FacilitatorPanel > Static { padding: 0 1; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, role: str = "facilitator") -> None:
         super().__init__(Static(id="facilitator-text"), id=id)
-        self.border_title = "FACILITATOR ONLY"
+        self.evaluator = role == "evaluator"
+        self.border_title = "EVALUATOR · STAFF ONLY" if self.evaluator else "FACILITATOR ONLY"
 
-    def show(self, state: SessionState, inject_id: str | None) -> None:
-        self.query_one("#facilitator-text", Static).update(facilitator_text(state, inject_id))
+    def show(self, state: SessionState, inject_id: str | None, team: str | None = None) -> None:
+        evaluating = team if self.evaluator else None
+        self.query_one("#facilitator-text", Static).update(
+            facilitator_text(state, inject_id, evaluating)
+        )

@@ -39,9 +39,12 @@ Columns = tuple[tuple[str, int], ...]
 """Each column's heading and width; the last takes the rest of the line."""
 
 
-def columns_for(last_seq: int, teams: Sequence[str], injects: Sequence[str]) -> Columns:
+def columns_for(
+    last_seq: int, teams: Sequence[str], injects: Sequence[str], *, authors: bool = False
+) -> Columns:
     """Widths from what the cells can hold: the scenario's ids (bounded by the
-    exercise, not by the record) and the number of the last event."""
+    exercise, not by the record) and the number of the last event. ``authors``
+    adds who recorded each event: when more than the facilitator recorded."""
 
     def fit(heading: str, values: Sequence[str], most: int) -> tuple[str, int]:
         widest = max((len(v) for v in values), default=0)
@@ -50,6 +53,7 @@ def columns_for(last_seq: int, teams: Sequence[str], injects: Sequence[str]) -> 
     return (
         fit("#", [str(last_seq)], 9),
         ("time (UTC)", 12),
+        *((("by", 22),) if authors else ()),
         fit("event", ["decision_retracted"], 20),
         fit("team", teams, 16),
         fit("inject", injects, 24),
@@ -109,6 +113,7 @@ class HistoryTable(ScrollView, can_focus=True):
         """``describe(row)`` gives a row's link and details cells."""
         super().__init__(id=id)
         self.columns = columns
+        self.authors = int(any(heading == "by" for heading, _ in columns))
         self.describe = describe
         self.rows: Sequence[Row] = ()
         self.cursor = 0
@@ -169,7 +174,10 @@ class HistoryTable(ScrollView, can_focus=True):
         if cells is None:
             cells = self._cells[event.seq] = self.describe(row)
         when = datetime.fromtimestamp(event.wall, UTC).strftime("%H:%M:%S")
-        values = (str(event.seq), when, event.kind, row.team or "", row.inject or "", *cells)
+        author = event.author
+        by = (f"{author.name} ({author.role})" if author.name else author.role,)
+        values = (str(event.seq), when, *by[: self.authors], event.kind, row.team or "",
+                  row.inject or "", *cells)
         # Text, never markup: the details hold what people typed.
         text = _cells(self.columns, values)
         style = Style()

@@ -8,13 +8,16 @@ from textual.widgets import Static
 from tabletop.session.state import SessionState
 
 
-def teams_text(state: SessionState) -> Text:
+def teams_text(state: SessionState, selected_team: str, mine: tuple[str, ...] = ()) -> Text:
+    """Every team, numbered for its key; a console that records for some teams only
+    shows the others dimmed."""
     text = Text()
     for n, team in enumerate(state.scenario.teams, 1):
-        selected = team.id == state.selected_team
+        selected = team.id == selected_team
         key = str(n) if n <= 9 else " "
         line = f"{'▶' if selected else ' '} {key} {team.name}"
-        text.append(line, style="bold reverse" if selected else "")
+        dim = bool(mine) and team.id not in mine
+        text.append(line, style="bold reverse" if selected else "dim" if dim else "")
         text.append("\n")
     text.rstrip()
     return text
@@ -32,5 +35,5 @@ class TeamsPanel(Static):
         super().__init__(id=id)
         self.border_title = "Teams (t / 1-9)"
 
-    def show(self, state: SessionState) -> None:
-        self.update(teams_text(state))
+    def show(self, state: SessionState, selected_team: str, mine: tuple[str, ...] = ()) -> None:
+        self.update(teams_text(state, selected_team, mine))

@@ -1,0 +1,54 @@
+"""Following the other consoles: a wake-up when anyone else has appended.
+
+A background thread asks the store's change counter (SQLite's
+``data_version``: a read of shared memory, no disk) every few milliseconds and
+calls ``wake`` once per change; the console then reads the new events. That
+keeps an event from another console on screen within a frame or two, while an
+idle console costs a fraction of a percent of a core (measured in
+``benchmarks/budgets/recorders.py``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+FOLLOW_EVERY = 0.02
+"""Seconds between two looks at the change counter."""
+
+
+class Follower:
+    def __init__(
+        self,
+        counter: Callable[[], int],
+        wake: Callable[[], None],
+        *,
+        every: float = FOLLOW_EVERY,
+    ) -> None:
+        self._counter = counter
+        self._wake = wake
+        self._every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tabletop-follow", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=1.0)
+
+    def _run(self) -> None:
+        last: int | None = None
+        while not self._stop.wait(self._every):
+            try:
+                now = self._counter()
+            except Exception:  # the store closed under us, or a brief hiccup: look again
+                continue
+            if now != last:  # the first look too: anything appended before it started
+                try:
+                    self._wake()
+                except Exception:  # the console is going away
+                    return
+            last = now

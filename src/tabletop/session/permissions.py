@@ -1,0 +1,104 @@
+"""What each role may record, and for which teams.
+
+The facilitator steers and may record everything. The others record what
+their seat in the room sees: a controller writes injects and notes to its
+teams, an evaluator rates, a scribe records its team's decisions, and an
+observer records nothing. A console given teams (``--team``) records only for
+them. The rules are checked before every append, live or imported, so no
+console and no export can put an event in the record its author may not make.
+"""
+
+from __future__ import annotations
+
+from tabletop.core.roles import FACILITATOR, ROLES, Role
+from tabletop.session import events as ev
+from tabletop.session.authors import Recorder
+from tabletop.session.state import SessionState
+
+_STEERING: tuple[type[ev.Payload], ...] = (
+    ev.SessionOpened,
+    ev.FacilitatorOpened,
+    ev.ClockPaused,
+    ev.ClockResumed,
+    ev.StoryClockJumped,
+    ev.PhaseStarted,
+    ev.TeamSelected,
+    ev.ExerciseEnded,
+    ev.InjectDelivered,
+    ev.InjectSkipped,
+    ev.InjectHeld,
+    ev.InjectReleased,
+    ev.InjectRetimed,
+    ev.DeliveryUndone,
+    ev.ImprovementAction,
+)
+_DECIDING = (ev.DecisionRecorded, ev.DecisionAmended, ev.DecisionRetracted, ev.DecisionMoved)
+_RATING = (ev.ItemRated, ev.RatingCorrected, ev.ObjectiveRated)
+
+MAY_RECORD: dict[Role, frozenset[type[ev.Payload]]] = {
+    "facilitator": frozenset(ev.VOCABULARY),
+    "controller": frozenset({ev.UnscriptedInject, ev.NoteAdded}),
+    "evaluator": frozenset({*_RATING, ev.NoteAdded, ev.HotwashEntry}),
+    "scribe": frozenset({*_DECIDING, ev.NoteAdded, ev.HotwashEntry}),
+    "observer": frozenset(),
+}
+"""The kinds each role may record."""
+
+_WHAT: dict[type[ev.Payload], str] = {
+    **{kind: "steer the exercise (deliveries, clocks, branches, ENDEX)" for kind in _STEERING},
+    ev.ImprovementAction: "add improvement actions",
+    ev.UnscriptedInject: "write unscripted injects",
+    **{kind: "record decisions" for kind in _DECIDING},
+    **{kind: "rate" for kind in _RATING},
+    ev.NoteAdded: "add notes",
+    ev.HotwashEntry: "record hot wash entries",
+}
+
+
+def may_record(role: Role, payload_type: type[ev.Payload]) -> bool:
+    return payload_type in MAY_RECORD[role]
+
+
+def refusal(recorder: Recorder, payload: ev.Payload, state: SessionState) -> str | None:
+    """Why ``recorder`` may not record ``payload``, in one line; None when it may."""
+    role = recorder.role
+    kind = type(payload)
+    if kind not in MAY_RECORD[role]:
+        return _not_allowed(role, kind)
+    if recorder.teams:
+        team = _team_concerned(payload, state)
+        if isinstance(payload, ev.UnscriptedInject):
+            to = payload.inject.to
+            if to == "all" or any(t not in recorder.teams for t in to):
+                return (f"this {role} console writes injects only to {_named(recorder)}, "
+                        "not to other teams")
+        elif not recorder.covers(team):
+            return f"this {role} console records for {_named(recorder)}, not for '{team}'"
+    return None
+
+
+def _not_allowed(role: Role, kind: type[ev.Payload]) -> str:
+    what = _WHAT.get(kind, f"record '{kind.KIND}' events")
+    able = [r for r in ROLES if kind in MAY_RECORD[r] and r != FACILITATOR]
+    who = " and ".join([*(f"{r}s" for r in able), "the facilitator"])
+    article = "an" if role[0] in "aeiou" else "a"
+    if role == "observer":
+        return "an observer console records nothing; join with another role to record"
+    return f"{article} {role} cannot {what}: {who} can"
+
+
+def _named(recorder: Recorder) -> str:
+    return ", ".join(recorder.teams)
+
+
+def _team_concerned(payload: ev.Payload, state: SessionState) -> str | None:
+    """The team an event records for; a correction's is that of what it corrects."""
+    target = payload.target
+    if target is not None:
+        if isinstance(payload, ev.DecisionMoved | ev.DecisionAmended | ev.DecisionRetracted):
+            decision = state.decisions.get(target)
+            return decision.team if decision else None
+        if isinstance(payload, ev.RatingCorrected):
+            rating = state.rating(target)
+            return rating.team if rating else None
+    return payload.team_ref
