@@ -17,6 +17,7 @@ from tabletop.core.vocabulary import ID_PATTERN
 
 if TYPE_CHECKING:
     from tabletop.authoring.loading import LoadedScenario
+    from tabletop.session.authors import Recorder
     from tabletop.session.session import Session
 
 
@@ -26,11 +27,34 @@ class Opened:
     notices: list[str] = field(default_factory=list)
 
 
-def open_session(target: str, session_file: Path | None) -> Opened:
-    """Resume ``session_file`` if it exists, else create a session for ``target``."""
+def session_named(target: str) -> tuple[str, Path] | None:
+    """``(exercise id, session file)`` when ``target`` is an existing session file
+    (``tabletop run FILE``), not an exercise."""
+    from tabletop.session.store.sqlite import stored_digest
+
+    path = Path(target)
+    if not path.is_file():
+        return None
+    stored = stored_digest(path)
+    return None if stored is None else (stored[0], path)
+
+
+def open_session(
+    target: str, session_file: Path | None, recorder: Recorder | None = None
+) -> Opened:
+    """Resume ``session_file`` if it exists, else create a session for ``target``;
+    as ``recorder`` (a facilitator console by default)."""
     cwd = Path.cwd()
     if session_file is not None and session_file.exists():
-        return _resume(target, session_file, cwd)
+        return _resume(target, session_file, cwd, recorder)
+    if recorder is not None and not recorder.is_facilitator:
+        from tabletop.session.store.errors import SessionNotFound
+
+        where = f"{session_file} does not exist" if session_file else "no --session given"
+        raise SessionNotFound(
+            f"{where}: the facilitator starts the session, then the other consoles join "
+            "it with --session FILE"
+        )
     from tabletop.authoring.loading import load_scenario
     from tabletop.authoring.workspace import find_workspace
     from tabletop.session.session import Session, default_session_path
@@ -40,10 +64,10 @@ def open_session(target: str, session_file: Path | None) -> Opened:
         find_workspace(cwd), loaded.scenario.id, datetime.now(UTC)
     )
     # Session.create makes the folder, and says clearly when it cannot.
-    return Opened(Session.create(path, loaded))
+    return Opened(Session.create(path, loaded, recorder=recorder))
 
 
-def _resume(target: str, session_file: Path, cwd: Path) -> Opened:
+def _resume(target: str, session_file: Path, cwd: Path, recorder: Recorder | None) -> Opened:
     """Resume a session, reading the exercise file only when it has changed.
 
     The session plays its stored copy of the scenario, so the file on disk
@@ -64,7 +88,7 @@ def _resume(target: str, session_file: Path, cwd: Path) -> Opened:
         except OSError:
             unchanged = False
         if unchanged:
-            session = Session.open(session_file, expect_exercise=exercise_id)
+            session = Session.open(session_file, expect_exercise=exercise_id, recorder=recorder)
             return Opened(session, upgrade_notices(session))
     from tabletop.authoring.loading import load_scenario  # the YAML reader and the format models
 
@@ -77,7 +101,7 @@ def _resume(target: str, session_file: Path, cwd: Path) -> Opened:
         # a cycle that the gc.freeze() in run() would keep for the whole session.
         problems = exc.with_traceback(None)
     expect = loaded.scenario.id if loaded else _id_of(target)
-    session = Session.open(session_file, expect_exercise=expect)
+    session = Session.open(session_file, expect_exercise=expect, recorder=recorder)
     return Opened(session, upgrade_notices(session) + resume_notices(session, loaded, problems))
 
 

@@ -1,8 +1,10 @@
-"""`tabletop run EXERCISE [--session FILE]`: the facilitator console.
+"""`tabletop run EXERCISE [--session FILE] [--role ROLE --name NAME --team T]`: a console.
 
 Without ``--session`` a new session file is created under the workspace's
 ``sessions/``. With an existing file the console resumes it, playing the
 scenario copy stored inside (the YAML on disk may have changed since).
+``tabletop run FILE`` joins the session FILE itself. ``--role`` opens a console
+for a controller, evaluator, scribe or observer beside the facilitator's.
 """
 
 from __future__ import annotations
@@ -14,29 +16,48 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tabletop.app.opening import open_session
+from tabletop.app.opening import open_session, session_named
 from tabletop.app.startup import collector_paused, freeze_survivors
 from tabletop.commands.arguments import user_path
 from tabletop.core.problems import ProblemsFound
+from tabletop.core.roles import DUTIES, FACILITATOR, ROLES
 
 if TYPE_CHECKING:
     from tabletop.session.session import Session
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
+    roles = "; ".join(f"{role}: {duty}" for role, duty in DUTIES.items())
     parser = sub.add_parser(
         "run",
-        help="run a live exercise in the facilitator console",
-        description="Open the facilitator console for an exercise. Every keystroke that "
-        "records something is saved to the session file at once.",
+        help="run a live exercise in a console (the facilitator's, or another role's)",
+        description="Open a console for an exercise. Every keystroke that records "
+        "something is saved to the session file at once. Several consoles may record "
+        f"on one session, one per person, each in its role ({roles}).",
     )
-    parser.add_argument("exercise", metavar="EXERCISE", help="exercise id or path to its file")
+    parser.add_argument(
+        "exercise", metavar="EXERCISE",
+        help="exercise id or path to its file, or an existing session file to join",
+    )
     parser.add_argument(
         "--session",
         metavar="FILE",
         type=user_path,
         help="session file to resume, or to create if missing "
         "(default: sessions/<exercise-id>-<UTC time>.db in the workspace)",
+    )
+    parser.add_argument(
+        "--role", choices=ROLES, default=FACILITATOR,
+        help="who sits at this console (default: facilitator; one facilitator at a time)",
+    )
+    parser.add_argument(
+        "--name", metavar="NAME",
+        help="who is recording, as the record should name them (required for every role "
+        "but the facilitator)",
+    )
+    parser.add_argument(
+        "--team", metavar="TEAM", action="append", default=[],
+        help="a team this console records for (repeat for several; a scribe needs one)",
     )
     parser.add_argument(
         "--headless-smoke",
@@ -48,11 +69,20 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tabletop.session.authors import new_recorder
     from tabletop.session.store.errors import SessionError
 
+    try:
+        recorder = new_recorder(args.role, args.name, tuple(args.team))
+    except ValueError as exc:
+        print(f"tabletop run: {exc}", file=sys.stderr)
+        return 2
+    target, session_file = args.exercise, args.session
+    if session_file is None and (joined := session_named(target)) is not None:
+        target, session_file = joined
     with collector_paused():
         try:
-            opened = open_session(args.exercise, args.session)
+            opened = open_session(target, session_file, recorder)
         except ProblemsFound as exc:
             if _names_no_exercise(exc):
                 print(f"tabletop run: {exc.problems[0].file}: {exc.problems[0].message}",
@@ -94,9 +124,19 @@ def run(args: argparse.Namespace) -> int:
               "recorded before it is saved", file=sys.stderr)
     print(f"Session saved: {where}")
     typed = shlex.quote(where)  # ready to paste, even with spaces in the name
-    print(f"Resume it: tabletop run {shlex.quote(args.exercise)} --session {typed}" if crashed
-          else f"Build its report: tabletop report {typed}")
+    again = f"tabletop run {shlex.quote(target)} --session {typed}" + _role_args(args)
+    print(f"Resume it: {again}" if crashed else f"Build its report: tabletop report {typed}")
     return 1 if crashed else 0
+
+
+def _role_args(args: argparse.Namespace) -> str:
+    """The role options as given, to paste back."""
+    if args.role == FACILITATOR and not args.name:
+        return ""
+    parts = ["--role", args.role] + (["--name", args.name] if args.name else [])
+    for team in args.team:
+        parts += ["--team", team]
+    return " " + " ".join(shlex.quote(part) for part in parts)
 
 
 def shown_path(path: Path) -> str:

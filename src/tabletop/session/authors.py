@@ -77,9 +77,15 @@ def new_recorder(role: str, name: str | None = None, teams: tuple[str, ...] = ()
         raise ValueError("--name holds control characters")
     if checked in TEAM_REQUIRED and not teams:
         raise ValueError(f"a {checked} console needs --team: the team it records for")
+    if teams and checked in TEAMLESS:
+        raise ValueError(f"a {checked} console is for every team; --team is for controllers, "
+                         "evaluators and scribes")
     console = os.urandom(8).hex()
     return Recorder(Author(clean, checked, console), tuple(dict.fromkeys(teams)))
 
+
+TEAMLESS: frozenset[Role] = frozenset({FACILITATOR, "observer"})
+"""Roles that see and steer (or watch) every team: they take no ``--team``."""
 
 FACILITATOR_RECORDER = Recorder(UNNAMED_FACILITATOR)
 """A console or tool that records as the facilitator without saying who they are."""

@@ -35,7 +35,7 @@ from tabletop.session.events import (
 from tabletop.session.permissions import refusal
 from tabletop.session.state import SessionState, StateNames
 from tabletop.session.store.base import LoadedScenario, SessionMeta, SessionStore, StaleAppend
-from tabletop.session.store.errors import SessionCorrupt, SessionError
+from tabletop.session.store.errors import SessionCorrupt, SessionError, SessionWrongExercise
 from tabletop.session.store.sqlite import Journal
 
 Clock = Callable[[], float]
@@ -63,6 +63,7 @@ class Session:
         self._facilitator_gone: tuple[float, float | None] | None = None
         """(when asked, since when the facilitator console is gone or None)."""
         try:
+            self._check_teams()
             for event in store.events():
                 self._replay(event)
             self.selected_team = self._first_team()
@@ -102,7 +103,14 @@ class Session:
         with the clock paused; any other console records nothing by opening."""
         recorder = recorder or new_recorder(FACILITATOR)
         if not recorder.writes:
-            return cls.open_readonly(path, recorder=recorder)
+            watching = cls.open_readonly(path, recorder=recorder)
+            if expect_exercise is not None and watching.meta.exercise_id != expect_exercise:
+                watching.close()
+                raise SessionWrongExercise(
+                    f"{path} is a session of exercise '{watching.meta.exercise_id}', "
+                    f"not '{expect_exercise}'"
+                )
+            return watching
         journal = Journal.open(
             path, clock=clock, expect_exercise=expect_exercise, recorder=recorder
         )
@@ -140,6 +148,17 @@ class Session:
         last = before[-1]
         seen = last.closed if last.closed is not None else last.seen
         return max(seen, self.state.facilitator_last_wall or 0.0)
+
+    def _check_teams(self) -> None:
+        from tabletop.core.problems import did_you_mean
+
+        known = self.scenario.team_by_id
+        for team in self.recorder.teams:
+            if team not in known:
+                raise SessionError(
+                    f"--team {team[:40]}: exercise '{self.scenario.id}' has no such team "
+                    f"(teams: {', '.join(known)})" + did_you_mean(team, known)
+                )
 
     def _first_team(self) -> str:
         """The team this console shows first: the one its recorder's last console

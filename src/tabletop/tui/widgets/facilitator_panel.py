@@ -56,7 +56,8 @@ def _ratings_section(text: Text, state: SessionState, inject: ScenarioInject, te
     for action in inject.expected_actions:
         rated = state.ratings.get((team, action.item))
         label = RATING_LABELS.get(rated.rating, rated.rating) if rated else "not rated yet"
-        text.append(f"\n{'●' if rated else '○'} {action.item}: {label}")
+        short = action.item.rpartition("/")[2]  # the checklist's name is long; the item's is not
+        text.append(f"\n{'●' if rated else '○'} {short}: {label}")
 
 
 def _inject_sections(text: Text, state: SessionState, inject: ScenarioInject) -> None:

@@ -53,7 +53,7 @@ def columns_for(
     return (
         fit("#", [str(last_seq)], 9),
         ("time (UTC)", 12),
-        *((("by", 22),) if authors else ()),
+        *((("by", 16),) if authors else ()),
         fit("event", ["decision_retracted"], 20),
         fit("team", teams, 16),
         fit("inject", injects, 24),
@@ -175,7 +175,7 @@ class HistoryTable(ScrollView, can_focus=True):
             cells = self._cells[event.seq] = self.describe(row)
         when = datetime.fromtimestamp(event.wall, UTC).strftime("%H:%M:%S")
         author = event.author
-        by = (f"{author.name} ({author.role})" if author.name else author.role,)
+        by = (author.name or author.role,)
         values = (str(event.seq), when, *by[: self.authors], event.kind, row.team or "",
                   row.inject or "", *cells)
         # Text, never markup: the details hold what people typed.
