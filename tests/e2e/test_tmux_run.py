@@ -85,3 +85,57 @@ def test_deliver_decide_quit_in_tmux(tmp_path: Path, pane: str) -> None:
         assert decision.inject == "shots"
     # A clean quit checkpoints: the .db alone holds everything.
     assert not Path(f"{session_file}-wal").exists()
+
+
+def test_a_facilitator_and_an_evaluator_in_two_terminals_see_each_other(
+    tmp_path: Path, pane: str
+) -> None:
+    """Two real consoles on one session, in two tmux panes: the facilitator delivers,
+    the evaluator sees it and rates, the facilitator sees the rating in its history."""
+    workspace = tmp_path / "ws"
+    shutil.copytree(FIXTURE, workspace)
+    session_file = workspace / "drill.db"
+    env = ["-e", "XDG_CONFIG_HOME=" + str(tmp_path / "config")]
+    run = f"{sys.executable} -m tabletop run"
+    tmux("new-session", "-d", "-s", pane, "-x", "120", "-y", "36", *env, "-c",
+         str(workspace), f"sleep 0.5; {run} mini --session {session_file}; sleep 60")
+    facilitator = f"{pane}:0.0"
+
+    def fac_screen() -> str:
+        return tmux("capture-pane", "-t", facilitator, "-p")
+
+    wait_for(lambda: "PAUSED" in fac_screen(), "the facilitator console", fac_screen)
+    evaluator = tmux(
+        "split-window", "-t", pane, "-v", "-P", "-F", "#{pane_id}", "-c", str(workspace),
+        f"sleep 0.5; {run} {session_file} --role evaluator --name 'K. Oswald' --team blue; "
+        "echo EVALUATOR-EXITED; sleep 60",
+    ).strip()
+    tmux("resize-window", "-t", pane, "-x", "120", "-y", "72")
+
+    def eva_screen() -> str:
+        return tmux("capture-pane", "-t", evaluator, "-p")
+
+    wait_for(lambda: "K. Oswald (evaluator)" in eva_screen(), "the evaluator console",
+             eva_screen)
+    assert " n Next" not in eva_screen() and "r Rate" in eva_screen()
+    tmux("send-keys", "-t", facilitator, "n")
+    wait_for(lambda: "● delivered" in eva_screen(), "the delivery on the evaluator's console",
+             eva_screen)
+    tmux("send-keys", "-t", evaluator, "r")
+    wait_for(lambda: "Rate checklist items" in eva_screen(), "the rating form", eva_screen)
+    tmux("send-keys", "-t", evaluator, "C-s")
+    wait_for(lambda: "✓ Saved" in eva_screen(), "the saved rating", eva_screen)
+    tmux("send-keys", "-t", evaluator, "Escape")
+    tmux("send-keys", "-t", facilitator, "y")
+    wait_for(lambda: "item_rated" in fac_screen() and "K. Oswald" in fac_screen(),
+             "the evaluator's rating in the facilitator's history", fac_screen)
+    tmux("send-keys", "-t", facilitator, "Escape")
+    tmux("send-keys", "-t", evaluator, "q")
+    wait_for(lambda: "EVALUATOR-EXITED" in eva_screen(), "the evaluator to quit", eva_screen)
+
+    with Session.open_readonly(session_file) as session:
+        rated = [e for e in session.state.history if e.kind == "item_rated"]
+        assert [(e.author.name, e.data["team"]) for e in rated] == [("K. Oswald", "blue")]
+        # Opening and quitting the evaluator's console recorded nothing else.
+        by_evaluator = [e.kind for e in session.state.history if e.author.role == "evaluator"]
+        assert by_evaluator == ["item_rated"]

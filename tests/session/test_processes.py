@@ -107,6 +107,87 @@ def test_every_acknowledged_event_survives_kill_9(session_path: Path, loaded: Lo
     assert sum(1 for kind, _ in stored.values() if kind == "facilitator_opened") == 6
 
 
+RECORDER = """
+    import sys
+    from pathlib import Path
+    from tabletop.session.authors import new_recorder
+    from tabletop.session.session import Session
+
+    role, name = sys.argv[2], sys.argv[3]
+    recorder = new_recorder(role, name, ("ops",) if role == "scribe" else ())
+    session = Session.open(Path(sys.argv[1]), recorder=recorder)
+    n = 0
+    while True:
+        n += 1
+        text = f"{name}-{n}"
+        if role == "evaluator":
+            event = session.rate_item("ops", "drill/share", "met", text)
+            said = event.data["note"]
+        elif role == "scribe":
+            event = session.record_decision("ops", text)
+            said = event.data["text"]
+        else:
+            event = session.record("note_added", text=text, team="ops")
+            said = event.data["text"]
+        print(event.seq, said, flush=True)  # acknowledged: record() returned
+"""
+
+
+def test_several_writers_killed_at_random_lose_no_acknowledged_event(
+    session_path: Path, loaded: Loaded
+) -> None:
+    """Four consoles write flat out; one at a time is killed and another started in
+    its place while the rest go on. Every acknowledged event of every writer is
+    there afterwards, in one gap-free sequence."""
+    Session.create(session_path, loaded).close()
+    rng = random.Random()
+    seats = [("facilitator", "Col. Vance"), ("evaluator", "K. Oswald"),
+             ("evaluator", "J. Mensah"), ("scribe", "P. Ndiaye")]
+    running: dict[int, tuple[subprocess.Popen[str], Lines]] = {}
+    acked: dict[int, str] = {}
+
+    def start(seat: int, round_: int) -> None:
+        role, name = seats[seat]
+        proc = python(RECORDER, str(session_path), role, f"{name} r{round_}")
+        running[seat] = (proc, Lines(proc))
+
+    def collect(seat: int) -> None:
+        _proc, lines = running.pop(seat)
+        for line in lines.finish():
+            seq, said = line.split(" ", 1)
+            assert int(seq) not in acked, f"seq {seq} acknowledged twice"
+            acked[int(seq)] = said
+
+    for seat in range(len(seats)):
+        start(seat, 0)
+    for seat in range(len(seats)):
+        running[seat][1].wait_for(1)
+    for round_ in range(1, 7):
+        seat = rng.randrange(len(seats))
+        time.sleep(rng.uniform(0.05, 0.3))
+        proc, _ = running[seat]
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        collect(seat)
+        start(seat, round_)
+        running[seat][1].wait_for(1)
+    for seat in list(running):
+        os.kill(running[seat][0].pid, signal.SIGKILL)
+        running[seat][0].wait()
+        collect(seat)
+
+    with Session.open_readonly(session_path) as reader:
+        history = reader.state.history
+    seqs = [e.seq for e in history]
+    assert seqs == list(range(1, len(seqs) + 1))
+    stored = {e.seq: e.data.get("text", e.data.get("note", "")) for e in history}
+    lost = {seq: said for seq, said in acked.items() if stored.get(seq) != said}
+    assert not lost, f"acknowledged but lost: {lost}"
+    writers = {e.author.name.rsplit(" r", 1)[0] for e in history if e.author.name}
+    assert writers == {name for _, name in seats}
+    assert len(acked) > 40
+
+
 READER = """
     import json, sys, time
     from pathlib import Path

@@ -1,0 +1,131 @@
+"""Each role's console, driven by keys beside a facilitator's session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Static
+
+from tabletop.session.authors import new_recorder
+from tabletop.session.session import Session
+from tabletop.tui.console.app import make_app
+from tabletop.tui.widgets.decision_log import DecisionLog
+from tabletop.tui.widgets.facilitator_panel import FacilitatorPanel
+from tabletop.tui.widgets.timeline import Timeline
+
+from .conftest import FakeClock, kinds
+from .helpers import type_text, wait_until
+
+SIZE = (120, 36)
+
+
+def shown_keys(app: object) -> set[str]:
+    """The keys the footer offers right now."""
+    screen = app.screen  # type: ignore[attr-defined]
+    return {key for key, active in screen.active_bindings.items() if active.binding.show}
+
+
+def join(session: Session, clock: FakeClock, role: str, name: str, *teams: str) -> Session:
+    return Session.open(Path(session.location), clock=clock,
+                        recorder=new_recorder(role, name, teams))
+
+
+async def test_an_evaluator_rates_but_never_steers(session: Session, clock: FakeClock) -> None:
+    session.record("clock_resumed")
+    session.deliver("harbour-alarm")
+    evaluator = join(session, clock, "evaluator", "K. Oswald", "mod")
+    app = make_app(evaluator, where="harbour.db")
+    async with app.run_test(size=SIZE) as pilot:
+        assert {"n", "d", "space"}.isdisjoint(shown_keys(app))
+        assert {"r", "y", "q", "p"} <= shown_keys(app)
+        await pilot.press("n", "space", "d")
+        assert app.screen is app.console_screen  # no decision form opened
+        panel = app.console_screen.query_one(FacilitatorPanel)
+        assert "EVALUATOR" in str(panel.border_title)
+        await pilot.press("r")
+        await pilot.press("ctrl+s")
+        await pilot.press("escape")
+        await pilot.press("q")
+    with Session.open_readonly(Path(session.location)) as reader:
+        last = reader.state.history[-1]
+    assert (last.kind, last.data["team"], last.author.name) == ("item_rated", "mod", "K. Oswald")
+    assert not session.state.paused  # the evaluator leaving stopped nothing
+    assert "clock_paused" not in kinds(session)
+
+
+async def test_a_scribe_sees_only_what_its_team_received(
+    session: Session, clock: FakeClock
+) -> None:
+    session.deliver("harbour-alarm")  # to all teams
+    session.deliver("press-call")  # to the foreign office only
+    scribe = join(session, clock, "scribe", "P. Ndiaye", "civ")
+    app = make_app(scribe, where="harbour.db")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.console_screen
+        assert not screen.query_one(Timeline).display
+        assert not screen.query_one(FacilitatorPanel).display
+        assert screen.viewing == "harbour-alarm"
+        await pilot.press("p")
+        assert screen.viewing == "harbour-alarm"  # press-call never reachable
+        screen.view("press-call")
+        assert screen.viewing == "harbour-alarm"
+        titles = [c.title for c in screen.palette_commands("press")]
+        assert not any("press-call" in t for t in titles)
+        steering = [t for t in titles if t.startswith(("inject:", "rating:", "clock:"))]
+        assert steering == ["inject: view previous"]  # viewing only
+        assert "r" not in shown_keys(app)
+        await pilot.press("d")
+        await type_text(pilot, "Open the shelters")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("q")
+    with Session.open_readonly(Path(session.location)) as reader:
+        decision = reader.state.history[-1]
+    assert decision.data["team"] == "civ" and decision.author.role == "scribe"
+
+
+async def test_an_observer_watches_the_facilitator_view_and_records_nothing(
+    session: Session, clock: FakeClock
+) -> None:
+    session.record("clock_resumed")
+    session.deliver("harbour-alarm")
+    before = kinds(session)
+    observer = join(session, clock, "observer", "Sponsor")
+    app = make_app(observer, where="harbour.db")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.console_screen
+        assert screen.query_one(FacilitatorPanel).display
+        assert shown_keys(app) & {"n", "d", "r", "space", "h"} == set()
+        writing = [c.title for c in screen.palette_commands("") if c.title.startswith(
+            ("inject:", "decision:", "rating:", "clock:", "note:", "exercise:"))]
+        assert writing == ["inject: view previous"]  # viewing only
+        await pilot.press("n", "d", "r", "space", "q")
+    assert kinds(session) == before
+
+
+async def test_a_controller_writes_injects_but_does_not_deliver(
+    session: Session, clock: FakeClock
+) -> None:
+    controller = join(session, clock, "controller", "SimCell")
+    app = make_app(controller, where="harbour.db")
+    async with app.run_test(size=SIZE) as pilot:
+        titles = {c.title for c in app.console_screen.palette_commands("")}
+        assert {"inject: write unscripted", "note: add"} <= titles
+        assert "inject: deliver next" not in titles and "decision: record" not in titles
+        await pilot.press("n", "q")
+    assert kinds(session) == ["facilitator_opened"]
+
+
+async def test_the_facilitator_console_shows_another_console_s_event_live(
+    session: Session, clock: FakeClock
+) -> None:
+    session.deliver("harbour-alarm")
+    app = make_app(session, where="harbour.db")
+    async with app.run_test(size=SIZE) as pilot:
+        text = app.console_screen.query_one(DecisionLog).query_one("#decision-text", Static)
+        with join(session, clock, "scribe", "P. Ndiaye", "mfa") as scribe:
+            scribe.record_decision("mfa", "Brief the embassies first", inject="harbour-alarm")
+            await wait_until(pilot, lambda: "Brief the embassies" in str(text.render()))
+        await wait_until(pilot, lambda: session.state.last_seq == 3)
+        assert any("Brief the embassies" in d.text for d in session.state.decisions.values())
+        await pilot.press("q")
