@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -84,10 +83,17 @@ def test_a_file_changed_since_reading_gives_no_positions_rather_than_wrong_ones(
 def test_a_pipe_read_once_still_gives_positions(tmp_path: Path) -> None:
     fifo = tmp_path / "f.yaml"
     os.mkfifo(fifo)
-    writer = threading.Thread(target=fifo.write_text, args=("a: 1\nb:\n  c: 2\n",))
-    writer.start()
-    doc = load_file(fifo)
-    writer.join()
+    # The text waits in the pipe before the loader opens it: a writer thread racing
+    # the loader could open after it, and then (a FIFO nobody writes to reads as
+    # empty) wait forever for a reader.
+    keep = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        writer = os.open(fifo, os.O_WRONLY)
+        os.write(writer, b"a: 1\nb:\n  c: 2\n")
+        os.close(writer)
+        doc = load_file(fifo)
+    finally:
+        os.close(keep)
     assert doc.position(("b", "c")) == (3, 3)
 
 
