@@ -348,3 +348,47 @@ def test_a_format_3_file_opens_for_writing_and_its_events_read_as_the_facilitato
         assert reader.state.history[-1].author.name == "K. Oswald"
         assert reader.state.history[-1].received is not None
         assert reader.state.history[-2].received is None  # from before the store kept it
+
+
+def test_a_file_busy_beyond_sqlite_s_own_wait_is_waited_for_not_shown(
+    session_path: Path, loaded: Loaded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+    import threading
+    import time
+
+    from tabletop.session.store import sqlite as store
+
+    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.02)  # SQLite gives up at once
+    with Session.create(session_path, loaded) as session:
+        other = sqlite3.connect(session_path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # another console mid-commit, for a long moment
+        release = threading.Timer(0.4, lambda: other.execute("COMMIT"))
+        release.start()
+        started = time.monotonic()
+        note = session.record("note_added", text="Waited for the file")
+        assert time.monotonic() - started >= 0.3
+        release.join()
+        other.close()
+    assert note.seq == 2
+
+
+def test_a_damaged_list_of_consoles_never_stops_a_follower(
+    session: Session, session_path: Path, clock: FakeClock
+) -> None:
+    import sqlite3
+
+    session.record("clock_resumed")
+    clock.advance(30)
+    session.record("note_added", text="The facilitator's last event")
+    clock.advance(30)
+    session.close()
+    conn = sqlite3.connect(session_path)
+    conn.execute("UPDATE consoles SET role = 'king', seen = 'soon'")
+    conn.commit()
+    conn.close()
+    with Session.open_readonly(session_path) as reader:
+        reader.clock = clock
+        assert reader.play_seconds() == 30  # at its last event, not when it closed
+    with pytest.raises(SessionError, match=r"console .* is damaged|role is not a role"):
+        Session.open(session_path, clock=clock)

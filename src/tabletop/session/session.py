@@ -41,6 +41,8 @@ from tabletop.session.store.sqlite import Journal
 Clock = Callable[[], float]
 MakePayload = Callable[[], Payload]
 
+OPTIMISTIC_TRIES = 2
+"""Appends tried without the store's lock before one is made holding it."""
 PRESENCE_EVERY = 1.0
 """Seconds a console trusts what it last learnt of the facilitator's presence."""
 
@@ -60,6 +62,8 @@ class Session:
         self.scenario = store.meta.scenario
         self.clock = clock
         self.state = SessionState(self.scenario)
+        self._seen_counter: int | None = None
+        """The store's change counter when this session last caught up."""
         self._facilitator_gone: tuple[float, float | None] | None = None
         """(when asked, since when the facilitator console is gone or None)."""
         try:
@@ -242,27 +246,62 @@ class Session:
     ) -> Event:
         """Check, append durably, then apply: the state never shows what the store lacks.
 
-        The append names the last event it was checked against; when another
-        console has appended since, the session takes the store's lock, catches
-        up, checks again and appends, or raises Conflict saying what changed.
+        The event is checked against what this console has shown, then against
+        the record as the store has it now (the session catches up first when
+        other consoles appended). The append names the last event it was checked
+        against; when another console appended in between, the session catches
+        up and checks again (under the store's lock once overtaken twice). An
+        event that was right on this console and is wrong now raises Conflict,
+        saying what the other console recorded.
         """
-        payload = self._checked(make, author)
         try:
-            event = self.store.append(
-                payload, wall=wall, after=self.state.last_seq, author=author, received=received
-            )
-        except StaleAppend:
-            with self.store.transaction():  # nobody else appends until it ends
-                fresh = self.refresh()
-                try:
-                    payload = self._checked(make, author)
-                except ValueError as exc:
-                    raise Conflict(_conflict(str(exc), data, fresh, self.state)) from None
+            payload: Payload | None = self._checked(make, author)
+        except ValueError:
+            payload = None  # perhaps only on what this console had not seen yet
+        fresh = self._catch_up()
+        if payload is None or fresh:
+            try:
+                payload = self._checked(make, author)
+            except ValueError as exc:
+                if payload is None:
+                    raise  # wrong whatever the others did
+                raise Conflict(_conflict(str(exc), data, fresh, self.state)) from None
+        for _ in range(OPTIMISTIC_TRIES):
+            try:
                 event = self.store.append(
                     payload, wall=wall, after=self.state.last_seq, author=author,
                     received=received,
                 )
+            except StaleAppend:
+                fresh = self.refresh()  # catch up without holding anyone up, and check again
+                try:
+                    payload = self._checked(make, author)
+                except ValueError as exc:
+                    raise Conflict(_conflict(str(exc), data, fresh, self.state)) from None
+                continue
+            return self._apply_own(event)
+        # Still overtaken (a busy room): catch up and append under the store's lock.
+        with self.store.transaction():  # nobody else appends until it ends
+            fresh = self.refresh()
+            try:
+                payload = self._checked(make, author)
+            except ValueError as exc:
+                raise Conflict(_conflict(str(exc), data, fresh, self.state)) from None
+            event = self.store.append(
+                payload, wall=wall, after=self.state.last_seq, author=author,
+                received=received,
+            )
         return self._apply_own(event)
+
+    def _catch_up(self) -> list[Event]:
+        """Read what other consoles appended, when the store says there is any (a
+        look at a counter): then the append is checked against the latest record
+        and seldom overtaken. Returns the events read."""
+        counter = self.store.change_counter()
+        if counter == self._seen_counter:
+            return []
+        self._seen_counter = counter
+        return self.refresh()
 
     def _apply_own(self, event: Event) -> Event:
         try:
@@ -352,8 +391,12 @@ class Session:
             return cached[1]
         gone: float | None = None
         if not self.store.facilitator_present():
+            try:
+                consoles = self.store.presence()
+            except SessionError:  # a damaged list of consoles is no reason to stop the clock
+                consoles = []
             seen = [p.closed if p.closed is not None else p.seen
-                    for p in self.store.presence() if p.author.role == FACILITATOR]
+                    for p in consoles if p.author.role == FACILITATOR]
             signs = [t for t in (*seen[-1:], self.state.facilitator_last_wall) if t is not None]
             gone = max(signs) if signs else self.state.last_activity()
         self._facilitator_gone = (now, gone)

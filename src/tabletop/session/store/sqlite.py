@@ -335,11 +335,10 @@ class Journal:
         """Append one row as the next seq, in its own synced transaction (or in the
         caller's, inside ``transaction``), retrying while another console holds
         the file."""
-        deadline = time.monotonic() + BUSY_PATIENCE
-        pause = 0.002
+        own = not self._in_transaction
+        waiting = _Patience()
         while True:
             try:
-                own = not self._in_transaction
                 if own:
                     conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -361,10 +360,8 @@ class Journal:
                     raise
                 return int(top) + 1, float(received)
             except sqlite3.Error as exc:
-                if _busy(exc) and own and time.monotonic() < deadline:
-                    time.sleep(pause)  # another console's commit; never shown as an error
-                    pause = min(pause * 2, 0.05)
-                    continue
+                if own and waiting.again(exc):
+                    continue  # another console's commit; never shown as an error
                 self._after_failed_write(conn)
                 raise JournalWriteError(
                     f"could not save to {self.path}: {_sqlite_reason(exc)}; nothing was recorded"
@@ -400,7 +397,17 @@ class Journal:
         of events beats a synced commit each; live recording never uses it.
         """
         conn = self._writable()
-        conn.execute("BEGIN IMMEDIATE")
+        waiting = _Patience()
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.Error as exc:
+                if not waiting.again(exc):
+                    raise JournalWriteError(
+                        f"could not save to {self.path}: {_sqlite_reason(exc)}; "
+                        "nothing was recorded"
+                    ) from exc
         self._in_transaction = True
         try:
             yield
@@ -534,13 +541,17 @@ class Journal:
 
     def _write_console(self, sql: str, values: tuple[object, ...]) -> None:
         conn = self._writable()
+        waiting = _Patience()
         with self._mutex:
-            try:
-                conn.execute(sql, values)
-            except sqlite3.Error as exc:
-                raise JournalWriteError(
-                    f"could not save to {self.path}: {_sqlite_reason(exc)}"
-                ) from exc
+            while True:
+                try:
+                    conn.execute(sql, values)
+                    return
+                except sqlite3.Error as exc:
+                    if not waiting.again(exc):
+                        raise JournalWriteError(
+                            f"could not save to {self.path}: {_sqlite_reason(exc)}"
+                        ) from exc
 
     def heartbeat(self) -> None:
         """This console is still here (its last sign of life, if it is lost)."""
@@ -750,9 +761,24 @@ def _pin(path: Path, recorder: Recorder) -> FilePin:
         raise JournalWriteError(f"cannot open {path} for writing: {_os_reason(exc)}") from exc
 
 
-def _busy(exc: sqlite3.Error) -> bool:
-    name = str(getattr(exc, "sqlite_errorname", "") or "")
-    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+class _Patience:
+    """Retries, with backoff, while other consoles hold the file (SQLITE_BUSY beyond
+    SQLite's own wait), for BUSY_PATIENCE seconds at most."""
+
+    def __init__(self) -> None:
+        self._deadline = time.monotonic() + BUSY_PATIENCE
+        self._pause = 0.002
+
+    def again(self, exc: sqlite3.Error) -> bool:
+        """Whether to try again after ``exc`` (having waited a little); False: give up."""
+        name = str(getattr(exc, "sqlite_errorname", "") or "")
+        if not name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return False
+        if time.monotonic() >= self._deadline:
+            return False
+        time.sleep(self._pause)
+        self._pause = min(self._pause * 2, 0.05)
+        return True
 
 
 # ---------------------------------------------------------------- file helpers
@@ -889,21 +915,37 @@ def _refuse_planted_journal(path: Path, head: bytes) -> None:
     and removes the WAL; SQLite would replay a WAL found beside it as soon as a
     writer switched back to WAL mode, and a rollback journal on the next open.
     """
-    if head[18] != 1:
-        return  # in WAL mode: a -wal beside it is the crash-safe record, replayed as designed
-    for suffix in ("-wal", "-journal"):
-        planted = path.with_name(path.name + suffix)
-        try:
-            size = planted.lstat().st_size
-        except OSError:
-            continue
-        if size > 0 and current_holder(path) is None:
-            # (While a writer holds the file, a journal beside it is its own: it
-            # switches the file between rollback and WAL mode as it opens and closes.)
+    deadline = time.monotonic() + _SWITCH_PATIENCE
+    while head[18] == 1:  # in WAL mode a -wal beside it is the crash-safe record
+        planted = _journal_beside(path)
+        if planted is None or current_holder(path) is not None:
+            return
+        # A console joining the session switches it from rollback to WAL mode, and
+        # one leaving switches it back, through a journal that lasts an instant; a
+        # journal still there a moment later, in rollback mode, was not ours.
+        if time.monotonic() >= deadline:
             raise SessionCorrupt(
                 f"{planted} sits beside {path}, which was closed cleanly: tabletop did not "
                 "leave it there and will not replay it; move it away to open the session"
             )
+        time.sleep(0.02)
+        with contextlib.suppress(OSError):
+            head = _read_header(path)
+
+
+_SWITCH_PATIENCE = 1.0
+"""Seconds a journal beside a cleanly closed session may take to go (see above)."""
+
+
+def _journal_beside(path: Path) -> Path | None:
+    for suffix in ("-wal", "-journal"):
+        planted = path.with_name(path.name + suffix)
+        try:
+            if planted.lstat().st_size > 0:
+                return planted
+        except OSError:
+            continue
+    return None
 
 
 def _parse_meta(path: Path, rows: dict[str, Any], version: int) -> SessionMeta:

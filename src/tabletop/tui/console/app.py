@@ -129,7 +129,7 @@ class ConsoleApp(App[None]):
 
 
 class PresentApp(App[None]):
-    """The participant view: read-only, follows the writer by polling."""
+    """The participant view: read-only, follows the consoles live."""
 
     TITLE = "tabletop present"
     ENABLE_COMMAND_PALETTE = False

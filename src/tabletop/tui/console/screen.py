@@ -21,7 +21,6 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 
 from tabletop.app import forms
@@ -33,6 +32,7 @@ from tabletop.session.permissions import may_record
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
 from tabletop.session.store.errors import SessionFileGone
+from tabletop.tui.following import Followed
 from tabletop.tui.keys.bindings import CONSOLE_BINDINGS
 from tabletop.tui.widgets.clocks import ClockBar
 from tabletop.tui.widgets.decision_log import DecisionLog
@@ -94,8 +94,6 @@ PALETTE_RECORDS: dict[str, type[ev.Payload]] = {
 """What each palette command records: a console whose role may not, does not list it."""
 
 
-class Followed(Message):
-    """Another console appended: read what is new (posted from the follower thread)."""
 
 
 class ConsoleScreen(Screen[None]):
@@ -229,7 +227,7 @@ class ConsoleScreen(Screen[None]):
         return f"{minutes(actual)}/{minutes(phase.planned.total_seconds())}"
 
     def _wake(self) -> None:
-        self.post_message(Followed())  # thread-safe: handled on the app's own loop
+        self.post_message(Followed())
 
     def on_unmount(self) -> None:
         self.stop_following()

@@ -16,8 +16,10 @@ from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
 from tabletop.core.timefmt import format_story
+from tabletop.session.follow import Follower
 from tabletop.session.session import Session
 from tabletop.session.state import InjectState, SessionState
+from tabletop.tui.following import Followed
 from tabletop.tui.widgets.header import MarkingBar
 from tabletop.tui.widgets.inject_view import audience_names
 
@@ -104,7 +106,20 @@ class PresentScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.redraw()
+        # A wake-up on every commit elsewhere, within a frame or two; the slow
+        # timer is a safety net (and redraws the situation's clock).
+        self._follower = Follower(self.session.store.change_counter, self._wake)
+        self._follower.start()
         self.set_interval(self.poll, self.follow)
+
+    def _wake(self) -> None:
+        self.post_message(Followed())
+
+    def on_followed(self, message: Followed) -> None:
+        self.follow()
+
+    def on_unmount(self) -> None:
+        self._follower.stop()
 
     def follow(self) -> None:
         try:

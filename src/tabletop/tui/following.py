@@ -1,0 +1,10 @@
+"""The message a screen gets when another console has appended to its session."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class Followed(Message):
+    """Another console appended: read what is new (posted from the follower's thread;
+    ``post_message`` is thread-safe, and the handler runs on the app's own loop)."""
