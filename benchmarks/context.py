@@ -37,6 +37,18 @@ class Sizes:
     report_rounds: int
     record_events: tuple[int, ...]
     """Sizes of the long-record sessions (each against one of 10 events)."""
+    recorder_writers: tuple[int, ...]
+    """Writer processes appending to one session at once (latencies judged at 16)."""
+    recorder_followers: int
+    """Follower processes beside them, per side (tabletop and bare sqlite3)."""
+    recorder_rounds: int
+    recorder_human_seconds: float
+    """Length of one block of appends at a human pace, per side and round."""
+    recorder_flat_seconds: float
+    """Length of one block of appends flat out, per side and round."""
+    idle_follow_rounds: int
+    idle_follow_seconds: float
+    """Length of one block of the idle follower's CPU measure, per side and round."""
 
 
 FULL = Sizes(
@@ -55,6 +67,13 @@ FULL = Sizes(
     writes_per_round=30,
     report_rounds=5,
     record_events=(1_000, 10_000, 100_000),
+    recorder_writers=(1, 4, 16, 64),
+    recorder_followers=2,
+    recorder_rounds=3,
+    recorder_human_seconds=5.0,
+    recorder_flat_seconds=3.0,
+    idle_follow_rounds=3,
+    idle_follow_seconds=1.0,
 )
 QUICK = Sizes(
     corpus=100,
@@ -72,6 +91,13 @@ QUICK = Sizes(
     writes_per_round=15,
     report_rounds=3,
     record_events=(2_000,),
+    recorder_writers=(1, 4, 16),
+    recorder_followers=2,
+    recorder_rounds=1,
+    recorder_human_seconds=2.5,
+    recorder_flat_seconds=1.0,
+    idle_follow_rounds=2,
+    idle_follow_seconds=0.75,
 )
 
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from budgets import durable, memory, record, report, startup, step, validation
+from budgets import durable, memory, record, recorders, report, startup, step, validation
 from context import FULL, QUICK, Context
 from measure import BenchError, timed
 from results import BudgetError, Outcome, legend, write_json
@@ -33,6 +33,7 @@ BUDGETS: dict[str, Callable[[Context], list[Outcome]]] = {
     "report": report.measure,
     "memory": memory.measure,
     "record": record.measure,
+    "recorders": recorders.measure,
 }
 
 
