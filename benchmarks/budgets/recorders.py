@@ -4,7 +4,7 @@ Writers (scribes recording decisions, evaluators rating items, alternately)
 append through ``Session.record`` at a human pace (3 events a second each,
 jittered) and flat out. Follower processes open the session read-only and
 follow it as the console does: a :class:`~tabletop.session.follow.Follower`
-polls the change counter every 20 ms and ``Session.refresh`` applies what came.
+polls the change counter every 30 ms and ``Session.refresh`` applies what came.
 
 The baseline is bare ``sqlite3`` doing the same appends side by side: the same
 processes, the same folder, the same schedule of appends (one seeded jitter per
@@ -423,7 +423,7 @@ def _judged(runs: dict[int, Run]) -> list[Outcome]:
     )
     follow = Absolute(
         budget=f"follow-p99-{n}",
-        subject=f"p99 from a writer's acknowledgement to a follower (Follower every 20 ms, "
+        subject=f"p99 from a writer's acknowledgement to a follower (Follower every 30 ms, "
                 f"Session.refresh) having the event, {n} writers, human pace",
         baseline="the same for a bare sqlite3 follower (data_version every 10 ms, then SELECT)",
         subject_value=percentile(human["tabletop"].follow, 0.99) * 1e3,
@@ -462,7 +462,7 @@ def _idle(ctx: Context, pool: Pool, loaded: LoadedScenario) -> Outcome:
     shares = _read(result)["shares"]
     return Absolute(
         budget="follow-idle-cpu",
-        subject="CPU of one idle Follower thread (change counter every 20 ms), % of a core",
+        subject="CPU of one idle Follower thread (change counter every 30 ms), % of a core",
         baseline="a bare sqlite3 data_version poller every 10 ms",
         subject_value=median(shares["tabletop"]),
         baseline_value=median(shares["bare"]),
