@@ -129,3 +129,14 @@ def test_sessions_defaults_to_the_workspace(
     assert main(["sessions", str(tmp_path / "missing")]) == 2
     assert "no such folder" in capsys.readouterr().err
     assert not (tmp_path / "missing").exists()
+
+
+def test_sessions_names_the_facilitator_who_holds_it(
+    session_path: Path, loaded: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tabletop.session.authors import new_recorder
+
+    recorder = new_recorder("facilitator", "Col. R. Vance")
+    with Session.create(session_path, loaded, recorder=recorder):  # type: ignore[arg-type]
+        assert main(["sessions", str(session_path.parent)]) == 0
+    assert "open by Col. R. Vance, " in capsys.readouterr().out

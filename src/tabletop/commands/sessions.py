@@ -71,7 +71,8 @@ def _row(path: Path) -> tuple[str, ...]:
         return (path.name, "(unreadable)", "", "", "", "", reason)
     holder = writer_of(path)
     if holder is not None:
-        status = f"open by {holder.user}@{holder.host} (pid {holder.pid})"
+        who = f"{holder.name}, " if holder.name else ""  # the facilitator, when named
+        status = f"open by {who}{holder.user}@{holder.host} (pid {holder.pid})"
     else:
         status = "ended" if summary.ended else "stopped"
     last = summary.last_wall
