@@ -228,3 +228,13 @@ def test_an_unscripted_inject_years_into_the_story_is_placed_and_reopens(
     session.close()
     with Session.open_readonly(path) as reader:
         assert reader.state.injects[placed.inject.id].status == "delivered"
+
+
+def test_every_kind_says_who_may_record_it() -> None:
+    from tabletop.session.permissions import ACTIVITY, MAY_RECORD
+
+    assert set(ACTIVITY) == set(ev.VOCABULARY), sorted(
+        k.KIND for k in set(ev.VOCABULARY) - set(ACTIVITY)
+    )
+    assert MAY_RECORD["facilitator"] == frozenset(ev.VOCABULARY)
+    assert MAY_RECORD["observer"] == frozenset()

@@ -44,7 +44,7 @@ MAY_RECORD: dict[Role, frozenset[type[ev.Payload]]] = {
 }
 """The kinds each role may record."""
 
-_WHAT: dict[type[ev.Payload], str] = {
+ACTIVITY: dict[type[ev.Payload], str] = {  # what recording each kind is, for refusals
     **{kind: "steer the exercise (deliveries, clocks, branches, ENDEX)" for kind in _STEERING},
     ev.ImprovementAction: "add improvement actions",
     ev.UnscriptedInject: "write unscripted injects",
@@ -78,7 +78,7 @@ def refusal(recorder: Recorder, payload: ev.Payload, state: SessionState) -> str
 
 
 def _not_allowed(role: Role, kind: type[ev.Payload]) -> str:
-    what = _WHAT.get(kind, f"record '{kind.KIND}' events")
+    what = ACTIVITY.get(kind, f"record '{kind.KIND}' events")
     able = [r for r in ROLES if kind in MAY_RECORD[r] and r != FACILITATOR]
     who = " and ".join([*(f"{r}s" for r in able), "the facilitator"])
     article = "an" if role[0] in "aeiou" else "a"
