@@ -9,6 +9,7 @@ from textual.widgets import Static
 from tabletop.session.authors import new_recorder
 from tabletop.session.session import Session
 from tabletop.tui.console.app import make_app
+from tabletop.tui.widgets.clocks import ClockBar
 from tabletop.tui.widgets.decision_log import DecisionLog
 from tabletop.tui.widgets.facilitator_panel import FacilitatorPanel
 from tabletop.tui.widgets.timeline import Timeline
@@ -64,6 +65,8 @@ async def test_a_scribe_sees_only_what_its_team_received(
         screen = app.console_screen
         assert not screen.query_one(Timeline).display
         assert not screen.query_one(FacilitatorPanel).display
+        clocks = str(screen.query_one(ClockBar).render())
+        assert "PLAY" in clocks and "next" not in clocks and "minister-call" not in clocks
         assert screen.viewing == "harbour-alarm"
         await pilot.press("p")
         assert screen.viewing == "harbour-alarm"  # press-call never reachable

@@ -195,6 +195,9 @@ class ConsoleScreen(Screen[None]):
         else:  # a scribe's console: no timeline (the MSEL is not for the players)
             timeline.display = False
             self.query_one(FacilitatorPanel).display = False
+            clocks = self.query_one(ClockBar)
+            clocks.plan = False
+            clocks.show(self.state, self.now())
             self.query_one(InjectView).focus()
         self.set_interval(1.0, self._tick)
         self._follower = Follower(self.session.store.change_counter, self._wake)

@@ -10,8 +10,12 @@ from tabletop.session.state import SessionState
 from tabletop.tui.widgets.pace import Pace, countdown, minutes, pace
 
 
-def clock_text(state: SessionState, now: float, *, compact: bool = False) -> Text:
-    """Two lines: the clocks, then the pace against the plan (``compact`` for 80 columns)."""
+def clock_text(
+    state: SessionState, now: float, *, compact: bool = False, plan: bool = True
+) -> Text:
+    """Two lines: the clocks, then the pace against the plan (``compact`` for 80
+    columns). Without ``plan`` (a scribe's console, beside the players) the second
+    line names the phase only: never the next inject, nor how far behind play is."""
     p = pace(state, now)
     line = Text()
     line.append(" STORY ", style="bold reverse")
@@ -25,16 +29,16 @@ def clock_text(state: SessionState, now: float, *, compact: bool = False) -> Tex
     else:
         line.append(" ▶ RUNNING ", style="bold black on green")
     line.append("\n")
-    line.append_text(pace_text(state, p, compact=compact))
+    line.append_text(pace_text(state, p, compact=compact, plan=plan))
     return line
 
 
-def pace_text(state: SessionState, p: Pace, *, compact: bool = False) -> Text:
+def pace_text(state: SessionState, p: Pace, *, compact: bool = False, plan: bool = True) -> Text:
     """The pace line; ``compact`` leaves out the phase title, so that the time to
     the next inject still fits on a narrow screen."""
     text = Text()
     gap = " · " if compact else "  ·  "
-    if p.behind:  # first, so that a narrow screen never cuts it off
+    if p.behind and plan:  # first, so that a narrow screen never cuts it off
         text.append(" ⚠ BEHIND SCHEDULE ", style="bold white on red")
         text.append("  ")
     if p.phase is not None:
@@ -50,6 +54,8 @@ def pace_text(state: SessionState, p: Pace, *, compact: bool = False) -> Text:
             text.append(
                 f"{minutes(p.phase.actual)} of {minutes(p.phase.planned)} planned", style=style
             )
+    if not plan:
+        return text
     if p.next_inject is None:
         text.append(f"{gap}no inject pending")
     elif p.due_in is None:
@@ -73,13 +79,15 @@ class ClockBar(Static):
     """
 
     _shown: tuple[SessionState, float] | None = None
+    plan = True
+    """Whether the pace against the plan (the next inject) is shown."""
 
     def show(self, state: SessionState, now: float) -> None:
         self._shown = (state, now)
-        text = clock_text(state, now)
+        text = clock_text(state, now, plan=self.plan)
         width = self.content_size.width
         if width and any(line.cell_len > width for line in text.split()):
-            text = clock_text(state, now, compact=True)
+            text = clock_text(state, now, compact=True, plan=self.plan)
         # Two lines across the width whatever they say: the text never changes
         # the layout, so the screen is not laid out again (every second, too).
         self.update(text, layout=False)
