@@ -67,6 +67,11 @@ ACTION_RECORDS: dict[str, type[ev.Payload]] = {
 """What each key's action records: a console whose role may not record it hides the key."""
 
 
+STAFF_VIEWS = frozenset({"history"})
+"""Views a scribe's console does not offer: the history names every team's injects,
+holds and notes."""
+STAFF_PALETTE = frozenset({"history: show"})
+
 PALETTE_RECORDS: dict[str, type[ev.Payload]] = {
     "inject: deliver next": ev.InjectDelivered,
     "inject: skip": ev.InjectSkipped,
@@ -150,6 +155,8 @@ class ConsoleScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys this console's role may not use are hidden, and do nothing."""
+        if action in STAFF_VIEWS and not self.sees_all:
+            return False
         needs = ACTION_RECORDS.get(action)
         return needs is None or self.may(needs)
 
@@ -457,6 +464,9 @@ class ConsoleScreen(Screen[None]):
     def action_history(self) -> None:
         from tabletop.tui.screens.history import HistoryScreen
 
+        if not self.sees_all:
+            return
+
         self.app.push_screen(HistoryScreen(self.state))
 
     # ---------------------------------------------- corrections (issue 6)
@@ -543,6 +553,8 @@ class ConsoleScreen(Screen[None]):
         target = self.target_inject()
         on = f"highlighted inject: {target}" if target else "highlight an inject first"
         for command in self._every_command(on):
+            if command.title in STAFF_PALETTE and not self.sees_all:
+                continue
             needs = PALETTE_RECORDS.get(command.title)
             if needs is None or self.may(needs):
                 yield command
