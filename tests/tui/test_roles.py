@@ -59,12 +59,15 @@ async def test_a_scribe_sees_only_what_its_team_received(
 ) -> None:
     session.deliver("harbour-alarm")  # to all teams
     session.deliver("press-call")  # to the foreign office only
+    session.record_decision("mfa", "No comment to the press", inject="press-call")
     scribe = join(session, clock, "scribe", "P. Ndiaye", "civ")
     app = make_app(scribe, where="harbour.db")
     async with app.run_test(size=SIZE) as pilot:
         screen = app.console_screen
         assert not screen.query_one(Timeline).display
         assert not screen.query_one(FacilitatorPanel).display
+        log = str(screen.query_one(DecisionLog).query_one("#decision-text", Static).render())
+        assert "No comment" not in log  # another team's decision, on an inject not theirs
         clocks = str(screen.query_one(ClockBar).render())
         assert "PLAY" in clocks and "next" not in clocks and "minister-call" not in clocks
         assert screen.viewing == "harbour-alarm"

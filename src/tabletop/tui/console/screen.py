@@ -284,13 +284,17 @@ class ConsoleScreen(Screen[None]):
         delivered = [s.inject.id for s in self.state.delivered()]
         return [i for i in delivered if i in shown]
 
+    def _log_teams(self) -> tuple[str, ...]:
+        """A scribe's log shows its own teams' decisions; staff see every team's."""
+        return () if self.sees_all else self.session.recorder.teams
+
     def may_view(self, inject_id: str) -> bool:
         return self.sees_all or inject_id in self._team_deliveries()
 
     def _redraw_all(self) -> None:
         self.query_one(ClockBar).show(self.state, self.now())
         self._show_teams()
-        self.query_one(DecisionLog).show(self.state)
+        self.query_one(DecisionLog).show(self.state, self._log_teams())
         self._show_viewing()
 
     def _show_teams(self) -> None:
@@ -313,7 +317,7 @@ class ConsoleScreen(Screen[None]):
         self.query_one(ClockBar).show(self.state, self.now())
         self._show_teams()
         if kinds & DECISION_KINDS:
-            self.query_one(DecisionLog).show(self.state)
+            self.query_one(DecisionLog).show(self.state, self._log_teams())
         if kinds & DELIVERY_KINDS:
             self.viewing = self._latest_viewable()
             if self.viewing and self.sees_all:

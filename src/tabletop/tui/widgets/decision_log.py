@@ -50,14 +50,20 @@ SHOWN = 50
 """How many of the newest decisions the log shows."""
 
 
-def log_text(state: SessionState) -> Text:
+def log_text(state: SessionState, teams: tuple[str, ...] = ()) -> Text:
+    """The newest decisions; only those of ``teams`` when given (a scribe's table
+    sees its own team's, never what other teams decided on injects it never got)."""
     # Decisions are kept in the order they were recorded (by seq): the newest
     # are the last, reached without touching the rest.
-    newest = list(islice(reversed(state.decisions.values()), SHOWN))
+    recorded = reversed(state.decisions.values())
+    if teams:
+        recorded = (d for d in recorded if d.team in teams)
+    newest = list(islice(recorded, SHOWN))
     if not newest:
         return Text("No decisions yet. Press d to record one for the selected team.")
     text = Text("\n").join(decision_line(state, d) for d in newest)
-    older = len(state.decisions) - len(newest)
+    older = (len(state.decisions) if not teams
+             else sum(d.team in teams for d in state.decisions.values())) - len(newest)
     if older:
         text.append(
             f"\n\n{older:,} older decision{'s' if older != 1 else ''}: "
@@ -77,5 +83,5 @@ class DecisionLog(VerticalScroll):
         super().__init__(Static(id="decision-text"), id=id)
         self.border_title = "Decisions (newest first)"
 
-    def show(self, state: SessionState) -> None:
-        self.query_one("#decision-text", Static).update(log_text(state))
+    def show(self, state: SessionState, teams: tuple[str, ...] = ()) -> None:
+        self.query_one("#decision-text", Static).update(log_text(state, teams))
