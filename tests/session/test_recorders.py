@@ -392,3 +392,30 @@ def test_a_damaged_list_of_consoles_never_stops_a_follower(
         assert reader.play_seconds() == 30  # at its last event, not when it closed
     with pytest.raises(SessionError, match=r"console .* is damaged|role is not a role"):
         Session.open(session_path, clock=clock)
+
+
+def test_a_form_left_open_while_another_console_undid_its_inject_names_who(
+    session: Session, session_path: Path, clock: FakeClock
+) -> None:
+    """The scribe's console had already followed the undo; the refusal still says why."""
+    delivered = session.deliver("intro")
+    with Session.open(session_path, clock=clock, recorder=scribe("ops")) as table:
+        table.refresh()
+        session.record("delivery_undone", event=delivered.seq, reason="sent too early")
+        table.refresh()  # the follower has shown the undo
+        with pytest.raises(Conflict) as refused:
+            table.record_decision("ops", "Stand up the crisis cell", inject="intro")
+        assert str(refused.value) == (
+            "inject 'intro' is not delivered; its delivery was undone: record the decision "
+            "without it, or on a delivered inject: the facilitator recorded "
+            f"\"Delivery #{delivered.seq} undone (reason: sent too early)\" a moment ago"
+        )
+        clock.advance(3600)  # long after, it is the console's own mistake, said plainly
+        with pytest.raises(ValueError, match="not delivered") as plain:
+            table.record_decision("ops", "Stand up the crisis cell", inject="intro")
+        assert not isinstance(plain.value, Conflict)
+
+
+def test_a_decision_on_an_inject_not_yet_delivered_is_refused(session: Session) -> None:
+    with pytest.raises(ValueError, match="inject 'choice' is not delivered: record"):
+        session.record_decision("policy", "Talk", inject="choice")

@@ -24,6 +24,7 @@ def test_conveniences_record_one_event_each(session: Session, clock: FakeClock) 
     clock.advance(90)
     delivered = session.deliver_next()
     assert delivered is not None and delivered.data == {"inject": "intro"}
+    session.deliver("choice")
     decision = session.record_decision(
         "policy", "Open talks", inject="choice", option="talk", items=("drill/share",)
     )
@@ -41,7 +42,7 @@ def test_conveniences_record_one_event_each(session: Session, clock: FakeClock) 
     assert session.end_exercise().kind == "exercise_ended"
     assert session.play_seconds() == 90
     assert session.state.ended
-    assert len(session.store.events()) == 7
+    assert len(session.store.events()) == 8
 
 
 def test_hotwash_payload_may_carry_a_kind_key(session: Session) -> None:
@@ -146,6 +147,7 @@ def test_state_dependent_refusals(session: Session) -> None:
     session.record("delivery_undone", event=delivered.seq, reason="too early")
     with pytest.raises(ValueError, match="already been undone"):
         session.record("delivery_undone", event=delivered.seq, reason="again")
+    session.deliver("choice")
     decision = session.record_decision("policy", "Talk", inject="choice", option="talk")
     session.record("decision_retracted", event=decision.seq, reason="not said")
     with pytest.raises(ValueError, match="has been retracted"):
@@ -184,6 +186,7 @@ def test_a_resume_after_endex_in_an_old_journal_is_ignored(script: Script) -> No
 
 
 def test_amendment_fills_in_what_it_does_not_change(session: Session) -> None:
+    session.deliver("choice")
     decision = session.record_decision(
         "policy", "Talk", inject="choice", option="talk", items=["drill/share"]
     )

@@ -58,6 +58,22 @@ def check_new(payload: ev.Payload, state: SessionState) -> None:
     before a rule existed still open as they were. Raises ValueError."""
     if isinstance(payload, ev.ItemRated):
         _expected_still(payload.item, state)
+    elif isinstance(payload, ev.DecisionRecorded) and payload.inject is not None:
+        _answers_a_delivered_inject(payload.inject, state)
+
+
+def _answers_a_delivered_inject(inject: str, state: SessionState) -> None:
+    """A decision answers an inject the teams have: not one whose delivery was undone,
+    nor one not yet delivered (it would be dated before its own question)."""
+    current = state.injects.get(inject)
+    if current is None or current.status == "delivered":
+        return
+    undone = any(d.undone and d.inject == inject for d in state.deliveries())
+    raise ValueError(
+        f"inject '{inject}' is not delivered"
+        + ("; its delivery was undone" if undone else "")
+        + ": record the decision without it, or on a delivered inject"
+    )
 
 
 def _expected_still(item: str, state: SessionState) -> None:

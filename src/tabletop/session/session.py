@@ -43,6 +43,10 @@ MakePayload = Callable[[], Payload]
 
 OPTIMISTIC_TRIES = 2
 """Appends tried without the store's lock before one is made holding it."""
+RECENT = 300.0
+RECENT_EVENTS = 200
+"""How far back (seconds, events) a refusal looks for another console's event
+that caused it."""
 PRESENCE_EVERY = 1.0
 """Seconds a console trusts what it last learnt of the facilitator's presence."""
 
@@ -263,9 +267,16 @@ class Session:
             try:
                 payload = self._checked(make, author)
             except ValueError as exc:
-                if payload is None:
-                    raise  # wrong whatever the others did
-                raise Conflict(_conflict(str(exc), data, fresh, self.state)) from None
+                if payload is not None:
+                    raise Conflict(_conflict(str(exc), data, fresh, self.state)) from None
+                # Wrong on what this console shows too; say so, naming another
+                # console's recent event behind it if there is one (a form left
+                # open while someone else retracted what it corrects).
+                recent = self._recent_from_others()
+                cause = _cause(data, recent, self.state) if recent else None
+                if cause is None:
+                    raise
+                raise Conflict(_conflict(str(exc), data, [cause], self.state)) from None
         for _ in range(OPTIMISTIC_TRIES):
             try:
                 event = self.store.append(
@@ -292,6 +303,18 @@ class Session:
                 received=received,
             )
         return self._apply_own(event)
+
+    def _recent_from_others(self) -> list[Event]:
+        """Other consoles' events of the last few minutes, newest last."""
+        since = self.clock() - RECENT
+        ours = self.recorder.author.console
+        recent: list[Event] = []
+        for event in reversed(self.state.history[-RECENT_EVENTS:]):
+            if event.wall < since:
+                break
+            if event.author.console != ours:
+                recent.append(event)
+        return recent[::-1]
 
     def _catch_up(self) -> list[Event]:
         """Read what other consoles appended, when the store says there is any (a
@@ -460,6 +483,14 @@ def _conflict(problem: str, data: dict[str, Any], fresh: list[Event], state: Ses
     """The refusal, and what another console recorded meanwhile that caused it."""
     if not fresh:
         return problem
+    cause = _cause(data, fresh, state) or fresh[-1]
+    what = cause.payload.describe(StateNames(state)) if cause.readable else cause.kind
+    return f"{problem}: {cause.author.describe()} recorded \"{what}\" a moment ago"
+
+
+def _cause(data: dict[str, Any], events: list[Event], state: SessionState) -> Event | None:
+    """The newest of ``events`` that touches what ``data`` names: the event it
+    corrects, its inject, or an inject expecting its item."""
     target, inject, item = data.get("event"), data.get("inject"), data.get("item")
     injects = {inject} if isinstance(inject, str) else set()
     if isinstance(item, str):
@@ -474,9 +505,7 @@ def _conflict(problem: str, data: dict[str, Any], fresh: list[Event], state: Ses
         undone = state.delivery(payload.target) if payload.target is not None else None
         return undone is not None and undone.inject in injects
 
-    cause = next((e for e in reversed(fresh) if related(e)), fresh[-1])
-    what = cause.payload.describe(StateNames(state)) if cause.readable else cause.kind
-    return f"{problem}: {cause.author.describe()} recorded \"{what}\" a moment ago"
+    return next((e for e in reversed(events) if related(e)), None)
 
 
 def default_session_path(workspace: Path, exercise_id: str, now: datetime) -> Path:

@@ -87,8 +87,6 @@ BUSY_PATIENCE = 30.0
 file: a console never shows "database is locked" for a busy moment."""
 AUTHORS_FROM = 4
 """The first format whose events say who recorded them, with a ``consoles`` table."""
-_NOW = "(julianday('now') - 2440587.5) * 86400.0"
-"""The store's own clock, in seconds since 1970 (SQLite 3.40 lacks unixepoch('subsec'))."""
 
 _META_KEYS = (
     "format_version",
@@ -345,11 +343,13 @@ class Journal:
                     (top,) = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
                     if after is not None and top != after:
                         raise StaleAppend(int(top))
+                    *rest, given = row
+                    # Received now that the store is ours: after the writer's own
+                    # time, whatever the ms precision of SQLite's clock.
                     (received,) = conn.execute(
                         "INSERT INTO events (seq, kind, wall, data, actor, role, console, "
-                        f"received) VALUES (?, ?, ?, ?, ?, ?, ?, coalesce(?, {_NOW})) "
-                        "RETURNING received",
-                        (top + 1, *row),
+                        "received) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING received",
+                        (top + 1, *rest, time.time() if given is None else given),
                     ).fetchone()
                     if own:
                         conn.execute("COMMIT")
