@@ -139,3 +139,26 @@ async def test_the_facilitator_console_shows_another_console_s_event_live(
         await wait_until(pilot, lambda: session.state.last_seq == 3)
         assert any("Brief the embassies" in d.text for d in session.state.decisions.values())
         await pilot.press("q")
+
+
+async def test_another_console_says_so_when_the_facilitator_is_gone(
+    session: Session, clock: FakeClock
+) -> None:
+    session.record("clock_resumed")
+    evaluator = join(session, clock, "evaluator", "K. Oswald")
+    app = make_app(evaluator, where="harbour.db")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.console_screen
+        clocks = screen.query_one(ClockBar)
+        screen._tick()
+        assert "RUNNING" in str(clocks.render())
+        clock.advance(40)
+        session.heartbeat()
+        session.store._registered = False  # type: ignore[attr-defined]  # lost: no "closed"
+        session.close()  # its lock goes, as when the process is killed
+        clock.advance(300)
+        evaluator._facilitator_gone = None  # do not wait out the presence cache
+        screen._tick()
+        shown = str(clocks.render())
+        assert "STOPPED: no facilitator console" in shown and "0:00:40" in shown
+        await pilot.press("q")

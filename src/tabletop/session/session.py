@@ -408,6 +408,13 @@ class Session:
         gone = self._facilitator_gone_since(now)
         return now if gone is None else min(now, gone)
 
+    def facilitator_away(self) -> bool:
+        """Whether the play clock stands still because no facilitator console is open
+        (always False on the facilitator's own console)."""
+        if self.recorder.is_facilitator and not self.read_only:
+            return False
+        return self._facilitator_gone_since(self.clock()) is not None
+
     def _facilitator_gone_since(self, now: float) -> float | None:
         cached = self._facilitator_gone
         if cached is not None and 0 <= now - cached[0] < PRESENCE_EVERY:

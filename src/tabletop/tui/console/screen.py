@@ -259,7 +259,9 @@ class ConsoleScreen(Screen[None]):
             self.refresh_view()
 
     def _tick(self) -> None:
-        self.query_one(ClockBar).show(self.state, self.now())
+        clocks = self.query_one(ClockBar)
+        clocks.away = self.session.facilitator_away()
+        clocks.show(self.state, self.now())
         if not self.state.paused and self.state.current_phase:
             self.query_one(Timeline).refresh_phase(self.state.current_phase)
         now = self.session.clock()

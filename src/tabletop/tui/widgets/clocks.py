@@ -11,7 +11,12 @@ from tabletop.tui.widgets.pace import Pace, countdown, minutes, pace
 
 
 def clock_text(
-    state: SessionState, now: float, *, compact: bool = False, plan: bool = True
+    state: SessionState,
+    now: float,
+    *,
+    compact: bool = False,
+    plan: bool = True,
+    away: bool = False,
 ) -> Text:
     """Two lines: the clocks, then the pace against the plan (``compact`` for 80
     columns). Without ``plan`` (a scribe's console, beside the players) the second
@@ -26,6 +31,8 @@ def clock_text(
         line.append(" ■ ENDEX — exercise ended ", style="bold white on dark_red")
     elif state.paused:
         line.append(" ‖ PAUSED ", style="bold black on yellow")
+    elif away:  # running by the record, but nobody steers: stopped where last seen
+        line.append(" ‖ STOPPED: no facilitator console ", style="bold black on yellow")
     else:
         line.append(" ▶ RUNNING ", style="bold black on green")
     line.append("\n")
@@ -81,13 +88,15 @@ class ClockBar(Static):
     _shown: tuple[SessionState, float] | None = None
     plan = True
     """Whether the pace against the plan (the next inject) is shown."""
+    away = False
+    """Whether the facilitator's console is gone (the clock stands still)."""
 
     def show(self, state: SessionState, now: float) -> None:
         self._shown = (state, now)
-        text = clock_text(state, now, plan=self.plan)
+        text = clock_text(state, now, plan=self.plan, away=self.away)
         width = self.content_size.width
         if width and any(line.cell_len > width for line in text.split()):
-            text = clock_text(state, now, compact=True, plan=self.plan)
+            text = clock_text(state, now, compact=True, plan=self.plan, away=self.away)
         # Two lines across the width whatever they say: the text never changes
         # the layout, so the screen is not laid out again (every second, too).
         self.update(text, layout=False)
