@@ -202,3 +202,22 @@ async def test_the_readme_exercise_plays_to_the_end_by_keys(tmp_path: Path) -> N
         assert len(state.decisions) == 1 and len(state.ratings) == 1
     finally:
         session.close()
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["nothere.db"], "nothere.db: no such session file; the facilitator starts"),
+        (["mini", "--session", "nothere.db"], "nothere.db: no such session file"),
+        (["mini"], "this console joins a session: name its file"),
+    ],
+)
+def test_a_console_with_no_session_to_join_is_told_in_one_line(
+    argv: list[str], said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = main(["run", *argv, "--role", "evaluator", "--name", "K. Oswald"])
+    err = capsys.readouterr().err
+    assert code == 2 and said in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []  # nothing created

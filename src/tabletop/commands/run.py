@@ -80,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
     target, session_file = args.exercise, args.session
     if session_file is None and (joined := session_named(target)) is not None:
         target, session_file = joined
+    if not recorder.is_facilitator and (missing := _nothing_to_join(target, session_file)):
+        print(f"tabletop run: {missing}", file=sys.stderr)
+        return 2
     with collector_paused():
         try:
             opened = open_session(target, session_file, recorder)
@@ -127,6 +130,18 @@ def run(args: argparse.Namespace) -> int:
     again = f"tabletop run {shlex.quote(target)} --session {typed}" + _role_args(args)
     print(f"Resume it: {again}" if crashed else f"Build its report: tabletop report {typed}")
     return 1 if crashed else 0
+
+
+def _nothing_to_join(target: str, session_file: Path | None) -> str | None:
+    """Why a console that is not the facilitator's has no session to join, if so:
+    the facilitator starts a session, the others join it."""
+    after = "the facilitator starts the session, then the others join it"
+    if session_file is not None:
+        return None if session_file.exists() else f"{session_file}: no such session file; {after}"
+    if Path(target).suffix == ".db" or os.sep in target:
+        return f"{target}: no such session file; {after}"
+    return (f"this console joins a session: name its file (tabletop run FILE --role …, "
+            f"or --session FILE); {after}")
 
 
 def _role_args(args: argparse.Namespace) -> str:
