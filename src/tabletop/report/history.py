@@ -9,6 +9,9 @@ from tabletop.session.events import Event, Names
 
 _SCORES = (ev.ItemRated, ev.RatingCorrected, ev.ObjectiveRated)
 """Events that are scores: the report names their recorder's role, never the person."""
+_UNNAMED: frozenset[str] = frozenset({"evaluator"})
+"""Roles the report never names, on any event: with one evaluator per table, a name
+beside a hot wash entry would say who scored that table."""
 
 
 def history_row(event: Event, names: Names) -> HistoryRow:
@@ -25,6 +28,6 @@ def history_row(event: Event, names: Names) -> HistoryRow:
 
 def recorded_by(event: Event) -> str:
     author = event.author
-    if isinstance(event.payload, _SCORES) or not author.name:
+    if isinstance(event.payload, _SCORES) or author.role in _UNNAMED or not author.name:
         return author.role
     return f"{author.name} ({author.role})"
