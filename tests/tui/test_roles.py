@@ -12,6 +12,7 @@ from tabletop.tui.console.app import make_app
 from tabletop.tui.widgets.clocks import ClockBar
 from tabletop.tui.widgets.decision_log import DecisionLog
 from tabletop.tui.widgets.facilitator_panel import FacilitatorPanel
+from tabletop.tui.widgets.inject_view import InjectView
 from tabletop.tui.widgets.timeline import Timeline
 
 from .conftest import FakeClock, kinds
@@ -71,6 +72,7 @@ async def test_a_scribe_sees_only_what_its_team_received(
         clocks = str(screen.query_one(ClockBar).render())
         assert "PLAY" in clocks and "next" not in clocks and "minister-call" not in clocks
         assert screen.viewing == "harbour-alarm"
+        assert screen.query_one(InjectView).border_title == "Current inject"  # its team's
         await pilot.press("p")
         assert screen.viewing == "harbour-alarm"  # press-call never reachable
         screen.view("press-call")
@@ -121,6 +123,10 @@ async def test_a_controller_writes_injects_but_does_not_deliver(
     async with app.run_test(size=SIZE) as pilot:
         titles = {c.title for c in app.console_screen.palette_commands("")}
         assert {"inject: write unscripted", "note: add"} <= titles
+        screen = app.console_screen
+        heading = str(screen.query_one(InjectView).query_one("#inject-heading", Static).render())
+        log = str(screen.query_one(DecisionLog).query_one("#decision-text", Static).render())
+        assert heading == "No inject delivered yet." and log == "No decisions yet."
         assert "inject: deliver next" not in titles and "decision: record" not in titles
         await pilot.press("n", "q")
     assert kinds(session) == ["facilitator_opened"]
@@ -162,3 +168,18 @@ async def test_another_console_says_so_when_the_facilitator_is_gone(
         shown = str(clocks.render())
         assert "STOPPED: no facilitator console" in shown and "0:00:40" in shown
         await pilot.press("q")
+
+
+def test_a_scribe_corrects_only_its_own_team_s_decisions(
+    session: Session, clock: FakeClock
+) -> None:
+    from tabletop.app import forms
+
+    session.deliver("harbour-alarm")
+    theirs = session.record_decision("mod", "Navy leads", inject="harbour-alarm")
+    ours = session.record_decision("civ", "Open shelters", inject="harbour-alarm")
+    with join(session, clock, "scribe", "P. Ndiaye", "civ") as scribe:
+        spec = forms.decision_amend(scribe)
+        assert spec is not None
+        listed = [value for _label, value in spec.fields[0].choices]
+        assert listed == [str(ours.seq)] and str(theirs.seq) not in listed

@@ -323,9 +323,16 @@ DECISIONS_LISTED = 200
 by its number (a list of every decision made the form slower with each one)."""
 
 
-def decision_choices(state: SessionState, *, live_only: bool = True) -> list[tuple[str, str]]:
+def decision_choices(
+    state: SessionState, *, live_only: bool = True, teams: Sequence[str] = ()
+) -> list[tuple[str, str]]:
+    """The newest decisions to pick from; only ``teams``' when given (a console that
+    records for some teams corrects only theirs)."""
     # Decisions are kept in the order recorded: the newest are the last.
-    newest = (d for d in reversed(state.decisions.values()) if not (live_only and d.retracted))
+    newest = (
+        d for d in reversed(state.decisions.values())
+        if not (live_only and d.retracted) and (not teams or d.team in teams)
+    )
     return [
         (f"#{d.seq} {team_name(state, d.team)}: {d.text}"[:80], str(d.seq))
         for d in islice(newest, DECISIONS_LISTED)
@@ -340,7 +347,7 @@ def _decision_correction(
     payload: Callable[[Values], dict[str, Any]],
 ) -> FormSpec | None:
     """None when no live decision is recorded yet."""
-    choices = decision_choices(session.state)
+    choices = decision_choices(session.state, teams=session.recorder.teams)
     if not choices:
         return None
     fields = [FormField("event", "Decision", "select", choices, value=choices[0][1],
@@ -387,7 +394,8 @@ def decision_amend(session: Session) -> FormSpec | None:
 def rating_correct(session: Session) -> FormSpec | None:
     """None when no rating is recorded yet."""
     state = session.state
-    ratings = sorted(state.ratings.values(), key=lambda r: r.seq, reverse=True)
+    ratings = sorted((r for r in state.ratings.values() if session.recorder.covers(r.team)),
+                     key=lambda r: r.seq, reverse=True)
     if not ratings:
         return None
     choices = [

@@ -190,6 +190,9 @@ class ConsoleScreen(Screen[None]):
         return f"{self.where} · {who}{teams}"
 
     def on_mount(self) -> None:
+        if not self.may(ev.InjectDelivered):
+            self.query_one(InjectView).nothing_yet = "No inject delivered yet."
+        self.query_one(DecisionLog).hint = self.may(ev.DecisionRecorded)
         timeline = self.query_one(Timeline)
         timeline.rebuild()
         self.viewing = self._latest_viewable()
@@ -304,7 +307,9 @@ class ConsoleScreen(Screen[None]):
                                         self.session.recorder.teams)
 
     def _show_viewing(self) -> None:
-        self.query_one(InjectView).show(self.state, self.viewing)
+        view = self.query_one(InjectView)
+        view.latest = None if self.sees_all else self._latest_viewable()
+        view.show(self.state, self.viewing)
         if self.sees_all:
             self.query_one(FacilitatorPanel).show(self.state, self.viewing,
                                                   self.session.selected_team)

@@ -50,7 +50,7 @@ SHOWN = 50
 """How many of the newest decisions the log shows."""
 
 
-def log_text(state: SessionState, teams: tuple[str, ...] = ()) -> Text:
+def log_text(state: SessionState, teams: tuple[str, ...] = (), *, hint: bool = True) -> Text:
     """The newest decisions; only those of ``teams`` when given (a scribe's table
     sees its own team's, never what other teams decided on injects it never got)."""
     # Decisions are kept in the order they were recorded (by seq): the newest
@@ -60,7 +60,8 @@ def log_text(state: SessionState, teams: tuple[str, ...] = ()) -> Text:
         recorded = (d for d in recorded if d.team in teams)
     newest = list(islice(recorded, SHOWN))
     if not newest:
-        return Text("No decisions yet. Press d to record one for the selected team.")
+        return Text("No decisions yet."
+                    + (" Press d to record one for the selected team." if hint else ""))
     text = Text("\n").join(decision_line(state, d) for d in newest)
     older = (len(state.decisions) if not teams
              else sum(d.team in teams for d in state.decisions.values())) - len(newest)
@@ -83,5 +84,8 @@ class DecisionLog(VerticalScroll):
         super().__init__(Static(id="decision-text"), id=id)
         self.border_title = "Decisions (newest first)"
 
+    hint = True
+    """Whether an empty log tells how to record a decision (consoles that can)."""
+
     def show(self, state: SessionState, teams: tuple[str, ...] = ()) -> None:
-        self.query_one("#decision-text", Static).update(log_text(state, teams))
+        self.query_one("#decision-text", Static).update(log_text(state, teams, hint=self.hint))

@@ -60,6 +60,12 @@ class InjectView(VerticalScroll):
         super().__init__(id=id)
         self.border_title = "Inject"
         self.showing: str | None = None
+        self.nothing_yet = "No inject delivered yet. Press n to deliver the first."
+        """What the view says before the first delivery (a console that cannot
+        deliver says less)."""
+        self.latest: str | None = None
+        """The inject this console counts as current, when not the exercise's (a
+        scribe's: its team's latest)."""
 
     def compose(self) -> ComposeResult:
         # The body (and the Markdown parser it imports) is added when the first
@@ -67,7 +73,7 @@ class InjectView(VerticalScroll):
         # Static holding Rich's Markdown, not Textual's Markdown widget, which
         # mounts a widget per block: each delivery then laid the screen out
         # three or four times over, not twice.
-        yield Static("No inject delivered yet. Press n to deliver the first.", id="inject-heading")
+        yield Static(self.nothing_yet, id="inject-heading")
 
     def _body(self) -> Static | None:
         found = self.query("#inject-body")
@@ -79,12 +85,12 @@ class InjectView(VerticalScroll):
         self.showing = inject_id
         inject_state = state.injects.get(inject_id) if inject_id else None
         if inject_state is None:
-            heading.update("No inject delivered yet. Press n to deliver the first.")
+            heading.update(self.nothing_yet)
             if body is not None:
                 body.update("")
             self.border_title = "Inject"
             return
-        current = inject_id == state.current_inject
+        current = inject_id == (self.latest or state.current_inject)
         self.border_title = "Current inject" if current else "Viewing (not current)"
         heading.update(inject_heading(state, inject_state))
         from rich.markdown import Markdown
