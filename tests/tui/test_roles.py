@@ -183,3 +183,19 @@ def test_a_scribe_corrects_only_its_own_team_s_decisions(
         assert spec is not None
         listed = [value for _label, value in spec.fields[0].choices]
         assert listed == [str(ours.seq)] and str(theirs.seq) not in listed
+
+
+async def test_a_form_refused_for_a_missing_field_brings_that_field_into_view(
+    session: Session, clock: FakeClock
+) -> None:
+    app = make_app(session, where="harbour.db")
+    async with app.run_test(size=(80, 24)) as pilot:  # the reason sits below the fold
+        app.console_screen.write_unscripted()
+        await pilot.pause()
+        await type_text(pilot, "Power cut")  # the title; sender and reason left empty
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.focused is not None
+                         and app.focused.id in ("field-sender", "field-reason"))
+        assert "required" in str(app.screen.query_one("#form-error", Static).render())
+        await pilot.press("escape")
+    assert "unscripted_inject" not in kinds(session)

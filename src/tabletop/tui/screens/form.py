@@ -116,10 +116,19 @@ class FormScreen(ModalScreen[bool]):
         (self.focused or self).call_later(self._save)
 
     def _save(self) -> None:
+        values = self.values()
         try:
-            message = self.spec.submit(self.values())
+            message = self.spec.submit(values)
         except Exception as exc:  # the form must survive any failure; the text stays
             self.show_error(error_message(exc))
+            # On a small screen the message may sit below the fold: bring the first
+            # empty required field into view, and say it where it is always seen.
+            empty = next((f for f in self.fields if f.required and not values.get(f.name)),
+                         None)
+            if empty is not None:
+                self.query_one(f"#field-{empty.name}").focus()
+            self.notify(error_message(exc), title=f"Not saved: {self.form_title}",
+                        severity="error", timeout=8, markup=False)
             return
         self.dismiss(True)
         if message:
