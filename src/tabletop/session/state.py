@@ -21,7 +21,7 @@ CONTRACT (shared by the journal, the console and the report; keep it stable):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
@@ -311,10 +311,14 @@ class SessionState:
         return list(self._deliveries)
 
     def visible_to(self, team: str | None) -> list[InjectState]:
-        shown = self.delivered()
-        if team is None:
-            return shown
-        return [s for s in shown if s.inject.to == "all" or team in s.inject.to]
+        return self.delivered() if team is None else self.delivered_to((team,))
+
+    def delivered_to(self, teams: Sequence[str]) -> list[InjectState]:
+        """The delivered injects any of ``teams`` received, in the order delivered."""
+        return [
+            s for s in self.delivered()
+            if s.inject.to == "all" or any(team in s.inject.to for team in teams)
+        ]
 
     def chosen_option(self, inject_id: str) -> str | None:
         state = self.injects.get(inject_id)

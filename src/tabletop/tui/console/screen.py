@@ -282,12 +282,7 @@ class ConsoleScreen(Screen[None]):
     def _team_deliveries(self) -> list[str]:
         """What the scribe's teams have received, in the order delivered."""
         teams = self.session.recorder.teams or (self.session.selected_team,)
-        shown: dict[str, None] = {}
-        for team in teams:
-            for inject_state in self.state.visible_to(team):
-                shown[inject_state.inject.id] = None
-        delivered = [s.inject.id for s in self.state.delivered()]
-        return [i for i in delivered if i in shown]
+        return [s.inject.id for s in self.state.delivered_to(teams)]
 
     def _log_teams(self) -> tuple[str, ...]:
         """A scribe's log shows its own teams' decisions; staff see every team's."""
@@ -576,8 +571,9 @@ class ConsoleScreen(Screen[None]):
             yield PaletteCommand(f"team: select {team.name}",
                                  partial(self.select_team, team.id), key)
         if len(query) >= JUMP_QUERY_MIN:
+            viewable = None if self.sees_all else set(self._team_deliveries())
             for inject_id in jump_targets(self.state, query):
-                if not self.may_view(inject_id):
+                if viewable is not None and inject_id not in viewable:
                     continue
                 inject_state = self.state.injects[inject_id]
                 yield PaletteCommand(
