@@ -73,8 +73,13 @@ def refusal(recorder: Recorder, payload: ev.Payload, state: SessionState) -> str
                 return (f"this {role} console writes injects only to {_named(recorder)}, "
                         "not to other teams")
         elif not recorder.covers(team):
-            return f"this {role} console records for {_named(recorder)}, not for '{team}'"
+            return not_covered(recorder, team)
     return None
+
+
+def not_covered(recorder: Recorder, team: str | None) -> str:
+    """Why a console given teams does not record for (or show) ``team``."""
+    return f"this {recorder.role} console records for {_named(recorder)}, not for '{team}'"
 
 
 def _not_allowed(role: Role, kind: type[ev.Payload]) -> str:

@@ -32,9 +32,15 @@ from tabletop.session.events import (
     Unreadable,
     unreadable,
 )
-from tabletop.session.permissions import refusal
+from tabletop.session.permissions import not_covered, refusal
 from tabletop.session.state import SessionState, StateNames
-from tabletop.session.store.base import LoadedScenario, SessionMeta, SessionStore, StaleAppend
+from tabletop.session.store.base import (
+    LoadedScenario,
+    Presence,
+    SessionMeta,
+    SessionStore,
+    StaleAppend,
+)
 from tabletop.session.store.errors import SessionCorrupt, SessionError, SessionWrongExercise
 from tabletop.session.store.sqlite import Journal
 
@@ -146,14 +152,18 @@ class Session:
 
     def _previous_facilitator(self) -> float | None:
         """When the facilitator console before this one was last seen, if it was."""
-        ours = self.store.recorder.author.console
-        before = [
-            p for p in self.store.presence()
-            if p.author.role == FACILITATOR and p.author.console != ours
+        return self._facilitator_last_seen(self.store.presence())
+
+    def _facilitator_last_seen(self, consoles: list[Presence]) -> float | None:
+        """The last sign of life of the latest facilitator console other than this
+        one: its close, its last heartbeat or its last event; None if none opened."""
+        ours = self.recorder.author.console
+        theirs = [
+            p for p in consoles if p.author.role == FACILITATOR and p.author.console != ours
         ]
-        if not before:
+        if not theirs:
             return None
-        last = before[-1]
+        last = theirs[-1]
         seen = last.closed if last.closed is not None else last.seen
         return max(seen, self.state.facilitator_last_wall or 0.0)
 
@@ -258,50 +268,43 @@ class Session:
         event that was right on this console and is wrong now raises Conflict,
         saying what the other console recorded.
         """
+        def recheck(fresh: list[Event]) -> Payload:
+            """Check again after catching up: wrong now means another console's doing."""
+            try:
+                return self._checked(make, author)
+            except ValueError as exc:
+                cause = _cause(data, fresh, self.state) or (fresh[-1] if fresh else None)
+                raise Conflict(_conflict(str(exc), cause, self.state)) from None
+
+        def append(payload: Payload) -> Event:
+            return self.store.append(payload, wall=wall, after=self.state.last_seq,
+                                     author=author, received=received)
+
         try:
-            payload: Payload | None = self._checked(make, author)
+            payload = self._checked(make, author)  # against what this console has shown
         except ValueError:
-            payload = None  # perhaps only on what this console had not seen yet
-        fresh = self._catch_up()
-        if payload is None or fresh:
+            # Wrong on what this console shows. It may only be what it has not seen
+            # yet; else say so, naming another console's recent event behind it if
+            # there is one (a form left open while someone retracted its target).
+            self._catch_up()
             try:
                 payload = self._checked(make, author)
             except ValueError as exc:
-                if payload is not None:
-                    raise Conflict(_conflict(str(exc), data, fresh, self.state)) from None
-                # Wrong on what this console shows too; say so, naming another
-                # console's recent event behind it if there is one (a form left
-                # open while someone else retracted what it corrects).
-                recent = self._recent_from_others()
-                cause = _cause(data, recent, self.state) if recent else None
+                cause = _cause(data, self._recent_from_others(), self.state)
                 if cause is None:
                     raise
-                raise Conflict(_conflict(str(exc), data, [cause], self.state)) from None
+                raise Conflict(_conflict(str(exc), cause, self.state)) from None
+        else:
+            if fresh := self._catch_up():
+                payload = recheck(fresh)
         for _ in range(OPTIMISTIC_TRIES):
             try:
-                event = self.store.append(
-                    payload, wall=wall, after=self.state.last_seq, author=author,
-                    received=received,
-                )
+                return self._apply_own(append(payload))
             except StaleAppend:
-                fresh = self.refresh()  # catch up without holding anyone up, and check again
-                try:
-                    payload = self._checked(make, author)
-                except ValueError as exc:
-                    raise Conflict(_conflict(str(exc), data, fresh, self.state)) from None
-                continue
-            return self._apply_own(event)
+                payload = recheck(self.refresh())  # caught up, without holding anyone up
         # Still overtaken (a busy room): catch up and append under the store's lock.
         with self.store.transaction():  # nobody else appends until it ends
-            fresh = self.refresh()
-            try:
-                payload = self._checked(make, author)
-            except ValueError as exc:
-                raise Conflict(_conflict(str(exc), data, fresh, self.state)) from None
-            event = self.store.append(
-                payload, wall=wall, after=self.state.last_seq, author=author,
-                received=received,
-            )
+            event = append(recheck(self.refresh()))
         return self._apply_own(event)
 
     def _recent_from_others(self) -> list[Event]:
@@ -403,7 +406,7 @@ class Session:
         """The wall time at which this console reads the play clock: now, or, when
         the facilitator console is gone (closed or lost), its last sign of life."""
         now = self.clock()
-        if self.recorder.is_facilitator and not self.read_only:
+        if self._steers:
             return now
         gone = self._facilitator_gone_since(now)
         return now if gone is None else min(now, gone)
@@ -411,9 +414,12 @@ class Session:
     def facilitator_away(self) -> bool:
         """Whether the play clock stands still because no facilitator console is open
         (always False on the facilitator's own console)."""
-        if self.recorder.is_facilitator and not self.read_only:
-            return False
-        return self._facilitator_gone_since(self.clock()) is not None
+        return not self._steers and self._facilitator_gone_since(self.clock()) is not None
+
+    @property
+    def _steers(self) -> bool:
+        """This is the facilitator's console, writing: its clock is the clock."""
+        return self.recorder.is_facilitator and not self.read_only
 
     def _facilitator_gone_since(self, now: float) -> float | None:
         cached = self._facilitator_gone
@@ -425,10 +431,9 @@ class Session:
                 consoles = self.store.presence()
             except SessionError:  # a damaged list of consoles is no reason to stop the clock
                 consoles = []
-            seen = [p.closed if p.closed is not None else p.seen
-                    for p in consoles if p.author.role == FACILITATOR]
-            signs = [t for t in (*seen[-1:], self.state.facilitator_last_wall) if t is not None]
-            gone = max(signs) if signs else self.state.last_activity()
+            gone = self._facilitator_last_seen(consoles)
+            if gone is None:  # no facilitator console ever said so: its last event
+                gone = self.state.facilitator_last_wall or self.state.last_activity()
         self._facilitator_gone = (now, gone)
         return gone
 
@@ -476,8 +481,7 @@ class Session:
         if team not in self.scenario.team_by_id:
             raise ValueError(f"unknown team '{team[:40]}'")
         if not self.recorder.covers(team):
-            raise Refused(f"this {self.recorder.role} console records for "
-                          f"{', '.join(self.recorder.teams)}, not for '{team}'")
+            raise Refused(not_covered(self.recorder, team))
         self.selected_team = team
         if not self.read_only:
             self.store.remember_team(team)
@@ -486,11 +490,10 @@ class Session:
         return self.record("exercise_ended")
 
 
-def _conflict(problem: str, data: dict[str, Any], fresh: list[Event], state: SessionState) -> str:
+def _conflict(problem: str, cause: Event | None, state: SessionState) -> str:
     """The refusal, and what another console recorded meanwhile that caused it."""
-    if not fresh:
+    if cause is None:
         return problem
-    cause = _cause(data, fresh, state) or fresh[-1]
     what = cause.payload.describe(StateNames(state)) if cause.readable else cause.kind
     return f"{problem}: {cause.author.describe()} recorded \"{what}\" a moment ago"
 
