@@ -319,8 +319,8 @@ class Journal:
         with self._mutex:
             self._check_file_in_place()
             wall = float(self._clock()) if wall is None else float(wall)
-            row = (kind, wall, stored.decode(), author.name, author.role, author.console, received)
-            seq, received = self._insert(conn, row, after)
+            row = (kind, wall, stored.decode(), author.name, author.role, author.console)
+            seq, received = self._insert(conn, row, after, received)
             self._last_seq = seq
             # Written, but into a file that may have lost its name meanwhile:
             # then it is not acknowledged (the caller offers to save a copy).
@@ -328,7 +328,11 @@ class Journal:
         return Event(seq, kind, wall, payload, author, received)
 
     def _insert(
-        self, conn: sqlite3.Connection, row: tuple[object, ...], after: int | None
+        self,
+        conn: sqlite3.Connection,
+        row: tuple[object, ...],
+        after: int | None,
+        received: float | None,
     ) -> tuple[int, float]:
         """Append one row as the next seq, in its own synced transaction (or in the
         caller's, inside ``transaction``), retrying while another console holds
@@ -343,14 +347,14 @@ class Journal:
                     (top,) = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
                     if after is not None and top != after:
                         raise StaleAppend(int(top))
-                    *rest, given = row
                     # Received now that the store is ours: after the writer's own
                     # time, whatever the ms precision of SQLite's clock.
-                    (received,) = conn.execute(
+                    at = time.time() if received is None else received
+                    conn.execute(
                         "INSERT INTO events (seq, kind, wall, data, actor, role, console, "
-                        "received) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING received",
-                        (top + 1, *rest, time.time() if given is None else given),
-                    ).fetchone()
+                        "received) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (top + 1, *row, at),
+                    )
                     if own:
                         conn.execute("COMMIT")
                 except BaseException:
@@ -358,7 +362,7 @@ class Journal:
                         with contextlib.suppress(sqlite3.Error):
                             conn.execute("ROLLBACK")
                     raise
-                return int(top) + 1, float(received)
+                return int(top) + 1, at
             except sqlite3.Error as exc:
                 if own and waiting.again(exc):
                     continue  # another console's commit; never shown as an error
@@ -473,7 +477,8 @@ class Journal:
         """Release the file; a writer first folds the WAL into the .db and drops the lock."""
         if self._registered:
             with contextlib.suppress(SessionError, sqlite3.Error):
-                self._console_update("closed = ?, seen = ?", self._clock(), self._clock())
+                now = self._clock()
+                self._console_update("closed = ?, seen = ?", now, now)
         conn, self._conn = self._conn, None
         if conn is None:
             return
