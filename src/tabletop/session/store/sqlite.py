@@ -48,11 +48,10 @@ import msgspec
 from tabletop import __version__
 from tabletop.core.files import SESSION_APPLICATION_ID as APPLICATION_ID
 from tabletop.core.files import SQLITE_HEADER, fsync_folder, link_new, temporary_beside
-from tabletop.core.roles import FACILITATOR, ROLES
+from tabletop.core.roles import FACILITATOR
 from tabletop.core.scenario import Scenario, decode, encode_parts
 from tabletop.session.authors import FACILITATOR_RECORDER, Author, Recorder
-from tabletop.session.events import KIND_PATTERN, Event, Payload, PayloadError, kind_of
-from tabletop.session.events import decode as decode_payload
+from tabletop.session.events import Event, Payload, kind_of
 from tabletop.session.events import encode as encode_payload
 from tabletop.session.store.base import LoadedScenario, Presence, SessionMeta, StaleAppend, Tally
 from tabletop.session.store.errors import (
@@ -80,6 +79,7 @@ from tabletop.session.store.migrations import (
     migrate,
     recorded,
 )
+from tabletop.session.store.rows import MAX_PAYLOAD, MAX_WALL, event_from_row, presence_from_row
 
 BUSY_TIMEOUT = 5.0  # seconds SQLite waits for another connection's brief lock
 BUSY_PATIENCE = 30.0
@@ -310,10 +310,10 @@ class Journal:
         conn = self._writable()
         kind = kind_of(payload)
         stored = encode_payload(payload)
-        if len(stored) > _MAX_PAYLOAD:
+        if len(stored) > MAX_PAYLOAD:
             raise ValueError(
                 f"the {kind} event cannot be stored: it holds {len(stored):,} bytes, "
-                f"more than {_MAX_PAYLOAD:,}"
+                f"more than {MAX_PAYLOAD:,}"
             )
         author = self.recorder.author if author is None else author
         with self._mutex:
@@ -441,7 +441,7 @@ class Journal:
                     "WHERE seq > ? ORDER BY seq",
                     (after,),
                 ).fetchall()
-            return [_event(self.path, *row) for row in rows]
+            return [event_from_row(self.path, *row) for row in rows]
         except sqlite3.DatabaseError as exc:
             raise SessionCorrupt(
                 f"{self.path}: the event log cannot be read ({_sqlite_reason(exc)})"
@@ -459,7 +459,7 @@ class Journal:
                 total, top, odd = conn.execute(
                     "SELECT count(*), coalesce(max(seq), 0), coalesce(sum("
                     "typeof(seq) != 'integer' OR typeof(wall) NOT IN ('real', 'integer')"
-                    f" OR wall < 0 OR wall >= {_MAX_WALL} OR typeof(data) != 'text'"
+                    f" OR wall < 0 OR wall >= {MAX_WALL} OR typeof(data) != 'text'"
                     " OR typeof(kind) != 'text' OR length(kind) NOT BETWEEN 1 AND 64"
                     "), 0) FROM events"
                 ).fetchone()
@@ -595,7 +595,7 @@ class Journal:
             raise SessionCorrupt(
                 f"{self.path}: the list of consoles cannot be read ({_sqlite_reason(exc)})"
             ) from exc
-        return [_presence(self.path, *row) for row in rows]
+        return [presence_from_row(self.path, *row) for row in rows]
 
     def facilitator_present(self) -> bool:
         """Whether a facilitator console holds the session now."""
@@ -625,75 +625,6 @@ class Journal:
         # SQLite rolls a failed commit back; re-read in case it had landed after all.
         with contextlib.suppress(SessionError):
             self._last_seq = self._max_seq()
-
-
-_MAX_WALL = 1e11  # seconds since 1970: the year 5138; anything later is damage
-_MAX_PAYLOAD = 1 << 20  # one event's JSON; a decision's text is a few hundred bytes
-
-
-def _event(
-    path: Path,
-    seq: object,
-    kind: object,
-    wall: object,
-    data: object,
-    actor: object,
-    role: object,
-    console: object,
-    received: object,
-) -> Event:
-    """One row as an event, or SessionCorrupt naming it: a session file is data,
-    and a crafted one may hold anything in any column."""
-    where = f"{path}: event {seq!r:.20}"
-    if not isinstance(seq, int) or seq < 1:
-        raise SessionCorrupt(f"{where} is damaged: its number is not a positive whole number")
-    if not isinstance(kind, str) or not KIND_PATTERN.match(kind):
-        raise SessionCorrupt(f"{where} is damaged: its kind is not a name")
-    if not isinstance(wall, int | float) or not 0 <= wall < _MAX_WALL:
-        raise SessionCorrupt(f"{where} is damaged: its time is not a time ({wall!r:.30})")
-    if not isinstance(data, str | bytes) or len(data) > _MAX_PAYLOAD:
-        raise SessionCorrupt(f"{where} is damaged: its payload is not JSON text of a sane size")
-    try:
-        payload = decode_payload(kind, data)
-    except PayloadError as exc:
-        raise SessionCorrupt(f"{where} ({kind[:40]}) is damaged: {exc}") from None
-    author = _author(where, actor, role, console)
-    if received is not None and (not isinstance(received, int | float)
-                                 or not 0 <= received < _MAX_WALL):
-        raise SessionCorrupt(f"{where} is damaged: its received time is not a time")
-    return Event(seq, kind, float(wall), payload, author,
-                 None if received is None else float(received))
-
-
-def _author(where: str, actor: object, role: object, console: object) -> Author:
-    if not isinstance(role, str) or role not in ROLES:
-        raise SessionCorrupt(f"{where} is damaged: its recorder's role is not a role")
-    if not isinstance(actor, str) or len(actor) > 200 or not isinstance(console, str) \
-            or len(console) > 64:
-        raise SessionCorrupt(f"{where} is damaged: its recorder is not a name")
-    if not actor and role == FACILITATOR and not console:
-        return FACILITATOR_RECORDER.author  # every event before authors: one object
-    return Author(actor, ROLES[ROLES.index(role)], console)
-
-
-def _presence(
-    path: Path, console: object, actor: object, role: object, teams: object,
-    opened: object, seen: object, closed: object,
-) -> Presence:
-    where = f"{path}: console {console!r:.20}"
-    author = _author(where, actor, role, console)
-    times = (opened, seen) + (() if closed is None else (closed,))
-    if not isinstance(teams, str) or not all(
-        isinstance(t, int | float) and 0 <= t < _MAX_WALL for t in times
-    ):
-        raise SessionCorrupt(f"{where} is damaged")
-    return Presence(
-        author,
-        tuple(t for t in teams.split(",") if t),
-        float(opened),  # type: ignore[arg-type]
-        float(seen),  # type: ignore[arg-type]
-        None if closed is None else float(closed),  # type: ignore[arg-type]
-    )
 
 
 def stored_digest(path: Path) -> tuple[str, str] | None:
