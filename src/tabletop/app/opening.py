@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from tabletop.core.problems import ProblemsFound
 from tabletop.core.vocabulary import ID_PATTERN
+from tabletop.session.store.location import Location, PostgresLocation, is_url, parse_url
 
 if TYPE_CHECKING:
     from tabletop.authoring.loading import LoadedScenario
@@ -27,25 +28,38 @@ class Opened:
     notices: list[str] = field(default_factory=list)
 
 
-def session_named(target: str) -> tuple[str, Path] | None:
-    """``(exercise id, session file)`` when ``target`` is an existing session file
-    (``tabletop run FILE``), not an exercise."""
-    from tabletop.session.store.sqlite import stored_digest
+def session_named(target: str) -> tuple[str, Location] | None:
+    """``(exercise id, session)`` when ``target`` is an existing session, a file or a
+    PostgreSQL URL (``tabletop run FILE``), not an exercise."""
+    from tabletop.session.store.stores import stored_digest
 
-    path = Path(target)
-    if not path.is_file():
-        return None
-    stored = stored_digest(path)
-    return None if stored is None else (stored[0], path)
+    place: Location
+    if is_url(target):
+        try:
+            place = parse_url(target)
+        except ValueError:
+            return None
+        if place.session is None:
+            return None
+    else:
+        place = Path(target)
+        if not place.is_file():
+            return None
+    stored = stored_digest(place)
+    return None if stored is None else (stored[0], place)
 
 
 def open_session(
-    target: str, session_file: Path | None, recorder: Recorder | None = None
+    target: str, session_file: Location | None, recorder: Recorder | None = None
 ) -> Opened:
     """Resume ``session_file`` if it exists, else create a session for ``target``;
-    as ``recorder`` (a facilitator console by default)."""
+    as ``recorder`` (a facilitator console by default). A database URL that names
+    no session starts a new one under the default name."""
+    from tabletop.session.store.stores import exists
+
     cwd = Path.cwd()
-    if session_file is not None and session_file.exists():
+    unnamed = isinstance(session_file, PostgresLocation) and session_file.session is None
+    if session_file is not None and not unnamed and exists(session_file):
         return _resume(target, session_file, cwd, recorder)
     if recorder is not None and not recorder.is_facilitator:
         from tabletop.session.store.errors import SessionNotFound
@@ -57,17 +71,21 @@ def open_session(
         )
     from tabletop.authoring.loading import load_scenario
     from tabletop.authoring.workspace import find_workspace
-    from tabletop.session.session import Session, default_session_path
+    from tabletop.session.session import Session, default_session_path, named_location
 
     loaded = load_scenario(target, cwd)
-    path = session_file or default_session_path(
-        find_workspace(cwd), loaded.scenario.id, datetime.now(UTC)
+    now = datetime.now(UTC)
+    path = (
+        named_location(session_file, loaded.scenario.id, now) if session_file is not None
+        else default_session_path(find_workspace(cwd), loaded.scenario.id, now)
     )
     # Session.create makes the folder, and says clearly when it cannot.
     return Opened(Session.create(path, loaded, recorder=recorder))
 
 
-def _resume(target: str, session_file: Path, cwd: Path, recorder: Recorder | None) -> Opened:
+def _resume(
+    target: str, session_file: Location, cwd: Path, recorder: Recorder | None
+) -> Opened:
     """Resume a session, reading the exercise file only when it has changed.
 
     The session plays its stored copy of the scenario, so the file on disk
@@ -77,7 +95,7 @@ def _resume(target: str, session_file: Path, cwd: Path, recorder: Recorder | Non
     from tabletop.authoring.locating import locate_exercise
     from tabletop.authoring.workspace import file_digest
     from tabletop.session.session import Session
-    from tabletop.session.store.sqlite import stored_digest
+    from tabletop.session.store.stores import stored_digest
 
     stored = stored_digest(session_file)
     if stored is not None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
+
+from tabletop.session.store.location import Location, is_url, parse_url, password_warning
 
 NAME_MAX = 255  # bytes in one file name, on every file system we run on
 
@@ -21,3 +24,21 @@ def user_path(text: str) -> Path:
                 f"a name in the path is {size} bytes long; file names hold {NAME_MAX} at most"
             )
     return Path(text)
+
+
+def session_location(text: str) -> Location:
+    """A session's place: a file path, or a PostgreSQL URL (``postgresql://…?session=NAME``).
+
+    A URL holding a password is accepted, with a warning on stderr: other users
+    can read a command line in ``ps``.
+    """
+    if not is_url(text):
+        return user_path(text)
+    try:
+        location = parse_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    warning = password_warning(location)
+    if warning:
+        print(f"tabletop: warning: {warning}", file=sys.stderr)
+    return location

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tabletop.commands.arguments import user_path
+from tabletop.commands.arguments import session_location, user_path
+from tabletop.session.store.location import Location
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -23,7 +24,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
             "in docs/export.md. The session file is opened read-only."
         ),
     )
-    parser.add_argument("session", type=user_path, metavar="SESSION", help="a session file (.db)")
+    parser.add_argument(
+        "session", type=session_location, metavar="SESSION",
+        help="a session file (.db), or its PostgreSQL URL",
+    )
     parser.add_argument(
         "-o",
         "--output",
@@ -40,9 +44,9 @@ def run(args: argparse.Namespace) -> int:
     from tabletop.session.exporting import export_session
     from tabletop.session.session import Session
     from tabletop.session.store.errors import SessionError, SessionNotFound
-    from tabletop.session.store.sqlite import own_files, writer_of
+    from tabletop.session.store.stores import own_files, writer_of
 
-    path: Path = args.session
+    path: Location = args.session
     try:
         session = Session.open_readonly(path)
     except SessionError as exc:

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tabletop.commands.arguments import user_path
+from tabletop.commands.arguments import session_location, user_path
+from tabletop.session.store.location import Location
 
 if TYPE_CHECKING:
     from tabletop.session.store.base import LoadedScenario
@@ -33,10 +34,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "-o",
         "--output",
-        type=user_path,
+        type=session_location,
         metavar="NEW",
         help="the session file to create (default: sessions/<exercise-id>-<UTC time>.db "
-        "in the workspace); it must not exist",
+        "in the workspace), or a PostgreSQL URL (postgresql://host/db?session=NAME); "
+        "it must not exist",
     )
     parser.set_defaults(func=run)
 
@@ -57,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         import_session,
         parse_export,
     )
-    from tabletop.session.session import default_session_path
+    from tabletop.session.session import default_session_path, named_location
     from tabletop.session.store.errors import SessionError
 
     source: Path = args.export
@@ -73,10 +75,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         export = parse_export(raw)
         del raw
-        target: Path = args.output or default_session_path(
-            find_workspace(Path.cwd()),
-            export.meta.exercise_id or export.exercise_id or "imported",
-            datetime.now(UTC),
+        exercise = export.meta.exercise_id or export.exercise_id or "imported"
+        now = datetime.now(UTC)
+        target: Location = (
+            named_location(args.output, exercise, now) if args.output is not None
+            else default_session_path(find_workspace(Path.cwd()), exercise, now)
         )
         imported = import_session(export, target, _find_exercise)
     except ExportRefused as exc:

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tabletop.commands.arguments import user_path
+from tabletop.commands.arguments import session_location
 from tabletop.core.problems import did_you_mean
+from tabletop.session.store.location import Location
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -18,7 +19,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         description="A participant view of a session, for a projector or a team's screen. "
         "It follows the facilitator's console live and never changes the session.",
     )
-    parser.add_argument("session", metavar="SESSION", type=user_path, help="the session file")
+    parser.add_argument("session", metavar="SESSION", type=session_location,
+                        help="the session file, or its PostgreSQL URL")
     parser.add_argument("--team", metavar="TEAM", help="show only what this team received")
     parser.add_argument("--poll", type=float, default=1.0, help=argparse.SUPPRESS)
     parser.set_defaults(func=run)
@@ -26,17 +28,17 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tabletop.session.session import Session
-    from tabletop.session.store.errors import SessionError
+    from tabletop.session.store.errors import SessionError, SessionNotFound
 
-    path: Path = args.session
-    if not path.is_file():
+    path: Location = args.session
+    if isinstance(path, Path) and not path.is_file():
         print(f"tabletop present: no session file at {path}", file=sys.stderr)
         return 2
     try:
         session = Session.open_readonly(path)
     except SessionError as exc:
         print(f"tabletop present: {exc}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, SessionNotFound) else 1
     try:
         teams = session.scenario.team_by_id
         if args.team is not None and args.team not in teams:

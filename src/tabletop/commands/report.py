@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tabletop.commands.arguments import user_path
+from tabletop.commands.arguments import session_location, user_path
+from tabletop.session.store.location import Location
 
 FORMATS = ("html", "md", "json")
 EXTENSIONS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json"}
@@ -21,10 +22,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
             "Write the after-action report and improvement plan of a session: scores "
             "against the checklists, objective ratings, the timeline, hot wash findings "
             "and the full decision log. The session file is opened read-only. Without "
-            "-o the report is written next to the session file and its path printed."
+            "-o the report is written next to the session file (for a session in a "
+            "database, in the current folder) and its path printed."
         ),
     )
-    parser.add_argument("session", type=user_path, metavar="SESSION", help="a session file (.db)")
+    parser.add_argument(
+        "session", type=session_location, metavar="SESSION",
+        help="a session file (.db), or its PostgreSQL URL",
+    )
     parser.add_argument(
         "-o", "--output", type=user_path, metavar="FILE", help="where to write it ('-' for stdout)"
     )
@@ -59,8 +64,11 @@ def choose_format(explicit: str | None, output: Path | None) -> str | None:
     return EXTENSIONS.get(output.suffix.lower())
 
 
-def default_output(session: Path, fmt: str) -> Path:
-    return session.with_name(f"{session.stem}.report.{fmt}")
+def default_output(session: Location, fmt: str) -> Path:
+    """Beside a session file; for a session in a database, in the current folder."""
+    if isinstance(session, Path):
+        return session.with_name(f"{session.stem}.report.{fmt}")
+    return Path(f"{session.session}.report.{fmt}")
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -76,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from tabletop.report.render import RenderError, render
     from tabletop.session.session import Session
     from tabletop.session.store.errors import SessionError, SessionNotFound
-    from tabletop.session.store.sqlite import own_files
+    from tabletop.session.store.stores import own_files
 
     output: Path | None = args.output
     fmt = choose_format(args.format, output)

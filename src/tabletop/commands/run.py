@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from tabletop.app.opening import open_session, session_named
 from tabletop.app.startup import collector_paused, freeze_survivors
-from tabletop.commands.arguments import user_path
+from tabletop.commands.arguments import session_location
 from tabletop.core.problems import ProblemsFound
 from tabletop.core.roles import DUTIES, FACILITATOR, ROLES
+from tabletop.session.store.location import Location, PostgresLocation, is_url
 
 if TYPE_CHECKING:
     from tabletop.session.session import Session
@@ -37,14 +38,16 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "exercise", metavar="EXERCISE",
-        help="exercise id or path to its file, or an existing session file to join",
+        help="exercise id or path to its file, or an existing session (file or "
+        "PostgreSQL URL) to join",
     )
     parser.add_argument(
         "--session",
         metavar="FILE",
-        type=user_path,
+        type=session_location,
         help="session file to resume, or to create if missing "
-        "(default: sessions/<exercise-id>-<UTC time>.db in the workspace)",
+        "(default: sessions/<exercise-id>-<UTC time>.db in the workspace); or a "
+        "session in PostgreSQL: postgresql://host/db?session=NAME",
     )
     parser.add_argument(
         "--role", choices=ROLES, default=FACILITATOR,
@@ -99,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"tabletop run: {exc}", file=sys.stderr)
             return 1
         session = opened.session
-        where = shown_path(Path(session.location))
+        where = shown_place(session_file, session.location)
         print(f"Session: {where}")
         try:
             app = _console(session, where, opened.notices)
@@ -132,12 +135,25 @@ def run(args: argparse.Namespace) -> int:
     return 1 if crashed else 0
 
 
-def _nothing_to_join(target: str, session_file: Path | None) -> str | None:
+def _nothing_to_join(target: str, session_file: Location | None) -> str | None:
     """Why a console that is not the facilitator's has no session to join, if so:
     the facilitator starts a session, the others join it."""
+    from tabletop.session.store.errors import SessionError
+    from tabletop.session.store.stores import exists
+
     after = "the facilitator starts the session, then the others join it"
+    if isinstance(session_file, PostgresLocation):
+        if session_file.session is None:
+            return f"{session_file}: name the session to join: add ?session=NAME to the URL"
+        try:
+            found = exists(session_file)
+        except SessionError as exc:
+            return str(exc)
+        return None if found else f"{session_file}: no such session; {after}"
     if session_file is not None:
         return None if session_file.exists() else f"{session_file}: no such session file; {after}"
+    if is_url(target):
+        return f"{target}: no such session; {after}"
     if Path(target).suffix == ".db" or os.sep in target:
         return f"{target}: no such session file; {after}"
     return (f"this console joins a session: name its file (tabletop run FILE --role …, "
@@ -152,6 +168,14 @@ def _role_args(args: argparse.Namespace) -> str:
     for team in args.team:
         parts += ["--team", team]
     return " " + " ".join(shlex.quote(part) for part in parts)
+
+
+def shown_place(asked: Location | None, location: str) -> str:
+    """The session's place as the facilitator would type it: a relative path, or the
+    URL (without its password)."""
+    if isinstance(asked, PostgresLocation):
+        return location
+    return shown_path(Path(location))
 
 
 def shown_path(path: Path) -> str:

@@ -1,4 +1,4 @@
-"""``tabletop sessions [DIR]``: the session files in a folder, read-only."""
+"""``tabletop sessions [DIR | URL]``: the sessions in a folder or a database, read-only."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tabletop.commands.arguments import user_path
+from tabletop.commands.arguments import session_location
 from tabletop.core.safetext import for_terminal
+from tabletop.session.store.location import Location, PostgresLocation
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -25,9 +26,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "folder",
         nargs="?",
-        type=user_path,
+        type=session_location,
         metavar="DIR",
-        help="folder to look in (default: the workspace's sessions/)",
+        help="folder to look in (default: the workspace's sessions/), or a PostgreSQL "
+        "URL (postgresql://host/db) to list the sessions in that database",
     )
     parser.set_defaults(func=run)
 
@@ -35,6 +37,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     from tabletop.authoring.workspace import find_workspace
 
+    if isinstance(args.folder, PostgresLocation):
+        return _list_database(args.folder)
     folder: Path = args.folder or find_workspace(Path.cwd()) / "sessions"
     if not folder.exists():
         if args.folder is not None:
@@ -49,27 +53,50 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         print(f"No sessions in {folder}.")
         return 0
-    header = ("FILE", "EXERCISE", "STARTED", "LAST ACTIVITY", "DELIVERED", "DECISIONS", "STATE")
-    rows = [header, *(tuple(for_terminal(cell, one_line=True) for cell in _row(path))
-                      for path in files)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    _print_table("FILE", [(path.name, path) for path in files])
     return 0
 
 
-def _row(path: Path) -> tuple[str, ...]:
+def _list_database(database: PostgresLocation) -> int:
     from tabletop.session.store.errors import SessionError
-    from tabletop.session.store.sqlite import Journal, writer_of
+    from tabletop.session.store.stores import list_database
+
+    try:
+        found = list_database(database)
+    except SessionError as exc:
+        print(f"tabletop sessions: {for_terminal(str(exc), one_line=True)}", file=sys.stderr)
+        return 1
+    if not found:
+        print(f"No sessions in {database.database}.")
+        return 0
+    _print_table("SESSION", [(str(place.session), place) for place in found])
+    return 0
+
+
+def _print_table(first: str, places: list[tuple[str, Location]]) -> None:
+    header = (first, "EXERCISE", "STARTED", "LAST ACTIVITY", "DELIVERED", "DECISIONS", "STATE")
+    rows = [header, *(tuple(for_terminal(cell, one_line=True) for cell in _row(name, place))
+                      for name, place in places)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _row(name: str, path: Location) -> tuple[str, ...]:
+    from tabletop.session.store import stores
+    from tabletop.session.store.errors import SessionError
     from tabletop.session.summary import summarise
 
     try:
-        with Journal.open_readonly(path) as store:
+        store = stores.open_readonly(path)
+        try:
             summary = summarise(store)
+        finally:
+            store.close()
     except SessionError as exc:
         reason = str(exc).removeprefix(f"{path}: ").removeprefix(str(path)).strip(" :")
-        return (path.name, "(unreadable)", "", "", "", "", reason)
-    holder = writer_of(path)
+        return (name, "(unreadable)", "", "", "", "", reason)
+    holder = stores.writer_of(path)
     if holder is not None:
         who = f"{holder.name}, " if holder.name else ""  # the facilitator, when named
         status = f"open by {who}{holder.user}@{holder.host} (pid {holder.pid})"
@@ -77,7 +104,7 @@ def _row(path: Path) -> tuple[str, ...]:
         status = "ended" if summary.ended else "stopped"
     last = summary.last_wall
     return (
-        path.name,
+        name,
         summary.meta.exercise_id,
         _when(summary.meta.created),
         _when(last) if last is not None else "-",

@@ -8,26 +8,22 @@ export's digest, when it has one, must match that file.
 Every event is checked exactly as live play checks it (the same
 ``Session.record_payload``), in order, against the state built so far. The
 new session is built under a temporary name in the target's folder and gets
-its name only once every event has passed, so a refused import leaves nothing
-behind: no file, no ``-wal``, no lock.
+its name only once every event has passed (in a database: in one transaction),
+so a refused import leaves nothing behind: no file, no ``-wal``, no lock.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
 
 from tabletop import __version__
-from tabletop.core.files import fsync_folder, link_new
 from tabletop.core.roles import FACILITATOR, Role
 from tabletop.core.scenario import Scenario, decode, encode
 from tabletop.core.struct_errors import explain
@@ -35,10 +31,12 @@ from tabletop.session.authors import UNNAMED_FACILITATOR, Author
 from tabletop.session.events import EVENT_KINDS
 from tabletop.session.exporting import EXPORT_VERSION
 from tabletop.session.session import Session
-from tabletop.session.store.base import LoadedScenario
+from tabletop.session.store import stores
+from tabletop.session.store.base import LoadedScenario, SessionStore
 from tabletop.session.store.errors import SessionError
+from tabletop.session.store.location import Location, PostgresLocation
 from tabletop.session.store.migrations import FORMAT_VERSION
-from tabletop.session.store.sqlite import Journal, check_new_name, own_files
+from tabletop.session.store.sqlite import check_new_name
 
 MAX_EXPORT_BYTES = 256 * 1024 * 1024
 
@@ -107,7 +105,7 @@ FindExercise = Callable[[str], LoadedScenario | None]
 
 @dataclass(frozen=True)
 class Imported:
-    path: Path
+    path: Location
     exercise_id: str
     events: int
     unreadable: int = 0
@@ -180,79 +178,59 @@ def resolve_scenario(export: _Export, find_exercise: FindExercise) -> LoadedScen
 
 def import_session(
     export: _Export,
-    target: Path,
+    target: Location,
     find_exercise: FindExercise,
     *,
     clock: Callable[[], float] = time.time,
 ) -> Imported:
-    """Build a new session file at ``target`` from ``export``; never overwrites.
+    """Build a new session at ``target`` (a file or a PostgreSQL session) from
+    ``export``; never over an existing one.
 
-    Raises ExportRefused (the export is at fault) or SessionError (the file
+    Raises ExportRefused (the export is at fault) or SessionError (the session
     could not be made); either way nothing is left at or beside ``target``.
     """
-    check_new_name(target)
+    if not isinstance(target, PostgresLocation):
+        check_new_name(target)  # before anything is read: a plain mistake, said first
     loaded = resolve_scenario(export, find_exercise)
-    folder = target.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SessionError(f"cannot create the folder {folder}: {exc.strerror}") from None
-    building = folder / f".{target.name[:80]}.import-{os.urandom(8).hex()}"
-    try:
-        count = _build(building, loaded, export.events, _from_newer(export.meta), clock)
-        try:
-            link_new(building, target)
-        except FileExistsError:
-            raise SessionError(f"{target}: a file with this name already exists") from None
-        except OSError as exc:
-            raise SessionError(f"cannot create {target}: {exc.strerror}") from None
-        fsync_folder(folder)
-    finally:
-        for leftover in own_files(building):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
+    created = float(clock())
+    with stores.building(target, loaded, clock=lambda: created) as journal:
+        count = _build(journal, export.events, _from_newer(export.meta), created)
     unreadable = sum(1 for event in export.events if event.kind not in EVENT_KINDS)
     return Imported(target, loaded.scenario.id, count, unreadable)
 
 
 def _build(
-    path: Path,
-    loaded: LoadedScenario,
+    journal: SessionStore,
     events: list[_Event],
     from_newer: bool,
-    clock: Callable[[], float],
+    created: float,
 ) -> int:
-    created = float(clock())
-    journal = Journal.create(path, loaded, clock=lambda: created)
-    try:
-        session = Session(journal)
-        wall = created
-        with journal.transaction():
-            for position, event in enumerate(events, start=1):
-                wall = _wall_of(event, position, wall)
-                received = _received_of(event, position)
-                where = f"event seq {position} ({event.kind[:40]})"
-                if event.seq is not None and event.seq != position:
-                    raise ExportRefused(
-                        f"{where}: its seq is {event.seq}; events are numbered 1, 2, 3 … "
-                        "in order, without gaps"
+    session = Session(journal)
+    wall = created
+    with journal.transaction():
+        for position, event in enumerate(events, start=1):
+            wall = _wall_of(event, position, wall)
+            received = _received_of(event, position)
+            where = f"event seq {position} ({event.kind[:40]})"
+            if event.seq is not None and event.seq != position:
+                raise ExportRefused(
+                    f"{where}: its seq is {event.seq}; events are numbered 1, 2, 3 … "
+                    "in order, without gaps"
+                )
+            try:
+                if event.kind not in EVENT_KINDS and (from_newer or event.kept_unread):
+                    # Kept as it came, as replay keeps it.
+                    session.keep_unreadable(
+                        event.kind, dict(event.data), wall=wall, author=event.author()
                     )
-                try:
-                    if event.kind not in EVENT_KINDS and (from_newer or event.kept_unread):
-                        # Kept as it came, as replay keeps it.
-                        session.keep_unreadable(
-                            event.kind, dict(event.data), wall=wall, author=event.author()
-                        )
-                    else:  # a kind this version knows, or a misspelling of one
-                        session.record_payload(
-                            event.kind, dict(event.data), wall=wall, author=event.author(),
-                            received=received,
-                        )
-                except ValueError as exc:
-                    raise ExportRefused(f"{where}: {exc}") from None
-        return len(events)
-    finally:
-        journal.close()
+                else:  # a kind this version knows, or a misspelling of one
+                    session.record_payload(
+                        event.kind, dict(event.data), wall=wall, author=event.author(),
+                        received=received,
+                    )
+            except ValueError as exc:
+                raise ExportRefused(f"{where}: {exc}") from None
+    return len(events)
 
 
 def _from_newer(meta: _Meta) -> bool:
@@ -297,7 +275,7 @@ def _received_of(event: _Event, position: int) -> float | None:
     return received
 
 
-def save_copy(session: Session, target: Path) -> Imported:
+def save_copy(session: Session, target: Location) -> Imported:
     """Write everything ``session`` holds in memory to a new session file at ``target``.
 
     For a console whose file was removed or replaced under it: the record it

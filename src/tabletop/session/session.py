@@ -10,7 +10,8 @@ up, checks again under the store's lock, and either records or says in one
 line what another console recorded meanwhile. Every console calls
 :meth:`Session.refresh` to follow the others. The session knows its store only
 through the small :class:`~tabletop.session.store.base.SessionStore` interface;
-``create``, ``open`` and ``open_readonly`` pick the SQLite journal for a path.
+``create``, ``open`` and ``open_readonly`` pick the store for a location
+(:mod:`~tabletop.session.store.stores`): an SQLite file or a PostgreSQL session.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from tabletop.session.events import (
 )
 from tabletop.session.permissions import not_covered, refusal
 from tabletop.session.state import SessionState, StateNames
+from tabletop.session.store import stores
 from tabletop.session.store.base import (
     LoadedScenario,
     Presence,
@@ -42,7 +44,7 @@ from tabletop.session.store.base import (
     StaleAppend,
 )
 from tabletop.session.store.errors import SessionCorrupt, SessionError, SessionWrongExercise
-from tabletop.session.store.sqlite import Journal
+from tabletop.session.store.location import Location, PostgresLocation
 
 Clock = Callable[[], float]
 MakePayload = Callable[[], Payload]
@@ -88,7 +90,7 @@ class Session:
     @classmethod
     def create(
         cls,
-        path: Path,
+        path: Location,
         loaded: LoadedScenario,
         *,
         clock: Clock = time.time,
@@ -101,12 +103,12 @@ class Session:
                 f"{path} does not exist: the facilitator starts a session, and the other "
                 "consoles join it"
             )
-        return cls._started(Journal.create(path, loaded, clock=clock, recorder=recorder), clock)
+        return cls._started(stores.create(path, loaded, clock=clock, recorder=recorder), clock)
 
     @classmethod
     def open(
         cls,
-        path: Path,
+        path: Location,
         *,
         clock: Clock = time.time,
         expect_exercise: str | None = None,
@@ -125,15 +127,15 @@ class Session:
                     f"not '{expect_exercise}'"
                 )
             return watching
-        journal = Journal.open(
+        journal = stores.open_writer(
             path, clock=clock, expect_exercise=expect_exercise, recorder=recorder
         )
         return cls._started(journal, clock)
 
     @classmethod
-    def open_readonly(cls, path: Path, *, recorder: Recorder | None = None) -> Session:
+    def open_readonly(cls, path: Location, *, recorder: Recorder | None = None) -> Session:
         """Open to read and follow; an observer console is one."""
-        journal = Journal.open_readonly(path)
+        journal = stores.open_readonly(path)
         if recorder is not None:
             journal.recorder = recorder
         return cls(journal)
@@ -518,7 +520,19 @@ def _cause(data: dict[str, Any], events: list[Event], state: SessionState) -> Ev
     return next((e for e in reversed(events) if related(e)), None)
 
 
+def default_session_name(exercise_id: str, now: datetime) -> str:
+    """``<exercise-id>-<UTC timestamp>``: a new session's name, in a folder or a database."""
+    moment = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
+    return f"{exercise_id}-{moment:%Y%m%dT%H%M%SZ}"
+
+
 def default_session_path(workspace: Path, exercise_id: str, now: datetime) -> Path:
     """``sessions/<exercise-id>-<UTC timestamp>.db`` under the workspace."""
-    moment = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
-    return workspace / "sessions" / f"{exercise_id}-{moment:%Y%m%dT%H%M%SZ}.db"
+    return workspace / "sessions" / f"{default_session_name(exercise_id, now)}.db"
+
+
+def named_location(location: Location, exercise_id: str, now: datetime) -> Location:
+    """A database URL that names no session gets a new session's default name."""
+    if isinstance(location, PostgresLocation) and location.session is None:
+        return location.with_session(default_session_name(exercise_id, now))
+    return location

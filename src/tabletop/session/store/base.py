@@ -4,6 +4,7 @@ exercise to make a new session."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,14 @@ class StaleAppend(Exception):
         super().__init__(f"the session has moved on to event {last_seq}")
 
 
+class Watcher(Protocol):
+    """Wakes a console when another one has appended (see ``SessionStore.follower``)."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 class SessionStore(Protocol):
     """Where a session's events live: the one interface the session talks to.
 
@@ -81,13 +90,13 @@ class SessionStore(Protocol):
     gaps assigned by the store as it commits, an append refused (StaleAppend)
     when the store has moved past the seq it was checked against, an appended
     event durable before ``append`` returns, and a read-only opener that never
-    writes. The SQLite journal (:mod:`.sqlite`) is the embedded one.
+    writes. The SQLite journal (:mod:`.sqlite`) is the embedded one; the
+    PostgreSQL journal (:mod:`.postgres`) serves exercises across sites.
     """
 
-    @property
-    def recorder(self) -> Recorder:
-        """Who this store's appends are recorded as, unless an append says otherwise."""
-        ...
+    recorder: Recorder
+    """Who this store's appends are recorded as, unless an append says otherwise
+    (an observer's read-only store is told who watches)."""
 
     @property
     def meta(self) -> SessionMeta:
@@ -127,6 +136,14 @@ class SessionStore(Protocol):
 
     def change_counter(self) -> int:
         """Changes whenever another connection has appended: what followers poll."""
+        ...
+
+    def follower(
+        self, wake: Callable[[], None], status: Callable[[str | None], None] | None = None
+    ) -> Watcher:
+        """A watcher that calls ``wake`` (from its own thread) whenever another
+        connection may have appended, and ``status`` with a line to show while the
+        store cannot be reached (None once it can again)."""
         ...
 
     def heartbeat(self) -> None:

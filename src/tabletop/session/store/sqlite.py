@@ -53,6 +53,7 @@ from tabletop.core.scenario import Scenario, decode, encode_parts
 from tabletop.session.authors import FACILITATOR_RECORDER, Author, Recorder
 from tabletop.session.events import Event, Payload, kind_of
 from tabletop.session.events import encode as encode_payload
+from tabletop.session.follow import Follower
 from tabletop.session.store.base import LoadedScenario, Presence, SessionMeta, StaleAppend, Tally
 from tabletop.session.store.errors import (
     JournalWriteError,
@@ -600,6 +601,12 @@ class Journal:
     def facilitator_present(self) -> bool:
         """Whether a facilitator console holds the session now."""
         return current_holder(self.path) is not None
+
+    def follower(
+        self, wake: Callable[[], None], status: Callable[[str | None], None] | None = None
+    ) -> Follower:
+        """Polls the change counter (a file is always within reach: no status)."""
+        return Follower(self.change_counter, wake)
 
     def change_counter(self) -> int:
         """A number that changes whenever another connection commits to the file

@@ -16,7 +16,6 @@ from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
 from tabletop.core.timefmt import format_story
-from tabletop.session.follow import Follower
 from tabletop.session.session import Session
 from tabletop.session.state import InjectState, SessionState
 from tabletop.tui.following import Followed
@@ -108,7 +107,7 @@ class PresentScreen(Screen[None]):
         self.redraw()
         # A wake-up on every commit elsewhere, within a frame or two; the slow
         # timer is a safety net (and redraws the situation's clock).
-        self._follower = Follower(self.session.store.change_counter, self._wake)
+        self._follower = self.session.store.follower(self._wake)
         self._follower.start()
         self.set_interval(self.poll, self.follow)
 
