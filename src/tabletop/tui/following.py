@@ -8,3 +8,11 @@ from textual.message import Message
 class Followed(Message):
     """Another console appended: read what is new (posted from the follower's thread;
     ``post_message`` is thread-safe, and the handler runs on the app's own loop)."""
+
+
+class StoreReach(Message):
+    """The session's store went out of reach (``trouble`` says how) or came back (None)."""
+
+    def __init__(self, trouble: str | None) -> None:
+        super().__init__()
+        self.trouble = trouble

@@ -27,12 +27,12 @@ from tabletop.app import forms
 from tabletop.app.fields import error_message
 from tabletop.session import events as ev
 from tabletop.session.events import DECISION_KINDS, DELIVERY_KINDS, PhaseStarted
-from tabletop.session.follow import Follower
 from tabletop.session.permissions import may_record
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
+from tabletop.session.store.base import Watcher
 from tabletop.session.store.errors import SessionFileGone
-from tabletop.tui.following import Followed
+from tabletop.tui.following import Followed, StoreReach
 from tabletop.tui.keys.bindings import CONSOLE_BINDINGS
 from tabletop.tui.widgets.clocks import ClockBar
 from tabletop.tui.widgets.decision_log import DecisionLog
@@ -129,7 +129,7 @@ class ConsoleScreen(Screen[None]):
         self.ready = False
         """True once mounted: its widgets exist and actions may run."""
         self._deferred: list[str | ActionParseResult] = []
-        self._follower: Follower | None = None
+        self._follower: Watcher | None = None
         self._last_beat = 0.0
 
     @property
@@ -210,7 +210,7 @@ class ConsoleScreen(Screen[None]):
             clocks.show(self.state, self.now())
             self.query_one(InjectView).focus()
         self.set_interval(1.0, self._tick)
-        self._follower = Follower(self.session.store.change_counter, self._wake)
+        self._follower = self.session.store.follower(self._wake, self._reach)
         self._follower.start()
         for notice in self.notices:
             self.notify(notice, severity="warning", timeout=15, markup=False)
@@ -241,6 +241,14 @@ class ConsoleScreen(Screen[None]):
 
     def _wake(self) -> None:
         self.post_message(Followed())
+
+    def _reach(self, trouble: str | None) -> None:
+        self.post_message(StoreReach(trouble))
+
+    def on_store_reach(self, message: StoreReach) -> None:
+        """The server went away or came back: say so where the session is named; a
+        form being typed stays open, and what is saved shows as it arrives."""
+        self.query_one(ExerciseHeader).show_connection(message.trouble)
 
     def on_unmount(self) -> None:
         self.stop_following()

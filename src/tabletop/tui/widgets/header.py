@@ -34,6 +34,7 @@ class ExerciseHeader(Vertical):
     ExerciseHeader > Horizontal { height: 1; background: $panel; }
     ExerciseHeader #title { width: 1fr; text-style: bold; padding: 0 1; }
     ExerciseHeader #where { width: auto; max-width: 60%; color: $text-muted; padding: 0 1; }
+    ExerciseHeader #where.-lost { color: $error; text-style: bold; }
     ExerciseHeader #palette-hint { width: auto; display: none; text-style: bold; padding: 0 1; }
     """
 
@@ -49,3 +50,10 @@ class ExerciseHeader(Vertical):
             yield Static(self._title, id="title", markup=False)
             yield Static(self._where, id="where", markup=False)
             yield Static("ctrl+p commands", id="palette-hint", markup=False)
+
+    def show_connection(self, trouble: str | None) -> None:
+        """Say, where the session's place is shown, that its server is out of reach
+        (None: it is back)."""
+        where = self.query_one("#where", Static)
+        where.update(f"⚠ {trouble}" if trouble else self._where)
+        where.set_class(trouble is not None, "-lost")
