@@ -151,3 +151,24 @@ class Script:
 @pytest.fixture
 def script(scenario: Scenario) -> Script:
     return Script(scenario)
+
+
+STORES = ("sqlite", "postgres")
+
+
+@pytest.fixture(params=STORES)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def place(store_kind: str, tmp_path: Path) -> Any:
+    """Where a new session goes, in each store: a file, or a fresh session name in
+    the test server's database (skipped, saying why, without a server)."""
+    if store_kind == "sqlite":
+        return tmp_path / "sessions" / "drill.db"
+    from pgserver import server_url, unique_session
+
+    from tabletop.session.store.location import parse_url
+
+    return parse_url(unique_session(server_url()))

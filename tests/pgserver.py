@@ -1,0 +1,58 @@
+"""The PostgreSQL server the store tests run against, when there is one.
+
+CI starts a throwaway server (``.ci/postgres start DIR``) and exports its URL as
+``TABLETOP_TEST_POSTGRES``; without it, every test that needs the server skips
+and says why. A URL that is set but does not answer is an error, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+ENV = "TABLETOP_TEST_POSTGRES"
+
+
+def server_url() -> str:
+    url = os.environ.get(ENV)
+    if not url:
+        pytest.skip(
+            f"no PostgreSQL server for the store tests: set {ENV} to a database URL "
+            "(`.ci/postgres start DIR` starts one and prints it; CI does)"
+        )
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg is not installed: pip install -c constraints.txt -e '.[dev]'")
+    return url
+
+
+def with_param(url: str, **params: str) -> str:
+    extra = "&".join(f"{key}={value}" for key, value in params.items())
+    return url + ("&" if "?" in url else "?") + extra
+
+
+def unique_session(url: str) -> str:
+    """A URL naming a new session in the test database."""
+    return with_param(url, session=f"t-{uuid.uuid4().hex[:12]}")
+
+
+@contextmanager
+def fresh_database(url: str) -> Iterator[str]:
+    """A new, empty database on the test server (for tests of the schema itself)."""
+    import psycopg
+
+    name = f"tabletop_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    base, _, query = url.partition("?")
+    head = base.rsplit("/", 1)[0]
+    try:
+        yield f"{head}/{name}" + (f"?{query}" if query else "")
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

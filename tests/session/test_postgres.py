@@ -1,0 +1,315 @@
+"""What only the PostgreSQL store has: URLs, a server's own failures, a database
+shared with others, lost connections. The contract both stores keep is in
+test_store_contract.py."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Loaded, wait_for
+from pgserver import fresh_database, server_url, unique_session, with_param
+
+from tabletop.commands.arguments import session_location
+from tabletop.session.authors import new_recorder
+from tabletop.session.events import payload_of
+from tabletop.session.store import postgres, stores
+from tabletop.session.store.errors import (
+    SessionCorrupt,
+    SessionError,
+    SessionNotFound,
+    SessionTooNew,
+)
+from tabletop.session.store.location import PostgresLocation, parse_location, parse_url
+
+
+def note(text: str) -> Any:
+    return payload_of("note_added", {"text": text, "team": None, "inject": None})
+
+
+# ---------------------------------------------------------------- URLs (no server)
+
+
+def test_the_session_parameter_names_the_session_and_the_rest_goes_to_libpq() -> None:
+    place = parse_url("postgresql:///ops?host=/run/postgresql&user=u&session=ex-1&sslmode=verify-full")
+    assert place.session == "ex-1"
+    assert "session" not in place.conninfo
+    assert place.conninfo == "postgresql:///ops?host=/run/postgresql&user=u&sslmode=verify-full"
+    assert place.shown.endswith("&session=ex-1")
+    assert not place.has_password
+    assert parse_location("postgres://db.example/ops?session=a").session == "a"
+    assert parse_location("sessions/a.db") == Path("sessions/a.db")
+
+
+def test_a_password_in_the_url_is_never_shown() -> None:
+    for url in ("postgresql://u:hunter2@db.example/ops?session=s",
+                "postgresql://db.example/ops?user=u&password=hunter2&session=s"):
+        place = parse_url(url)
+        assert place.has_password
+        assert "hunter2" not in place.shown and "hunter2" not in place.database
+        assert "hunter2" in place.conninfo  # libpq still gets it
+
+
+def test_a_url_with_a_password_is_accepted_with_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    place = session_location("postgresql://u:hunter2@db.example/ops?session=s")
+    assert isinstance(place, PostgresLocation)
+    warning = capsys.readouterr().err
+    assert "PGPASSWORD" in warning and "~/.pgpass" in warning and "hunter2" not in warning
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql:///ops?session=../../etc", "not a session name"),
+        ("postgresql:///ops?session=a&session=b", "more than one session"),
+        ("postgresql:///ops?session=a\x1b[2J", "control characters"),
+        ("postgresql:///ops?session=", "not a session name"),
+    ],
+)
+def test_a_url_that_cannot_name_a_session_is_refused_in_one_line(url: str, message: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match=message) as refused:
+        session_location(url)
+    assert "\n" not in str(refused.value)
+
+
+def test_without_psycopg_a_url_says_which_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch, loaded: Loaded
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    with pytest.raises(SessionError, match=r"pip install 'tabletop\[postgres\]'"):
+        stores.open_readonly(parse_url("postgresql:///ops?session=s"))
+
+
+# ---------------------------------------------------------------- a real server
+
+
+@pytest.fixture
+def url() -> str:
+    return server_url()
+
+
+def test_a_missing_database_is_one_line(url: str) -> None:
+    base = url.split("?")[0].rsplit("/", 1)[0]
+    query = url.split("?", 1)[1]
+    with pytest.raises(SessionNotFound) as refused:
+        stores.open_readonly(parse_url(f"{base}/no_such_db?{query}&session=s"))
+    assert 'database "no_such_db" does not exist' in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_missing_session_and_an_empty_database_are_one_line(url: str) -> None:
+    with fresh_database(url) as empty:
+        with pytest.raises(SessionNotFound, match="holds no tabletop sessions"):
+            stores.open_readonly(parse_url(with_param(empty, session="s")))
+        assert stores.list_database(parse_url(empty)) == []
+    with pytest.raises(SessionNotFound, match="no such session"):
+        stores.open_readonly(parse_url(unique_session(url)))
+
+
+def test_a_wrong_password_is_one_line(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import psycopg
+
+    other = url.replace("user=tabletop", "user=tabletop_pw")
+    monkeypatch.setenv("PGPASSWORD", "right-password")
+    try:
+        psycopg.connect(other).close()
+    except psycopg.Error:
+        pytest.skip("the test server has no role 'tabletop_pw' (made by .ci/postgres)")
+    monkeypatch.setenv("PGPASSWORD", "wrong-password")
+    with pytest.raises(SessionError) as refused:
+        stores.open_readonly(parse_url(with_param(other, session="s")))
+    assert 'password authentication failed for user "tabletop_pw"' in str(refused.value)
+    assert "\n" not in str(refused.value) and "wrong-password" not in str(refused.value)
+
+
+def test_a_server_that_is_not_there_is_one_line(tmp_path: Path) -> None:
+    server_url()  # needs psycopg, like the others
+    with pytest.raises(SessionError) as refused:
+        stores.open_readonly(parse_url(f"postgresql:///db?host={tmp_path}&session=s"))
+    text = str(refused.value)
+    assert "cannot connect" in text and "\n" not in text
+
+
+def test_a_server_older_than_13_is_refused(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import psycopg
+
+    real = psycopg.connect
+
+    class Old:
+        def __init__(self, conn: Any) -> None:
+            self._conn = conn
+            self.info = type("Info", (), {"server_version": 120017})()
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._conn, name)
+
+    monkeypatch.setattr(psycopg, "connect", lambda *a, **k: Old(real(*a, **k)))
+    with pytest.raises(SessionError, match="PostgreSQL 12; tabletop needs PostgreSQL 13"):
+        stores.open_readonly(parse_url(unique_session(url)))
+
+
+def test_someone_elses_tables_in_our_schema_are_refused_and_left_alone(
+    url: str, loaded: Loaded
+) -> None:
+    import psycopg
+
+    with fresh_database(url) as db:
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute("CREATE SCHEMA tabletop")
+            conn.execute("CREATE TABLE tabletop.payroll (who text)")
+            conn.execute("INSERT INTO tabletop.payroll VALUES ('keep')")
+        with pytest.raises(SessionCorrupt, match="'payroll' that tabletop did not create"):
+            stores.create(parse_url(with_param(db, session="s")), loaded)
+        with psycopg.connect(db) as conn:
+            tables = conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'tabletop'"
+            ).fetchall()
+            assert tables == [("payroll",)]
+
+
+def test_other_programs_tables_beside_ours_are_left_alone(url: str, loaded: Loaded) -> None:
+    import psycopg
+
+    with fresh_database(url) as db:
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute("CREATE TABLE public.events (id int)")
+            conn.execute("INSERT INTO public.events VALUES (7)")
+        place = parse_url(with_param(db, session="s"))
+        with stores.create(place, loaded) as store:
+            store.append(note("ours"))
+        with psycopg.connect(db) as conn:
+            assert conn.execute("SELECT id FROM public.events").fetchall() == [(7,)]
+        assert [p.session for p in stores.list_database(parse_url(db))] == ["s"]
+
+
+def test_a_database_set_up_by_a_newer_tabletop_is_refused(url: str, loaded: Loaded) -> None:
+    import psycopg
+
+    with fresh_database(url) as db:
+        place = parse_url(with_param(db, session="s"))
+        stores.create(place, loaded).close()
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute("INSERT INTO tabletop.migrations VALUES ('0999_from_the_future', 0)")
+        with pytest.raises(SessionTooNew, match="upgrade tabletop"):
+            stores.open_readonly(place)
+
+
+def test_events_are_append_only_in_the_database_itself(url: str, loaded: Loaded) -> None:
+    import psycopg
+
+    place = parse_url(unique_session(url))
+    with stores.create(place, loaded) as store:
+        store.append(note("evidence"))
+    with psycopg.connect(url, autocommit=True) as conn:
+        for sql in ("UPDATE tabletop.events SET data = '{}' WHERE session = %s",
+                    "DELETE FROM tabletop.events WHERE session = %s"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
+                conn.execute(sql, (place.session,))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
+            conn.execute("TRUNCATE tabletop.events CASCADE")
+    with stores.open_readonly(place) as reader:
+        assert [e.payload.text for e in reader.events()] == ["evidence"]
+
+
+def test_a_reader_connection_cannot_write_even_by_hand(url: str, loaded: Loaded) -> None:
+    import psycopg
+
+    place = parse_url(unique_session(url))
+    stores.create(place, loaded).close()
+    reader = postgres.PgJournal.open_readonly(place)
+    try:
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            reader._conn.execute(
+                "SELECT * FROM tabletop.append_event(%s, NULL, 'note_added', 1, '{}', '', "
+                "'facilitator', '', NULL)", (place.session,)
+            )
+    finally:
+        reader.close()
+
+
+def _terminate(url: str, where: str) -> int:
+    """Cut the server side of the connections ``where`` picks, as a network failure would."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as admin:
+        rows = admin.execute(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {where} "
+            "AND pid != pg_backend_pid()"
+        ).fetchall()
+    return len(rows)
+
+
+def test_a_lost_connection_is_made_again_and_the_facilitator_keeps_the_session(
+    url: str, loaded: Loaded
+) -> None:
+    place = parse_url(unique_session(url))
+    store = postgres.PgJournal.create(place, loaded, recorder=new_recorder("facilitator", "F"))
+    try:
+        store.append(note("before"))
+        (pid,) = store._conn.execute("SELECT pg_backend_pid()").fetchone()
+        assert _terminate(url, f"pid = {pid}") == 1
+        assert store.append(note("after")).seq == 2
+        assert store.facilitator_present()
+        assert stores.writer_of(place) is not None
+        with pytest.raises(SessionError, match="already has a facilitator console"):
+            stores.open_writer(place, recorder=new_recorder("facilitator", "Usurper"))
+    finally:
+        store.close()
+    with stores.open_readonly(place) as reader:
+        assert [e.payload.text for e in reader.events()] == ["before", "after"]
+
+
+def test_an_append_cut_off_after_its_commit_is_found_not_repeated(
+    url: str, loaded: Loaded
+) -> None:
+    place = parse_url(unique_session(url))
+    with postgres.PgJournal.create(place, loaded) as store:
+        event = store.append(note("did it land?"))
+        args = (place.session, None, "note_added", event.wall,
+                '{"text":"did it land?","team":null,"inject":null}', "", "facilitator", "",
+                None)
+        assert store._landed(store._conn, args) == (0, 1, event.received)
+        assert store._landed(store._conn, (*args[:3], event.wall + 1, *args[4:])) is None
+
+
+def test_a_follower_reconnects_says_so_and_catches_up(url: str, loaded: Loaded) -> None:
+    place = parse_url(unique_session(url))
+    wakes: list[float] = []
+    said: list[str | None] = []
+    with stores.create(place, loaded) as writer:
+        follower = postgres.NotifyFollower(place, lambda: wakes.append(time.monotonic()),
+                                           said.append)
+        follower.start()
+        try:
+            wait_for(lambda: len(wakes) == 1)
+            wait_for(lambda: _terminate(url, "query LIKE 'LISTEN%'") >= 1)
+            wait_for(lambda: len(wakes) >= 2)  # woken again after reconnecting: catch up
+            assert said and said[0] is not None and "reconnecting" in said[0]
+            assert said[-1] is None
+            count = len(wakes)
+            writer.append(note("after the reconnect"))
+            wait_for(lambda: len(wakes) > count)
+        finally:
+            follower.stop()
+
+
+def test_a_follower_is_woken_for_its_own_session_only(url: str, loaded: Loaded) -> None:
+    mine, other = parse_url(unique_session(url)), parse_url(unique_session(url))
+    woken = threading.Event()
+    with stores.create(mine, loaded) as writer, stores.create(other, loaded) as elsewhere:
+        follower = postgres.NotifyFollower(mine, woken.set)
+        follower.start()
+        try:
+            assert woken.wait(5)
+            woken.clear()
+            elsewhere.append(note("not yours"))
+            assert not woken.wait(0.5)
+            writer.append(note("yours"))
+            assert woken.wait(5)
+        finally:
+            follower.stop()
