@@ -19,7 +19,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from budgets import durable, memory, record, recorders, report, startup, step, validation
+from budgets import (
+    durable,
+    memory,
+    record,
+    recorders,
+    report,
+    sites,
+    startup,
+    step,
+    validation,
+)
 from context import FULL, QUICK, Context
 from measure import BenchError, timed
 from results import BudgetError, Outcome, legend, write_json
@@ -34,6 +44,7 @@ BUDGETS: dict[str, Callable[[Context], list[Outcome]]] = {
     "memory": memory.measure,
     "record": record.measure,
     "recorders": recorders.measure,
+    "sites": sites.measure,
 }
 
 
