@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         where = shown_place(session_file, session.location)
         print(f"Session: {where}")
         try:
-            app = _console(session, where, opened.notices)
+            app = _console(session, _brief(session_file, where), opened.notices)
         except BaseException:
             session.close()
             raise
@@ -168,6 +168,17 @@ def _role_args(args: argparse.Namespace) -> str:
     for team in args.team:
         parts += ["--team", team]
     return " " + " ".join(shlex.quote(part) for part in parts)
+
+
+def _brief(asked: Location | None, where: str) -> str:
+    """What the console's header names: a path, or the session and its database."""
+    if isinstance(asked, PostgresLocation) and asked.session is not None:
+        return asked.brief
+    if isinstance(asked, PostgresLocation):  # a new session under the default name
+        from tabletop.session.store.location import parse_url
+
+        return parse_url(where).brief
+    return where
 
 
 def shown_place(asked: Location | None, location: str) -> str:

@@ -41,6 +41,16 @@ class PostgresLocation:
         )
 
     @property
+    def brief(self) -> str:
+        """The session and its database in a few words, for a console's header:
+        ``exercise-1 in db.example/ops`` (the session first: a long URL is cut)."""
+        parts = urllib.parse.urlsplit(self.conninfo)
+        query = dict(urllib.parse.parse_qsl(parts.query))
+        host = parts.hostname or query.get("host") or query.get("service") or "localhost"
+        database = parts.path.lstrip("/") or query.get("dbname") or ""
+        return f"{self.session} in {host}/{database}"
+
+    @property
     def database(self) -> str:
         """The URL of the database alone, for messages (no session, no password)."""
         return _shown(self.conninfo, None)
