@@ -397,3 +397,20 @@ def test_a_refused_import_leaves_nothing_behind(place: Location, loaded: Loaded)
     with pytest.raises(SessionError, match=r"event seq 2 .*unknown inject 'nope'"):
         import_session(parse_export(json.dumps(export).encode()), place, lambda _id: loaded)
     assert not stores.exists(place)
+
+
+def test_nobody_else_appends_inside_a_transaction(place: Location, loaded: Loaded) -> None:
+    """What a console overtaken twice relies on: holding the store's lock, its
+    catch-up and append cannot be overtaken a third time."""
+    with stores.create(place, loaded) as one, stores.open_writer(
+        place, recorder=new_recorder("controller", "Waiting")
+    ) as two:
+        done: list[int] = []
+        other = threading.Thread(target=lambda: done.append(two.append(note("later")).seq))
+        with one.transaction():  # before its first append: it is a catch-up's lock
+            other.start()
+            time.sleep(0.3)
+            assert done == []  # still waiting for the lock
+            one.append(note("first"))
+        other.join(10)
+        assert done == [2]

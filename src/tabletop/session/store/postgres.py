@@ -92,39 +92,66 @@ def connect(location: PostgresLocation, *, read_only: bool, timeout: int | None 
         extra["connect_timeout"] = timeout or CONNECT_TIMEOUT
     if "application_name" not in location.conninfo:
         extra["application_name"] = "tabletop"
+    if "keepalives" not in location.conninfo and "tcp_user_timeout" not in location.conninfo:
+        # A half-open TCP connection (a dropped site link) is noticed in seconds,
+        # not after the kernel's two hours, so a console never hangs on it.
+        extra.update(keepalives=1, keepalives_idle=10, keepalives_interval=5,
+                     keepalives_count=3, tcp_user_timeout=30_000)
     try:
         conn = psycopg.connect(location.conninfo, autocommit=True, **extra)
     except psycopg.Error as exc:
         raise _unreachable(location, exc) from None
     try:
-        if conn.info.server_version < OLDEST_SERVER:
-            version = conn.info.server_version
-            raise SessionError(
-                f"{location.database}: the server runs PostgreSQL {version // 10000}; "
-                "tabletop needs PostgreSQL 13 or newer"
-            )
-        if read_only:
-            conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-        else:
-            (fsync,) = conn.execute("SHOW fsync").fetchone()
-            if fsync != "on":
-                raise SessionError(
-                    f"{location.database}: the server runs with fsync off, so an event it "
-                    "acknowledged could be lost in a crash; tabletop records only on a "
-                    "server with fsync on"
-                )
-            conn.execute("SET synchronous_commit = on")
+        _prepare(location, conn, read_only=read_only)
+    except psycopg.Error as exc:
+        conn.close()
+        raise _unreachable(location, exc) from None
     except BaseException:
         conn.close()
         raise
     return conn
 
 
+def _prepare(location: PostgresLocation, conn: Any, *, read_only: bool) -> None:
+    """A new connection checked and set up: a server new enough, durable commits."""
+    if conn.info.server_version < OLDEST_SERVER:
+        version = conn.info.server_version
+        raise SessionError(
+            f"{location.database}: the server runs PostgreSQL {version // 10000}; "
+            "tabletop needs PostgreSQL 13 or newer"
+        )
+    if read_only:
+        conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    else:
+        (fsync,) = conn.execute("SHOW fsync").fetchone()
+        if fsync != "on":
+            raise SessionError(
+                f"{location.database}: the server runs with fsync off, so an event it "
+                "acknowledged could be lost in a crash; tabletop records only on a "
+                "server with fsync on"
+            )
+        conn.execute("SET synchronous_commit = on")
+
+
 def _unreachable(location: PostgresLocation, exc: Exception) -> SessionError:
     text = reason(exc)
+    for secret in _passwords(location):
+        text = text.replace(secret, "***")
     if "does not exist" in text and "database" in text:
         return SessionNotFound(f"{location.database}: {text}")
     return SessionError(f"{location.database}: cannot connect: {text}")
+
+
+def _passwords(location: PostgresLocation) -> list[str]:
+    """The password a URL holds, as written and decoded: never in a message."""
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(location.conninfo)
+    found = [value for key, value in urllib.parse.parse_qsl(parts.query) if key == "password"]
+    if parts.password:
+        found.append(parts.password)
+    raw = parts.netloc.rpartition("@")[0].partition(":")[2]
+    return [secret for secret in {*found, raw} if secret]
 
 
 def reason(exc: BaseException) -> str:
@@ -174,6 +201,9 @@ class PgJournal:
         self._transaction: Any = None
         self._closed = False
         self._holds_lock = False
+        self._wants_lock = not read_only and recorder.is_facilitator and bool(
+            recorder.author.console)
+        """A facilitator console: its lock is taken again on every new connection."""
         self._registered = False
         if not read_only:
             if recorder.is_facilitator and recorder.author.console:
@@ -315,8 +345,16 @@ class PgJournal:
                 raise self._write_error(exc) from None
         # The connection went down mid-append: whether the commit landed is
         # known only to the server. Ask it before saying anything.
-        conn = self._live(lost=True)
-        landed = self._landed(conn, args)
+        unknown = (
+            f"lost the connection to {self.where.database} while saving; it may have been "
+            "saved: the console shows it once the server is back if it was, so check before "
+            "recording it again"
+        )
+        try:
+            conn = self._live(lost=True)
+            landed = self._landed(conn, args)
+        except (SessionError, psycopg.Error):
+            raise JournalWriteError(unknown) from None
         if landed is not None:
             return landed
         try:  # not committed: record it now, on the new connection
@@ -381,6 +419,10 @@ class PgJournal:
             try:
                 outer = self._transaction
                 with conn.transaction() as tx:  # a savepoint inside an outer one
+                    if outer is None:
+                        # As SQLite's BEGIN IMMEDIATE: nobody else appends until it ends.
+                        conn.execute(f"SELECT 1 FROM {SCHEMA}.sessions WHERE name = %s "
+                                     "FOR UPDATE", (self.session,))
                     self._transaction = tx
                     try:
                         yield
@@ -395,8 +437,9 @@ class PgJournal:
     # ------------------------------------------------------------ consoles
 
     def _take_lock(self, conn: Any) -> None:
-        (got,) = conn.execute(
-            "SELECT pg_try_advisory_lock(%s, %s)", (LOCK_SPACE, _lock_key(self.session))
+        (got,) = _run(
+            self.where, conn, "SELECT pg_try_advisory_lock(%s, %s)",
+            (LOCK_SPACE, _lock_key(self.session)),
         ).fetchone()
         if not got:
             holder = writer_of_connected(self.where, conn)
@@ -467,17 +510,18 @@ class PgJournal:
     # ------------------------------------------------------------ closing
 
     def close(self) -> None:
-        if self._closed:
-            return
-        if self._registered:
-            with contextlib.suppress(SessionError):
-                now = self._clock()
-                self._console_update("closed = %s, seen = %s", now, now)
-        self._closed = True
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            with contextlib.suppress(Exception):
-                conn.close()  # the server drops the facilitator's lock with it
+        with self._mutex:  # never while another thread is reconnecting
+            if self._closed:
+                return
+            if self._registered:
+                with contextlib.suppress(SessionError):
+                    now = self._clock()
+                    self._console_update("closed = %s, seen = %s", now, now)
+            self._closed = True
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    conn.close()  # the server drops the facilitator's lock with it
 
     def __enter__(self) -> PgJournal:
         return self
@@ -508,7 +552,7 @@ class PgJournal:
                 f"lost the connection to the server ({exc}); reconnecting: anything not "
                 "shown as saved was not recorded"
             ) from None
-        if self._holds_lock:
+        if self._wants_lock:
             self._holds_lock = False
             try:
                 self._take_lock(conn)
@@ -794,10 +838,11 @@ def writer_of(location: PostgresLocation) -> Holder | None:
 
 def writer_of_connected(location: PostgresLocation, conn: Any) -> Holder | None:
     name = _named(location)
-    (held,) = conn.execute(_LOCK_HELD, (LOCK_SPACE, _lock_key(name) & 0xFFFFFFFF)).fetchone()
+    key = (LOCK_SPACE, _lock_key(name) & 0xFFFFFFFF)
+    (held,) = _run(location, conn, _LOCK_HELD, key).fetchone()
     if not held:
         return None
-    row = conn.execute(
+    row = _run(location, conn,
         f"SELECT pid, host, os_user, opened, actor FROM {SCHEMA}.consoles WHERE session = %s "
         "AND role = %s AND closed IS NULL ORDER BY opened DESC LIMIT 1",
         (name, FACILITATOR),
@@ -856,9 +901,9 @@ class NotifyFollower:
                 self._stop.wait(pause)
                 pause = min(pause * 2, 5.0)
                 continue
-            pause = 0.1
             try:
                 conn.execute(f"LISTEN {CHANNEL}")
+                pause = 0.1
                 if lost_since is not None:
                     self._status(None)
                     lost_since = None
@@ -867,6 +912,8 @@ class NotifyFollower:
             except Exception:
                 lost_since = time.monotonic()
                 self._status("reconnecting to the server (the connection was lost)")
+                self._stop.wait(pause)
+                pause = min(pause * 2, 5.0)
             finally:
                 with contextlib.suppress(Exception):
                     conn.close()
