@@ -28,7 +28,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
@@ -37,7 +37,6 @@ from tabletop.core.roles import FACILITATOR
 from tabletop.core.scenario import Scenario, decode, encode
 from tabletop.session.authors import FACILITATOR_RECORDER, Author, Recorder
 from tabletop.session.events import Event, Payload, kind_of
-from tabletop.session.events import encode as encode_payload
 from tabletop.session.store.base import LoadedScenario, Presence, SessionMeta, StaleAppend, Tally
 from tabletop.session.store.errors import (
     JournalWriteError,
@@ -60,10 +59,7 @@ from tabletop.session.store.postgres_schema import (
     SCHEMA,
     TABLES,
 )
-from tabletop.session.store.rows import MAX_PAYLOAD, event_from_row, presence_from_row
-
-if TYPE_CHECKING:
-    pass
+from tabletop.session.store.rows import event_from_row, presence_from_row, storable
 
 OLDEST_SERVER = 130000
 """PostgreSQL 13: the oldest release still supported when this was written."""
@@ -317,12 +313,7 @@ class PgJournal:
         if self.read_only:
             raise SessionError(f"{self.location} is open read-only")
         kind = kind_of(payload)
-        stored = encode_payload(payload).decode()
-        if len(stored) > MAX_PAYLOAD:
-            raise ValueError(
-                f"the {kind} event cannot be stored: it holds {len(stored):,} bytes, "
-                f"more than {MAX_PAYLOAD:,}"
-            )
+        stored = storable(payload).decode()
         author = self.recorder.author if author is None else author
         with self._mutex:
             wall = float(self._clock()) if wall is None else float(wall)

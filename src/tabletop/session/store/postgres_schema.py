@@ -15,7 +15,7 @@ followers in the same transaction, so a wake-up is sent only for a commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from tabletop.session.store.migrations import Migration
 
 SCHEMA = "tabletop"
 CHANNEL = "tabletop_events"
@@ -23,12 +23,6 @@ CHANNEL = "tabletop_events"
 LOCK_SPACE = 0x7461626C  # 'tabl': the first key of every advisory lock we take
 MIGRATION_LOCK = 0
 """The second key of the lock held while the schema is made or brought up to date."""
-
-
-@dataclass(frozen=True)
-class Migration:
-    name: str
-    statements: tuple[str, ...]
 
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from tabletop.core.roles import FACILITATOR, ROLES
 from tabletop.session.authors import FACILITATOR_RECORDER, Author
-from tabletop.session.events import KIND_PATTERN, Event, PayloadError
+from tabletop.session.events import KIND_PATTERN, Event, Payload, PayloadError, kind_of
 from tabletop.session.events import decode as decode_payload
+from tabletop.session.events import encode as encode_payload
 from tabletop.session.store.base import Presence
 from tabletop.session.store.errors import SessionCorrupt
 
@@ -77,3 +78,14 @@ def presence_from_row(
         float(seen),  # type: ignore[arg-type]
         None if closed is None else float(closed),  # type: ignore[arg-type]
     )
+
+
+def storable(payload: Payload) -> bytes:
+    """A payload's stored JSON; ValueError when it is too big for any store to keep."""
+    stored = encode_payload(payload)
+    if len(stored) > MAX_PAYLOAD:
+        raise ValueError(
+            f"the {kind_of(payload)} event cannot be stored: it holds {len(stored):,} bytes, "
+            f"more than {MAX_PAYLOAD:,}"
+        )
+    return stored

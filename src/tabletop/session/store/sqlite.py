@@ -52,7 +52,6 @@ from tabletop.core.roles import FACILITATOR
 from tabletop.core.scenario import Scenario, decode, encode_parts
 from tabletop.session.authors import FACILITATOR_RECORDER, Author, Recorder
 from tabletop.session.events import Event, Payload, kind_of
-from tabletop.session.events import encode as encode_payload
 from tabletop.session.follow import Follower
 from tabletop.session.store.base import LoadedScenario, Presence, SessionMeta, StaleAppend, Tally
 from tabletop.session.store.errors import (
@@ -80,7 +79,7 @@ from tabletop.session.store.migrations import (
     migrate,
     recorded,
 )
-from tabletop.session.store.rows import MAX_PAYLOAD, MAX_WALL, event_from_row, presence_from_row
+from tabletop.session.store.rows import MAX_WALL, event_from_row, presence_from_row, storable
 
 BUSY_TIMEOUT = 5.0  # seconds SQLite waits for another connection's brief lock
 BUSY_PATIENCE = 30.0
@@ -310,12 +309,7 @@ class Journal:
         """
         conn = self._writable()
         kind = kind_of(payload)
-        stored = encode_payload(payload)
-        if len(stored) > MAX_PAYLOAD:
-            raise ValueError(
-                f"the {kind} event cannot be stored: it holds {len(stored):,} bytes, "
-                f"more than {MAX_PAYLOAD:,}"
-            )
+        stored = storable(payload)
         author = self.recorder.author if author is None else author
         with self._mutex:
             self._check_file_in_place()
