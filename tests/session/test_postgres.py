@@ -102,13 +102,16 @@ def test_a_missing_database_is_one_line(url: str) -> None:
     assert "\n" not in str(refused.value)
 
 
-def test_a_missing_session_and_an_empty_database_are_one_line(url: str) -> None:
-    with fresh_database(url) as empty:
+def test_a_missing_session_and_an_empty_database_are_one_line(
+    url: str, loaded: Loaded
+) -> None:
+    with fresh_database(url) as db:
         with pytest.raises(SessionNotFound, match="holds no tabletop sessions"):
-            stores.open_readonly(parse_url(with_param(empty, session="s")))
-        assert stores.list_database(parse_url(empty)) == []
-    with pytest.raises(SessionNotFound, match="no such session"):
-        stores.open_readonly(parse_url(unique_session(url)))
+            stores.open_readonly(parse_url(with_param(db, session="s")))
+        assert stores.list_database(parse_url(db)) == []
+        stores.create(parse_url(with_param(db, session="there")), loaded).close()
+        with pytest.raises(SessionNotFound, match="no such session"):
+            stores.open_readonly(parse_url(with_param(db, session="not-there")))
 
 
 def test_a_wrong_password_is_one_line(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
