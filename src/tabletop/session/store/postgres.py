@@ -14,8 +14,10 @@ as the kernel drops the file lock of a killed process.
 Connections are made by libpq from the URL (:mod:`.location`), so passwords
 come from ``PGPASSWORD``, ``~/.pgpass`` or a service file, and TLS options pass
 through. A lost connection is made again on the next call; an append whose
-commit was cut off is looked up before anything is said, so a console never
-shows an event as saved that the server did not commit, nor records it twice.
+commit was cut off is sent again with the token it first carried, which the
+server answers with the first try's event if that one landed, so a console
+never shows an event as saved that the server did not commit, nor records it
+twice.
 """
 
 from __future__ import annotations
@@ -317,8 +319,9 @@ class PgJournal:
         author = self.recorder.author if author is None else author
         with self._mutex:
             wall = float(self._clock()) if wall is None else float(wall)
+            token = os.urandom(12).hex() if self._transaction is None else None
             args = (self.session, after, kind, wall, stored, author.name, author.role,
-                    author.console, received)
+                    author.console, received, token)
             row = self._append_row(args)
         top, seq, at = row
         if seq is None:
@@ -327,43 +330,25 @@ class PgJournal:
 
     def _append_row(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
         psycopg = _psycopg()
-        sql = f"SELECT * FROM {SCHEMA}.append_event(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        sql = f"SELECT * FROM {SCHEMA}.append_event(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         conn = self._live()
         try:
             return tuple(conn.execute(sql, args).fetchone())
         except psycopg.Error as exc:
             if self._transaction is not None or not conn.closed:
                 raise self._write_error(exc) from None
-        # The connection went down mid-append: whether the commit landed is
-        # known only to the server. Ask it before saying anything.
-        unknown = (
-            f"lost the connection to {self.where.database} while saving; it may have been "
-            "saved: the console shows it once the server is back if it was, so check before "
-            "recording it again"
-        )
+        # The connection went down mid-append: whether the commit landed is known
+        # only to the server. The same call again, with the same token, returns
+        # the first try's event if it did, and records it once if it did not.
         try:
             conn = self._live(lost=True)
-            landed = self._landed(conn, args)
-        except (SessionError, psycopg.Error):
-            raise JournalWriteError(unknown) from None
-        if landed is not None:
-            return landed
-        try:  # not committed: record it now, on the new connection
             return tuple(conn.execute(sql, args).fetchone())
-        except psycopg.Error as exc:
-            raise self._write_error(exc) from None
-
-    def _landed(self, conn: Any, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        """The append that a lost connection cut off, if it was committed all the same:
-        the same console, time and payload (a console never records two events at one
-        instant)."""
-        session, _after, kind, wall, data, _actor, _role, console, _received = args
-        row = conn.execute(
-            f"SELECT seq - 1, seq, received FROM {SCHEMA}.events WHERE session = %s AND "
-            "console = %s AND wall = %s AND kind = %s AND data = %s ORDER BY seq DESC LIMIT 1",
-            (session, console, wall, kind, data),
-        ).fetchone()
-        return None if row is None else tuple(row)
+        except (SessionError, psycopg.Error):
+            raise JournalWriteError(
+                f"lost the connection to {self.where.database} while saving; it may have "
+                "been saved: the console shows it once the server is back if it was, so "
+                "check before recording it again"
+            ) from None
 
     def events(self, after: int = 0) -> list[Event]:
         rows = self._read(

@@ -53,8 +53,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             " role text NOT NULL,"
             " console text NOT NULL,"
             " received double precision NOT NULL,"
+            # Made by the appending console for each append: an append retried after
+            # a lost connection finds its first try instead of recording it twice.
+            " token text,"
             " PRIMARY KEY (session, seq))",
             f"CREATE INDEX events_by_kind ON {SCHEMA}.events (session, kind)",
+            f"CREATE UNIQUE INDEX events_by_token ON {SCHEMA}.events (session, token)"
+            " WHERE token IS NOT NULL",
             f"CREATE TABLE {SCHEMA}.consoles ("
             f" session text NOT NULL REFERENCES {SCHEMA}.sessions (name),"
             " id text NOT NULL,"
@@ -79,10 +84,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             f" FOR EACH STATEMENT EXECUTE FUNCTION {SCHEMA}.refuse_change()",
             # One round trip per append: lock the session row, compare, insert,
             # count, notify. Returns the seq it found last, and the new seq and
-            # received time (NULL when the append was stale).
+            # received time (NULL when the append was stale); for a token already
+            # recorded, the event that has it.
             f"CREATE FUNCTION {SCHEMA}.append_event(p_session text, p_after bigint,"
             " p_kind text, p_wall double precision, p_data text, p_actor text, p_role text,"
-            " p_console text, p_received double precision)"
+            " p_console text, p_received double precision, p_token text)"
             " RETURNS TABLE (found_top bigint, new_seq bigint, new_received double precision)"
             " LANGUAGE plpgsql AS $$"
             " DECLARE t bigint; r double precision;"
@@ -92,13 +98,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             "  IF NOT FOUND THEN"
             "   RAISE EXCEPTION 'no such session' USING ERRCODE = 'no_data_found';"
             "  END IF;"
+            # Under the row's lock, so a first try still committing is waited for.
+            "  IF p_token IS NOT NULL THEN"
+            "   RETURN QUERY SELECT e.seq - 1, e.seq, e.received"
+            f"    FROM {SCHEMA}.events e WHERE e.session = p_session AND e.token = p_token;"
+            "   IF FOUND THEN RETURN; END IF;"
+            "  END IF;"
             "  IF p_after IS NOT NULL AND t <> p_after THEN"
             "   RETURN QUERY SELECT t, NULL::bigint, NULL::double precision; RETURN;"
             "  END IF;"
             "  r := coalesce(p_received, extract(epoch FROM clock_timestamp())::double precision);"
             f"  INSERT INTO {SCHEMA}.events (session, seq, kind, wall, data, actor, role,"
-            "   console, received)"
-            "   VALUES (p_session, t + 1, p_kind, p_wall, p_data, p_actor, p_role, p_console, r);"
+            "   console, received, token) VALUES (p_session, t + 1, p_kind, p_wall, p_data,"
+            "   p_actor, p_role, p_console, r, p_token);"
             f"  UPDATE {SCHEMA}.sessions SET last_seq = t + 1 WHERE name = p_session;"
             f"  PERFORM pg_notify('{CHANNEL}', p_session);"
             "  RETURN QUERY SELECT t, t + 1, r;"
