@@ -18,6 +18,10 @@ Judged, as PASS/FAIL lines:
   at most 100 ms (bare LISTEN/NOTIFY to 200 listeners takes about 13 ms p99);
 * p99 append latency: at most 3× the bare INSERT's p99, measured beside it.
 
+A third run gives a figure, not a baseline: the NOTIFY alone, one LISTEN
+connection per console and no read, which is what every follower waits for
+before it reads.
+
 Without a server (``TABLETOP_TEST_POSTGRES`` unset and none can be started
 with ``.ci/postgres``) it prints a SKIP line and judges nothing.
 
@@ -122,13 +126,14 @@ def _measure(ctx: Context, url: str, writers: int, consoles: int, seconds: float
     facilitator = Session.create(place, loaded, recorder=new_recorder("facilitator", "Control"))
     sides: dict[str, Side] = {}
     try:
-        for side in ("tabletop", "bare"):
+        for side in ("tabletop", "bare", "notify"):
             folder = ctx.folder(f"sites/{side}")
             common = {"url": str(place), "bare": url, "table": table, "side": side}
             specs: list[tuple[str, dict[str, Any]]] = []
             for p in range(processes):  # followers first: listening before anyone writes
                 count = min(CONSOLES_PER_PROCESS, consoles - p * CONSOLES_PER_PROCESS)
-                specs.append(("follower" if side == "tabletop" else "bare-follower",
+                specs.append(({"tabletop": "follower", "bare": "bare-follower",
+                               "notify": "notify-follower"}[side],
                               {**common, "consoles": count, "seconds": seconds + GRACE,
                                "out": str(folder / f"follower-{p}.json")}))
             for n in range(writers):
@@ -220,12 +225,16 @@ def _judge(
     writers: int, seconds: float,
 ) -> list[Outcome]:
     ours, bare = sides["tabletop"], sides["bare"]
+    notified = sides["notify"]
+    ctx.figures["sites: NOTIFY alone to every console, p50 / p99 (ms)"] = (  # type: ignore[assignment]
+        f"{median(notified.follow_ms):.1f} / {percentile(notified.follow_ms, 0.99):.1f}"
+    )
     gaps = int(stored != list(range(1, len(stored) + 1)))
     in_store = set(stored)
     lost = sum(1 for seq in ours.acked if seq not in in_store) + ours.missing + gaps
     bare_lost = sum(1 for i in bare.acked if i not in set(bare_rows)) + bare.missing
     label = f"{writers} writers + {ours.consoles} consoles"
-    for name, side in sides.items():
+    for name, side in ((name, side) for name, side in sides.items() if name != "notify"):
         ctx.figures[f"sites: {name}, append p50 / p99 (ms)"] = (  # type: ignore[assignment]
             f"{median(side.latencies):.2f} / {percentile(side.latencies, 0.99):.2f}"
         )
@@ -264,12 +273,12 @@ def _writer(spec: dict[str, Any]) -> None:
     from tabletop.session.store.location import parse_url
 
     n = int(spec["n"])
-    bare = spec["side"] == "bare"
+    bare = spec["side"] != "tabletop"
     if bare:
         conn = psycopg.connect(spec["bare"], autocommit=True)
         conn.execute("SET synchronous_commit = on")
         insert = (f"WITH row AS (INSERT INTO {spec['table']} (writer, data) VALUES (%s, %s) "
-                  "RETURNING id) SELECT id, pg_notify('bench_bare', '') FROM row")
+                  "RETURNING id) SELECT id, pg_notify('bench_bare', id::text) FROM row")
     else:
         store = stores.open_writer(parse_url(spec["url"]),
                                    recorder=new_recorder("controller", f"Site cell {n}"))
@@ -349,6 +358,31 @@ def _bare_follower(spec: dict[str, Any]) -> None:
     Path(spec["out"]).write_text(json.dumps({"consoles": seen}))
 
 
+def _notify_follower(spec: dict[str, Any]) -> None:
+    """A figure, not a baseline to beat: the notification alone, one LISTEN
+    connection per console and no read at all (what every follower waits for)."""
+    import select
+
+    import psycopg
+
+    listeners = [psycopg.connect(spec["bare"], autocommit=True)
+                 for _ in range(int(spec["consoles"]))]
+    for conn in listeners:
+        conn.execute("LISTEN bench_bare")
+    seen: list[list[tuple[int, float]]] = [[] for _ in listeners]
+    by_fd = {conn.fileno(): k for k, conn in enumerate(listeners)}
+    end = _ready() + spec["seconds"]
+    while time.time() < end:
+        ready, _, _ = select.select(list(by_fd), [], [], 0.2)
+        for fd in ready:
+            k = by_fd[fd]
+            for note in listeners[k].notifies(timeout=0.0):
+                seen[k].append((int(note.payload), time.time()))
+    for conn in listeners:
+        conn.close()
+    Path(spec["out"]).write_text(json.dumps({"consoles": seen}))
+
+
 def _ready() -> float:
     """Say so, wait for the common start time, and wait until it comes."""
     print("ready", flush=True)
@@ -361,6 +395,6 @@ def _ready() -> float:
 
 if __name__ == "__main__":
     role, raw = sys.argv[1], sys.argv[2]
-    {"writer": _writer, "follower": _follower, "bare-follower": _bare_follower}[role](
-        json.loads(raw)
-    )
+    workers = {"writer": _writer, "follower": _follower, "bare-follower": _bare_follower,
+               "notify-follower": _notify_follower}
+    workers[role](json.loads(raw))
