@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import pytest
 
 ENV = "TABLETOP_TEST_POSTGRES"
+TLS_ENV = "TABLETOP_TEST_POSTGRES_TLS"
 
 
 def server_url() -> str:
@@ -28,6 +29,16 @@ def server_url() -> str:
         import psycopg  # noqa: F401
     except ImportError:
         pytest.skip("psycopg is not installed: pip install -c constraints.txt -e '.[dev]'")
+    return url
+
+
+def tls_url() -> str:
+    """The same server over TCP with TLS, its certificate checked (verify-full)."""
+    server_url()
+    url = os.environ.get(TLS_ENV)
+    if not url:
+        pytest.skip(f"no TLS address for the test server: set {TLS_ENV} "
+                    "(`.ci/postgres start DIR` writes it to DIR/tls-url when openssl is there)")
     return url
 
 

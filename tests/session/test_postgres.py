@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import Loaded, wait_for
-from pgserver import fresh_database, server_url, unique_session, with_param
+from pgserver import fresh_database, server_url, tls_url, unique_session, with_param
 
 from tabletop.commands.arguments import session_location
 from tabletop.session.authors import new_recorder
@@ -334,3 +334,45 @@ def test_a_follower_is_woken_for_its_own_session_only(url: str, loaded: Loaded) 
             assert woken.wait(5)
         finally:
             follower.stop()
+
+
+# ---------------------------------------------------------------- TLS
+
+
+def test_a_session_over_tls_with_the_certificate_checked(loaded: Loaded) -> None:
+    url = tls_url()
+    place = parse_url(unique_session(url))
+    with stores.create(place, loaded) as store:
+        store.append(note("over TLS"))
+        (encrypted,) = store._conn.execute(  # type: ignore[attr-defined]
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+        ).fetchone()
+        assert encrypted is True
+    with stores.open_readonly(place) as reader:
+        assert [e.payload.text for e in reader.events()] == ["over TLS"]
+
+
+def test_a_server_whose_certificate_does_not_check_out_is_one_line(tmp_path: Path) -> None:
+    import subprocess
+
+    url = tls_url()
+    other_ca = tmp_path / "other-ca.crt"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=someone else", "-keyout", str(tmp_path / "k"), "-out", str(other_ca)],
+        check=True, capture_output=True,
+    )
+    base, _, query = url.partition("?")
+    params = [p for p in query.split("&") if not p.startswith("sslrootcert=")]
+    wrong = f"{base}?{'&'.join(params)}&sslrootcert={other_ca}&session=s"
+    with pytest.raises(SessionError) as refused:
+        stores.open_readonly(parse_url(wrong))
+    assert "certificate verify failed" in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_the_tls_address_refuses_a_connection_in_clear_text() -> None:
+    url = tls_url().replace("sslmode=verify-full", "sslmode=disable")
+    with pytest.raises(SessionError, match="no encryption") as refused:
+        stores.open_readonly(parse_url(with_param(url, session="s")))
+    assert "\n" not in str(refused.value)
