@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tabletop.session.session import Session
+from tabletop.session.store.location import Location, parse_url
 
 pytestmark = [
     pytest.mark.slow,
@@ -87,18 +89,25 @@ def test_deliver_decide_quit_in_tmux(tmp_path: Path, pane: str) -> None:
     assert not Path(f"{session_file}-wal").exists()
 
 
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
 def test_a_facilitator_and_an_evaluator_in_two_terminals_see_each_other(
-    tmp_path: Path, pane: str
+    tmp_path: Path, pane: str, store: str
 ) -> None:
     """Two real consoles on one session, in two tmux panes: the facilitator delivers,
-    the evaluator sees it and rates, the facilitator sees the rating in its history."""
+    the evaluator sees it and rates, the facilitator sees the rating in its history.
+    Once on a session file, once on a session in PostgreSQL (skipped without a server)."""
     workspace = tmp_path / "ws"
     shutil.copytree(FIXTURE, workspace)
-    session_file = workspace / "drill.db"
+    session_file: Location = workspace / "drill.db"
+    if store == "postgres":
+        from pgserver import server_url, unique_session
+
+        session_file = parse_url(unique_session(server_url()))
+    where = shlex.quote(str(session_file))
     env = ["-e", "XDG_CONFIG_HOME=" + str(tmp_path / "config")]
     run = f"{sys.executable} -m tabletop run"
     tmux("new-session", "-d", "-s", pane, "-x", "120", "-y", "36", *env, "-c",
-         str(workspace), f"sleep 0.5; {run} mini --session {session_file}; sleep 60")
+         str(workspace), f"sleep 0.5; {run} mini --session {where}; sleep 60")
     facilitator = f"{pane}:0.0"
 
     def fac_screen() -> str:
@@ -107,7 +116,7 @@ def test_a_facilitator_and_an_evaluator_in_two_terminals_see_each_other(
     wait_for(lambda: "PAUSED" in fac_screen(), "the facilitator console", fac_screen)
     evaluator = tmux(
         "split-window", "-t", pane, "-v", "-P", "-F", "#{pane_id}", "-c", str(workspace),
-        f"sleep 0.5; {run} {session_file} --role evaluator --name 'K. Oswald' --team blue; "
+        f"sleep 0.5; {run} {where} --role evaluator --name 'K. Oswald' --team blue; "
         "echo EVALUATOR-EXITED; sleep 60",
     ).strip()
     tmux("resize-window", "-t", pane, "-x", "120", "-y", "72")
