@@ -6,8 +6,10 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tabletop.session.store.location import Location, is_url, parse_url, password_warning
+if TYPE_CHECKING:
+    from tabletop.session.store.location import Location
 
 NAME_MAX = 255  # bytes in one file name, on every file system we run on
 
@@ -32,6 +34,8 @@ def session_location(text: str) -> Location:
     A URL holding a password is accepted, with a warning on stderr: other users
     can read a command line in ``ps``.
     """
+    from tabletop.session.store.location import is_url, parse_url, password_warning
+
     if not is_url(text):
         return user_path(text)
     try:

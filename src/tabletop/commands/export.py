@@ -6,10 +6,12 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tabletop.commands.arguments import session_location, user_path
-from tabletop.session.store.location import Location
+
+if TYPE_CHECKING:
+    from tabletop.session.store.location import Location
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:

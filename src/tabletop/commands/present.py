@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tabletop.commands.arguments import session_location
 from tabletop.core.problems import did_you_mean
-from tabletop.session.store.location import Location
+
+if TYPE_CHECKING:
+    from tabletop.session.store.location import Location
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:

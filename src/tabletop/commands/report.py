@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tabletop.commands.arguments import session_location, user_path
-from tabletop.session.store.location import Location
+
+if TYPE_CHECKING:
+    from tabletop.session.store.location import Location
 
 FORMATS = ("html", "md", "json")
 EXTENSIONS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json"}
