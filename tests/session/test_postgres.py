@@ -376,3 +376,30 @@ def test_the_tls_address_refuses_a_connection_in_clear_text() -> None:
     with pytest.raises(SessionError, match="no encryption") as refused:
         stores.open_readonly(parse_url(with_param(url, session="s")))
     assert "\n" not in str(refused.value)
+
+
+# ---------------------------------------------------------------- the commands
+
+
+def test_run_names_a_close_session_when_the_one_asked_for_is_not_there(
+    url: str, loaded: Loaded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tabletop.cli import main
+
+    place = parse_url(unique_session(url))
+    stores.create(place, loaded).close()
+    typo = str(place).replace(f"session={place.session}", f"session={place.session}x")
+    assert main(["run", typo, "--role", "evaluator", "--name", "E"]) == 2
+    err = capsys.readouterr().err
+    assert f"no such session (did you mean '{place.session}'?)" in err
+    assert err.count("\n") == 1
+
+
+def test_a_new_session_next_to_a_close_name_says_so(url: str, loaded: Loaded) -> None:
+    from tabletop.app.opening import _near_sessions
+
+    with fresh_database(url) as db:
+        stores.create(parse_url(with_param(db, session="play1")), loaded).close()
+        [notice] = _near_sessions(parse_url(with_param(db, session="Play1")))
+        assert "the database also holds 'play1'" in notice
+        assert _near_sessions(parse_url(with_param(db, session="other"))) == []

@@ -414,3 +414,11 @@ def test_nobody_else_appends_inside_a_transaction(place: Location, loaded: Loade
             one.append(note("first"))
         other.join(10)
         assert done == [2]
+
+
+def test_a_closed_store_still_counts_as_in_place(place: Location, loaded: Loaded) -> None:
+    """The console asks after closing whether the session is where it was: a
+    clean quit is never reported as a session removed."""
+    store = stores.create(place, loaded)
+    store.close()
+    assert store.in_place()

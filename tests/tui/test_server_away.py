@@ -62,3 +62,43 @@ async def test_a_form_survives_the_server_going_away(tmp_path: Path, clock: Fake
     with Session.open_readonly(parse_url(session.location)) as reader:
         texts = [e.data.get("text") for e in reader.state.history if e.kind == "decision_recorded"]
     assert texts == ["Hold the ferry at the quay"]
+
+
+async def test_a_console_outlives_a_server_that_is_away(tmp_path: Path) -> None:
+    """The evaluator's console while its server cannot be reached at all: it keeps
+    running (its clock, its screen), says so in the header, and comes back. On the
+    real clock: the console asks after the facilitator once a second."""
+    import time
+
+    from tabletop.session.authors import new_recorder
+
+    clock = time.time
+    url = server_url()
+    place = parse_url(unique_session(url))
+    facilitator = Session.create(place, loaded_scenario(tmp_path), clock=clock)
+    facilitator.record("clock_resumed")
+    evaluator = Session.open(place, clock=clock, recorder=new_recorder("evaluator", "K. O"))
+    app = make_app(evaluator, where="here")
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = app.console_screen
+            header = screen.query_one(ExerciseHeader).query_one("#where")
+            follower = screen._follower
+            store = evaluator.store
+            away = parse_url(f"postgresql:///x?host={tmp_path}&session=gone")
+            real = store.where  # type: ignore[attr-defined]
+            store.where = away  # type: ignore[attr-defined]
+            follower._where = away  # type: ignore[union-attr]
+            _cut_connections(url, evaluator)
+            await wait_until(pilot, lambda: header.has_class("-lost"))
+            await pilot.pause(2.5)  # ticks and heartbeats while away: no crash
+            assert app.is_running and app.screen is screen
+            store.where = real  # type: ignore[attr-defined]
+            follower._where = real  # type: ignore[union-attr]
+            await wait_until(pilot, lambda: not header.has_class("-lost"), timeout=15)
+            facilitator.record("note_added", text="after the outage")
+            await wait_until(pilot, lambda: any(
+                e.kind == "note_added" for e in evaluator.state.history))
+    finally:
+        evaluator.close()
+        facilitator.close()

@@ -80,7 +80,34 @@ def open_session(
         else default_session_path(find_workspace(cwd), loaded.scenario.id, now)
     )
     # Session.create makes the folder, and says clearly when it cannot.
-    return Opened(Session.create(path, loaded, recorder=recorder))
+    named = isinstance(session_file, PostgresLocation) and session_file.session is not None
+    notices = _near_sessions(path) if named and isinstance(path, PostgresLocation) else []
+    return Opened(Session.create(path, loaded, recorder=recorder), notices)
+
+
+def _near_sessions(place: PostgresLocation) -> list[str]:
+    """A new session whose name is close to one the database holds is most likely a
+    typo for it: say so before anything is recorded there."""
+    import difflib
+
+    from tabletop.session.store import postgres
+    from tabletop.session.store.errors import SessionError
+
+    try:
+        names = postgres.session_names(place)
+    except SessionError:
+        return []
+    name = str(place.session)
+    close = [n for n in names if n != name and n.lower() == name.lower()]
+    close = close or difflib.get_close_matches(name, [n for n in names if n != name],
+                                               n=1, cutoff=0.85)
+    if not close:
+        return []
+    return [
+        f"This is a new session, '{place.session}'; the database also holds "
+        f"'{close[0]}'. To go on with that one, quit (q) and run it with "
+        f"--session …session={close[0]}."
+    ]
 
 
 def _resume(

@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
         "import",
-        help="build a new session file from an export",
+        help="build a new session (a file, or in PostgreSQL) from an export",
         description=(
-            "Build a new session file from the JSON that `tabletop export` writes (or a "
+            "Build a new session (a file, or in PostgreSQL with -o URL) from the JSON "
+            "that `tabletop export` writes (or a "
             "hand-written one: see docs/export.md). Every event is checked as live play "
             "checks it; the first one refused is named by its seq, and then no file is "
             "made. An export without a scenario is matched to its exercise file in the "

@@ -33,8 +33,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "run",
         help="run a live exercise in a console (the facilitator's, or another role's)",
         description="Open a console for an exercise. Every keystroke that records "
-        "something is saved to the session file at once. Several consoles may record "
-        f"on one session, one per person, each in its role ({roles}).",
+        "something is saved to the session (a file, or a session in PostgreSQL) at once. "
+        "Several consoles may record on one session, one per person, each in its role "
+        f"({roles}).",
     )
     parser.add_argument(
         "exercise", metavar="EXERCISE",
@@ -43,8 +44,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--session",
-        metavar="FILE",
         type=session_location,
+        metavar="FILE|URL",
         help="session file to resume, or to create if missing "
         "(default: sessions/<exercise-id>-<UTC time>.db in the workspace); or a "
         "session in PostgreSQL: postgresql://host/db?session=NAME",
@@ -81,7 +82,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"tabletop run: {exc}", file=sys.stderr)
         return 2
     target, session_file = args.exercise, args.session
-    if session_file is None and (joined := session_named(target)) is not None:
+    if session_file is None and is_url(target):  # `tabletop run URL`: join that session
+        found = _session_at(target)
+        if isinstance(found, tuple):
+            print(f"tabletop run: {found[0]}", file=sys.stderr)
+            return found[1]
+        target, session_file = found.meta_exercise, found.place
+    elif session_file is None and (joined := session_named(target)) is not None:
         target, session_file = joined
     if not recorder.is_facilitator and (missing := _nothing_to_join(target, session_file)):
         print(f"tabletop run: {missing}", file=sys.stderr)
@@ -149,7 +156,7 @@ def _nothing_to_join(target: str, session_file: Location | None) -> str | None:
             found = exists(session_file)
         except SessionError as exc:
             return str(exc)
-        return None if found else f"{session_file}: no such session; {after}"
+        return None if found else f"{_no_such_session(session_file)}; {after}"
     if session_file is not None:
         return None if session_file.exists() else f"{session_file}: no such session file; {after}"
     if is_url(target):
@@ -158,6 +165,50 @@ def _nothing_to_join(target: str, session_file: Location | None) -> str | None:
         return f"{target}: no such session file; {after}"
     return (f"this console joins a session: name its file (tabletop run FILE --role …, "
             f"or --session FILE); {after}")
+
+
+class _Joined:
+    def __init__(self, place: PostgresLocation, meta_exercise: str) -> None:
+        self.place = place
+        self.meta_exercise = meta_exercise
+
+
+def _session_at(target: str) -> _Joined | tuple[str, int]:
+    """The session a URL names, or (the one line saying why not, the exit code)."""
+    from tabletop.session.store.errors import SessionError
+    from tabletop.session.store.location import parse_url
+    from tabletop.session.store.stores import exists, stored_digest
+
+    try:
+        place = parse_url(target)
+    except ValueError as exc:
+        return (f"{target[:200]}: {exc}", 2)
+    if place.session is None:
+        return (f"{place}: name the session to join: add ?session=NAME to the URL (to "
+                "start one: tabletop run EXERCISE --session URL)", 2)
+    try:
+        if not exists(place):
+            return (f"{_no_such_session(place)} (to start one: tabletop run EXERCISE "
+                    "--session URL)", 2)
+    except SessionError as exc:
+        return (str(exc), 1)
+    stored = stored_digest(place)
+    if stored is None:
+        return (f"{place}: the session cannot be read", 1)
+    return _Joined(place, stored[0])
+
+
+def _no_such_session(place: PostgresLocation) -> str:
+    """"No such session", naming a close one in the same database when there is one."""
+    from tabletop.core.problems import did_you_mean
+    from tabletop.session.store import postgres
+    from tabletop.session.store.errors import SessionError
+
+    try:
+        names = postgres.session_names(place)
+    except SessionError:
+        names = []
+    return f"{place}: no such session" + did_you_mean(str(place.session), names)
 
 
 def _role_args(args: argparse.Namespace) -> str:

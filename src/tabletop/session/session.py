@@ -16,6 +16,7 @@ through the small :class:`~tabletop.session.store.base.SessionStore` interface;
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -43,7 +44,12 @@ from tabletop.session.store.base import (
     SessionStore,
     StaleAppend,
 )
-from tabletop.session.store.errors import SessionCorrupt, SessionError, SessionWrongExercise
+from tabletop.session.store.errors import (
+    SessionCorrupt,
+    SessionError,
+    SessionUnreachable,
+    SessionWrongExercise,
+)
 from tabletop.session.store.location import Location, PostgresLocation
 
 Clock = Callable[[], float]
@@ -428,7 +434,11 @@ class Session:
         if cached is not None and 0 <= now - cached[0] < PRESENCE_EVERY:
             return cached[1]
         gone: float | None = None
-        if not self.store.facilitator_present():
+        try:
+            present = self.store.facilitator_present()
+        except SessionUnreachable:  # not known while the server is away: as last known
+            return cached[1] if cached is not None else None
+        if not present:
             try:
                 consoles = self.store.presence()
             except SessionError:  # a damaged list of consoles is no reason to stop the clock
@@ -486,7 +496,9 @@ class Session:
             raise Refused(not_covered(self.recorder, team))
         self.selected_team = team
         if not self.read_only:
-            self.store.remember_team(team)
+            # A convenience for next time, never a reason to stop (a server away).
+            with contextlib.suppress(SessionError):
+                self.store.remember_team(team)
 
     def end_exercise(self) -> Event:
         return self.record("exercise_ended")

@@ -35,5 +35,10 @@ class JournalWriteError(SessionError):
     pass
 
 
+class SessionUnreachable(JournalWriteError):
+    """The store's server cannot be reached just now (a lost connection, a server
+    away): a console says so and keeps going, and tries again."""
+
+
 class SessionFileGone(JournalWriteError):
     """The open session file no longer has its name: removed, renamed or replaced."""

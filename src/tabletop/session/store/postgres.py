@@ -47,6 +47,7 @@ from tabletop.session.store.errors import (
     SessionLocked,
     SessionNotFound,
     SessionTooNew,
+    SessionUnreachable,
     SessionWrongExercise,
 )
 from tabletop.session.store.location import PostgresLocation
@@ -137,7 +138,9 @@ def _unreachable(location: PostgresLocation, exc: Exception) -> SessionError:
         text = text.replace(secret, "***")
     if "does not exist" in text and "database" in text:
         return SessionNotFound(f"{location.database}: {text}")
-    return SessionError(f"{location.database}: cannot connect: {text}")
+    if "password authentication failed" in text or "no pg_hba.conf entry" in text:
+        return SessionError(f"{location.database}: cannot connect: {text}")
+    return SessionUnreachable(f"{location.database}: cannot connect: {text}")
 
 
 def _passwords(location: PostgresLocation) -> list[str]:
@@ -159,10 +162,10 @@ def reason(exc: BaseException) -> str:
         if "FATAL:" in line:
             return line.split("FATAL:", 1)[1].strip()
     first = lines[0] if lines else type(exc).__name__
-    for prefix in ("connection failed: ",):
+    for prefix in ("connection is bad: ", "connection failed: "):
         first = first.removeprefix(prefix)
     if len(lines) > 1 and lines[1].startswith("Is the server running"):
-        first += f" ({lines[1].rstrip('?')})"
+        first += f" ({lines[1]})"
     return first[:300]
 
 
@@ -344,7 +347,7 @@ class PgJournal:
             conn = self._live(lost=True)
             return tuple(conn.execute(sql, args).fetchone())
         except (SessionError, psycopg.Error):
-            raise JournalWriteError(
+            raise SessionUnreachable(
                 f"lost the connection to {self.where.database} while saving; it may have "
                 "been saved: the console shows it once the server is back if it was, so "
                 "check before recording it again"
@@ -408,7 +411,9 @@ class PgJournal:
                 raise self._write_error(exc) from None
 
     def in_place(self) -> bool:
-        return not self._closed
+        """Always: a session in a database has no file to lose, and its events
+        cannot be deleted (the console checks this after closing, too)."""
+        return True
 
     # ------------------------------------------------------------ consoles
 
@@ -523,10 +528,10 @@ class PgJournal:
         self._conn = None
         try:
             conn = connect(self.where, read_only=self.read_only, timeout=RECONNECT_TIMEOUT)
-        except SessionError as exc:
-            raise JournalWriteError(
-                f"lost the connection to the server ({exc}); reconnecting: anything not "
-                "shown as saved was not recorded"
+        except SessionUnreachable as exc:
+            raise SessionUnreachable(
+                f"the server is out of reach ({exc}); reconnecting: anything not shown as "
+                "saved was not recorded"
             ) from None
         if self._wants_lock:
             self._holds_lock = False
@@ -550,6 +555,10 @@ class PgJournal:
                 try:
                     return [tuple(row) for row in conn.execute(sql, args).fetchall()]
                 except psycopg.Error as exc:
+                    if attempt == 2 and conn.closed:
+                        raise SessionUnreachable(
+                            f"{self.location}: the server is out of reach ({reason(exc)})"
+                        ) from None
                     if attempt == 2 or not conn.closed or self._transaction is not None:
                         raise SessionError(f"{self.location}: {reason(exc)}") from None
         raise AssertionError("unreachable")
@@ -859,7 +868,8 @@ class NotifyFollower:
     ) -> None:
         self._where = location
         self._wake = wake
-        self._status = status or (lambda _text: None)
+        self._tell = status or (lambda _text: None)
+        self._troubled = False
         self._poll = poll
         self._stop = threading.Event()
         self._conn: Any = None
@@ -872,6 +882,13 @@ class NotifyFollower:
         self._stop.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout=2.0)
+
+    def _status(self, trouble: str | None) -> None:
+        """Tell the console when the server goes away and when it is back: once each,
+        not at every retry."""
+        if (trouble is not None) != self._troubled:
+            self._troubled = trouble is not None
+            self._tell(trouble)
 
     def _run(self) -> None:
         pause = 0.1

@@ -31,7 +31,7 @@ from tabletop.session.permissions import may_record
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
 from tabletop.session.store.base import Watcher
-from tabletop.session.store.errors import SessionFileGone
+from tabletop.session.store.errors import SessionFileGone, SessionUnreachable
 from tabletop.tui.following import Followed, StoreReach
 from tabletop.tui.keys.bindings import CONSOLE_BINDINGS
 from tabletop.tui.widgets.clocks import ClockBar
@@ -130,6 +130,8 @@ class ConsoleScreen(Screen[None]):
         """True once mounted: its widgets exist and actions may run."""
         self._deferred: list[str | ActionParseResult] = []
         self._follower: Watcher | None = None
+        self._unreachable = False
+        """The last look at the session found its server out of reach."""
         self._last_beat = 0.0
 
     @property
@@ -262,10 +264,17 @@ class ConsoleScreen(Screen[None]):
         """Show what the other consoles recorded since the last look."""
         try:
             fresh = self.session.refresh()
+        except SessionUnreachable as exc:  # the header says so; the next wake-up retries
+            self.query_one(ExerciseHeader).show_connection(str(exc)[:200])
+            self._unreachable = True
+            return
         except Exception as exc:  # damage another process wrote: say so, keep the console
             self.notify(error_message(exc), title="Cannot follow the session",
                         severity="error", timeout=10, markup=False)
             return
+        if self._unreachable:  # read again: the server is back
+            self._unreachable = False
+            self.query_one(ExerciseHeader).show_connection(None)
         if fresh:
             self.refresh_view()
 

@@ -18,7 +18,7 @@ from textual.widgets import Markdown, Static
 from tabletop.core.timefmt import format_story
 from tabletop.session.session import Session
 from tabletop.session.state import InjectState, SessionState
-from tabletop.tui.following import Followed
+from tabletop.tui.following import Followed, StoreReach
 from tabletop.tui.widgets.header import MarkingBar
 from tabletop.tui.widgets.inject_view import audience_names
 
@@ -107,7 +107,7 @@ class PresentScreen(Screen[None]):
         self.redraw()
         # A wake-up on every commit elsewhere, within a frame or two; the slow
         # timer is a safety net (and redraws the situation's clock).
-        self._follower = self.session.store.follower(self._wake)
+        self._follower = self.session.store.follower(self._wake, self._reach)
         self._follower.start()
         self.set_interval(self.poll, self.follow)
 
@@ -116,6 +116,17 @@ class PresentScreen(Screen[None]):
 
     def on_followed(self, message: Followed) -> None:
         self.follow()
+
+    def _reach(self, trouble: str | None) -> None:
+        self.post_message(StoreReach(trouble))
+
+    def on_store_reach(self, message: StoreReach) -> None:
+        """Say on the projector that it may be behind while the server is away."""
+        if message.trouble is not None:
+            self.notify("Reconnecting to the session's server: this screen may be behind.",
+                        severity="warning", timeout=10, markup=False)
+        else:
+            self.notify("Reconnected.", timeout=3, markup=False)
 
     def on_unmount(self) -> None:
         self._follower.stop()
