@@ -124,8 +124,8 @@ def test_a_facilitator_and_an_evaluator_in_two_terminals_see_each_other(
     def eva_screen() -> str:
         return tmux("capture-pane", "-t", evaluator, "-p")
 
-    wait_for(lambda: "K. Oswald (evaluator)" in eva_screen(), "the evaluator console",
-             eva_screen)
+    wait_for(lambda: "K. Oswald" in eva_screen() and "EVALUATOR" in eva_screen(),
+             "the evaluator console", eva_screen)
     assert " n Next" not in eva_screen() and "r Rate" in eva_screen()
     tmux("send-keys", "-t", facilitator, "n")
     wait_for(lambda: "● delivered" in eva_screen(), "the delivery on the evaluator's console",

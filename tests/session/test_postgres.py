@@ -403,3 +403,10 @@ def test_a_new_session_next_to_a_close_name_says_so(url: str, loaded: Loaded) ->
         [notice] = _near_sessions(parse_url(with_param(db, session="Play1")))
         assert "the database also holds 'play1'" in notice
         assert _near_sessions(parse_url(with_param(db, session="other"))) == []
+
+
+def test_a_console_header_names_the_session_first() -> None:
+    assert parse_url("postgresql://db.example:5433/ops?session=ex-1").brief == "ex-1 in db.example/ops"
+    assert parse_url("postgresql:///ops?host=/very/long/socket/folder&session=ex-1").brief == (
+        "ex-1 in ops"
+    )

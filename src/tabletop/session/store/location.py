@@ -43,11 +43,14 @@ class PostgresLocation:
     @property
     def brief(self) -> str:
         """The session and its database in a few words, for a console's header:
-        ``exercise-1 in db.example/ops`` (the session first: a long URL is cut)."""
+        ``exercise-1 in db.example/ops``, or ``exercise-1 in ops`` on this machine's
+        socket (the session first: a long URL is cut)."""
         parts = urllib.parse.urlsplit(self.conninfo)
         query = dict(urllib.parse.parse_qsl(parts.query))
-        host = parts.hostname or query.get("host") or query.get("service") or "localhost"
+        host = parts.hostname or query.get("host") or query.get("service") or ""
         database = parts.path.lstrip("/") or query.get("dbname") or ""
+        if not host or host.startswith("/"):  # this machine's socket: its folder says little
+            return f"{self.session} in {database}"
         return f"{self.session} in {host}/{database}"
 
     @property
