@@ -5,7 +5,9 @@ once (skipped, saying why, without a server)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from pgserver import server_url, unique_session
 
 from tabletop.session.session import Session
@@ -102,3 +104,34 @@ async def test_a_console_outlives_a_server_that_is_away(tmp_path: Path) -> None:
     finally:
         evaluator.close()
         facilitator.close()
+
+
+async def test_a_facilitator_takes_its_lock_back_as_soon_as_the_server_is(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cut connection drops the facilitator's lock with it; the console takes it
+    back as soon as its follower is back (the wake-up after reconnecting reads, on
+    a new connection that takes the lock), not at its next heartbeat or keystroke
+    (none comes here)."""
+    from tabletop.session.store.stores import writer_of
+    from tabletop.tui.console import screen as console_screen
+
+    monkeypatch.setattr(console_screen, "HEARTBEAT_EVERY", 1e9)
+    url = server_url()
+    place = parse_url(unique_session(url))
+    session = Session.create(place, loaded_scenario(tmp_path), clock=clock)
+    store: Any = session.store
+    app = make_app(session, where="here")
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            before = store._conn.info.backend_pid
+            _cut_connections(url, session)
+
+            def reconnected() -> bool:
+                conn = store._conn
+                return (conn is not None and not conn.closed
+                        and conn.info.backend_pid != before and writer_of(place) is not None)
+
+            await wait_until(pilot, reconnected)
+    finally:
+        session.close()
