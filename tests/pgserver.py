@@ -48,8 +48,24 @@ def with_param(url: str, **params: str) -> str:
 
 
 def unique_session(url: str) -> str:
-    """A URL naming a new session in the test database."""
-    return with_param(url, session=f"t-{uuid.uuid4().hex[:12]}")
+    """A URL naming a new session in the test database. Its connections carry the
+    session's name as their application_name, so that a test can cut exactly
+    them (:func:`cut`) and never another test's running beside it."""
+    name = f"t-{uuid.uuid4().hex[:12]}"
+    return with_param(url, session=name, application_name=name)
+
+
+def cut(url: str, where: str, *args: object) -> int:
+    """End the server side of the connections ``where`` picks (a condition on
+    pg_stat_activity, with ``%s`` for ``args``), as a dropped network would; how many."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as admin:
+        rows = admin.execute(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE ({where}) "
+            "AND pid != pg_backend_pid()", args,
+        ).fetchall()
+    return len(rows)
 
 
 @contextmanager

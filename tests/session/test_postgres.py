@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import Loaded, wait_for
-from pgserver import fresh_database, server_url, tls_url, unique_session, with_param
+from pgserver import cut, fresh_database, server_url, tls_url, unique_session, with_param
 
 from tabletop.commands.arguments import session_location
 from tabletop.session.authors import new_recorder
@@ -235,18 +235,6 @@ def test_a_reader_connection_cannot_write_even_by_hand(url: str, loaded: Loaded)
         reader.close()
 
 
-def _terminate(url: str, where: str) -> int:
-    """Cut the server side of the connections ``where`` picks, as a network failure would."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as admin:
-        rows = admin.execute(
-            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {where} "
-            "AND pid != pg_backend_pid()"
-        ).fetchall()
-    return len(rows)
-
-
 def test_a_lost_connection_is_made_again_and_the_facilitator_keeps_the_session(
     url: str, loaded: Loaded
 ) -> None:
@@ -255,7 +243,7 @@ def test_a_lost_connection_is_made_again_and_the_facilitator_keeps_the_session(
     try:
         store.append(note("before"))
         (pid,) = store._conn.execute("SELECT pg_backend_pid()").fetchone()
-        assert _terminate(url, f"pid = {pid}") == 1
+        assert cut(url, "pid = %s", pid) == 1
         assert store.append(note("after")).seq == 2
         assert store.facilitator_present()
         assert stores.writer_of(place) is not None
@@ -308,7 +296,8 @@ def test_a_follower_reconnects_says_so_and_catches_up(url: str, loaded: Loaded) 
         follower.start()
         try:
             wait_for(lambda: len(wakes) == 1)
-            wait_for(lambda: _terminate(url, "query LIKE 'LISTEN%'") >= 1)
+            wait_for(lambda: cut(url, "application_name = %s AND query LIKE 'LISTEN%%'",
+                                 place.session) >= 1)
             wait_for(lambda: len(wakes) >= 2)  # woken again after reconnecting: catch up
             assert said and said[0] is not None and "reconnecting" in said[0]
             assert said[-1] is None

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pgserver import server_url, unique_session
+from pgserver import cut, server_url, unique_session
 
 from tabletop.session.session import Session
 from tabletop.session.store.location import parse_url
@@ -20,14 +20,9 @@ from .helpers import type_text, wait_until
 
 
 def _cut_connections(url: str, session: Session) -> None:
-    """What a dropped network does: the server ends this console's connections."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
-            "application_name = 'tabletop' AND pid != pg_backend_pid()"
-        )
+    """What a dropped network does: the server ends every connection to this test's
+    session (its consoles' writers and listeners alike)."""
+    cut(url, "application_name = %s", session.store.name)
 
 
 async def test_a_form_survives_the_server_going_away(tmp_path: Path, clock: FakeClock) -> None:
