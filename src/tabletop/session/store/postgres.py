@@ -652,9 +652,10 @@ def _run(
         raise cls(f"{location.database}: {reason(exc)}") from None
 
 
-def _check_schema(location: PostgresLocation, conn: Any, *, missing_ok: bool) -> bool:
-    """Whether the database holds tabletop's schema, exactly as our migrations make
-    it (up to a version we know); SessionError otherwise."""
+def _check_schema(location: PostgresLocation, conn: Any, *, missing_ok: bool) -> list[str]:
+    """The migrations the database's tabletop schema has had, once it is exactly as
+    those migrations make it (none: there is no schema, when ``missing_ok``);
+    SessionError otherwise."""
     tables = {
         str(name) for (name,) in _run(
             location, conn,
@@ -668,7 +669,7 @@ def _check_schema(location: PostgresLocation, conn: Any, *, missing_ok: bool) ->
     ).fetchone()
     if not schema_exists:
         if missing_ok:
-            return False
+            return []
         raise SessionNotFound(f"{location.database} holds no tabletop sessions")
     foreign = sorted(tables - TABLES)
     if "migrations" not in tables or foreign:
@@ -690,7 +691,7 @@ def _check_schema(location: PostgresLocation, conn: Any, *, missing_ok: bool) ->
         )
     if tables != TABLES or names != list(NAMES[: len(names)]):
         raise SessionCorrupt(f"{location.database}: tabletop's tables there are damaged")
-    return len(names) == len(NAMES)
+    return names
 
 
 def _bring_schema_up_to_date(
@@ -699,15 +700,12 @@ def _bring_schema_up_to_date(
     """Make tabletop's schema, or run the migrations it lacks, in one transaction
     under a lock, so two consoles setting up one database at once cannot clash."""
     psycopg = _psycopg()
-    if _check_schema(location, conn, missing_ok=True):
+    if len(_check_schema(location, conn, missing_ok=True)) == len(NAMES):
         return
     try:
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_SPACE, MIGRATION_LOCK))
-            done: list[str] = []
-            if _check_schema(location, conn, missing_ok=True):
-                done = [str(n) for (n,) in conn.execute(
-                    f"SELECT name FROM {SCHEMA}.migrations").fetchall()]
+            done = _check_schema(location, conn, missing_ok=True)  # again, under the lock
             for migration in MIGRATIONS:
                 if migration.name in done:
                     continue
@@ -764,7 +762,7 @@ def session_names(location: PostgresLocation) -> list[str]:
     """The sessions a database holds, oldest first (read-only)."""
     conn = connect(location, read_only=True)
     try:
-        if not _check_schema(location, conn, missing_ok=True) and not _schema_exists(conn):
+        if not _check_schema(location, conn, missing_ok=True):
             return []
         rows = _run(
             location, conn, f"SELECT name FROM {SCHEMA}.sessions ORDER BY created, name"
@@ -772,13 +770,6 @@ def session_names(location: PostgresLocation) -> list[str]:
         return [str(name) for (name,) in rows]
     finally:
         conn.close()
-
-
-def _schema_exists(conn: Any) -> bool:
-    (found,) = conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %s)", (SCHEMA,)
-    ).fetchone()
-    return bool(found)
 
 
 def stored_digest(location: PostgresLocation) -> tuple[str, str] | None:
@@ -872,7 +863,6 @@ class NotifyFollower:
         self._troubled = False
         self._poll = poll
         self._stop = threading.Event()
-        self._conn: Any = None
         self._thread = threading.Thread(target=self._run, name="tabletop-listen", daemon=True)
 
     def start(self) -> None:
