@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from tabletop.core.problems import ProblemsFound
 from tabletop.core.vocabulary import ID_PATTERN
-from tabletop.session.store.location import Location, PostgresLocation, is_url, parse_url
+from tabletop.session.store.location import Location, PostgresLocation
 
 if TYPE_CHECKING:
     from tabletop.authoring.loading import LoadedScenario
@@ -28,25 +28,16 @@ class Opened:
     notices: list[str] = field(default_factory=list)
 
 
-def session_named(target: str) -> tuple[str, Location] | None:
-    """``(exercise id, session)`` when ``target`` is an existing session, a file or a
-    PostgreSQL URL (``tabletop run FILE``), not an exercise."""
+def session_named(target: str) -> tuple[str, Path] | None:
+    """``(exercise id, session file)`` when ``target`` is an existing session file
+    (``tabletop run FILE``), not an exercise (``tabletop run URL`` is the command's)."""
     from tabletop.session.store.stores import stored_digest
 
-    place: Location
-    if is_url(target):
-        try:
-            place = parse_url(target)
-        except ValueError:
-            return None
-        if place.session is None:
-            return None
-    else:
-        place = Path(target)
-        if not place.is_file():
-            return None
-    stored = stored_digest(place)
-    return None if stored is None else (stored[0], place)
+    path = Path(target)
+    if not path.is_file():
+        return None
+    stored = stored_digest(path)
+    return None if stored is None else (stored[0], path)
 
 
 def open_session(

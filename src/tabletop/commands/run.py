@@ -82,17 +82,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"tabletop run: {exc}", file=sys.stderr)
         return 2
     target, session_file = args.exercise, args.session
-    if session_file is None and is_url(target):  # `tabletop run URL`: join that session
-        found = _session_at(target)
-        if isinstance(found, tuple):
-            print(f"tabletop run: {found[0]}", file=sys.stderr)
-            return found[1]
-        target, session_file = found.meta_exercise, found.place
-    elif session_file is None and (joined := session_named(target)) is not None:
-        target, session_file = joined
-    if not recorder.is_facilitator and (missing := _nothing_to_join(target, session_file)):
-        print(f"tabletop run: {missing}", file=sys.stderr)
-        return 2
+    try:
+        if session_file is None and is_url(target):  # `tabletop run URL`: join that session
+            target, session_file = _session_at(target)
+        elif session_file is None and (joined := session_named(target)) is not None:
+            target, session_file = joined
+        if not recorder.is_facilitator:
+            _check_joinable(target, session_file)
+    except _CannotJoin as exc:
+        print(f"tabletop run: {exc}", file=sys.stderr)
+        return exc.code
     with collector_paused():
         try:
             opened = open_session(target, session_file, recorder)
@@ -142,60 +141,62 @@ def run(args: argparse.Namespace) -> int:
     return 1 if crashed else 0
 
 
-def _nothing_to_join(target: str, session_file: Location | None) -> str | None:
-    """Why a console that is not the facilitator's has no session to join, if so:
-    the facilitator starts a session, the others join it."""
-    from tabletop.session.store.errors import SessionError
-    from tabletop.session.store.stores import exists
+class _CannotJoin(Exception):
+    """One line saying why there is no session to join, and the exit code."""
 
-    after = "the facilitator starts the session, then the others join it"
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+_FACILITATOR_STARTS = "; the facilitator starts the session, then the others join it"
+_START_ONE = " (to start one: tabletop run EXERCISE --session URL)"
+
+
+def _check_joinable(target: str, session_file: Location | None) -> None:
+    """For a console that is not the facilitator's: raise _CannotJoin when there is
+    no session to join (the facilitator starts a session, the others join it)."""
+    after = _FACILITATOR_STARTS
     if isinstance(session_file, PostgresLocation):
-        if session_file.session is None:
-            return f"{session_file}: name the session to join: add ?session=NAME to the URL"
-        try:
-            found = exists(session_file)
-        except SessionError as exc:
-            return str(exc)
-        return None if found else f"{_no_such_session(session_file)}; {after}"
-    if session_file is not None:
-        return None if session_file.exists() else f"{session_file}: no such session file; {after}"
-    if is_url(target):
-        return f"{target}: no such session; {after}"
-    if Path(target).suffix == ".db" or os.sep in target:
-        return f"{target}: no such session file; {after}"
-    return (f"this console joins a session: name its file (tabletop run FILE --role …, "
-            f"or --session FILE); {after}")
+        _exercise_of(session_file, after)
+    elif session_file is not None:
+        if not session_file.exists():
+            raise _CannotJoin(f"{session_file}: no such session file{after}", 2)
+    elif Path(target).suffix == ".db" or os.sep in target:
+        raise _CannotJoin(f"{target}: no such session file{after}", 2)
+    else:
+        raise _CannotJoin("this console joins a session: name its file (tabletop run FILE "
+                          f"--role …, or --session FILE){after}", 2)
 
 
-class _Joined:
-    def __init__(self, place: PostgresLocation, meta_exercise: str) -> None:
-        self.place = place
-        self.meta_exercise = meta_exercise
-
-
-def _session_at(target: str) -> _Joined | tuple[str, int]:
-    """The session a URL names, or (the one line saying why not, the exit code)."""
-    from tabletop.session.store.errors import SessionError
+def _session_at(target: str) -> tuple[str, PostgresLocation]:
+    """The exercise and the session a URL names (``tabletop run URL``); _CannotJoin
+    when there is none."""
     from tabletop.session.store.location import parse_url
-    from tabletop.session.store.stores import exists, stored_digest
 
     try:
         place = parse_url(target)
     except ValueError as exc:
-        return (f"{target[:200]}: {exc}", 2)
+        raise _CannotJoin(f"{target[:200]}: {exc}", 2) from None
+    return _exercise_of(place, _START_ONE), place
+
+
+def _exercise_of(place: PostgresLocation, after: str) -> str:
+    """The exercise of the session at ``place``, asked of the server once."""
+    from tabletop.session.store import postgres
+    from tabletop.session.store.errors import SessionError
+
     if place.session is None:
-        return (f"{place}: name the session to join: add ?session=NAME to the URL (to "
-                "start one: tabletop run EXERCISE --session URL)", 2)
+        raise _CannotJoin(
+            f"{place}: name the session to join: add ?session=NAME to the URL{after}", 2
+        )
     try:
-        if not exists(place):
-            return (f"{_no_such_session(place)} (to start one: tabletop run EXERCISE "
-                    "--session URL)", 2)
+        found = postgres.digest(place)
     except SessionError as exc:
-        return (str(exc), 1)
-    stored = stored_digest(place)
-    if stored is None:
-        return (f"{place}: the session cannot be read", 1)
-    return _Joined(place, stored[0])
+        raise _CannotJoin(str(exc), 1) from None
+    if found is None:
+        raise _CannotJoin(_no_such_session(place) + after, 2)
+    return found[0]
 
 
 def _no_such_session(place: PostgresLocation) -> str:

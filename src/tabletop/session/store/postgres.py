@@ -772,40 +772,35 @@ def session_names(location: PostgresLocation) -> list[str]:
         conn.close()
 
 
-def stored_digest(location: PostgresLocation) -> tuple[str, str] | None:
+def digest(location: PostgresLocation) -> tuple[str, str] | None:
     """``(exercise_id, scenario_sha256)`` of a session, without reading its scenario;
-    None when it cannot be read that way."""
-    try:
-        conn = connect(location, read_only=True)
-    except SessionError:
-        return None
+    None when the database holds no such session; SessionError when it cannot be
+    asked (no server, no database, a wrong password)."""
+    conn = connect(location, read_only=True)
     try:
         if not _check_schema(location, conn, missing_ok=True):
             return None
-        row = conn.execute(
+        row = _run(
+            location, conn,
             f"SELECT exercise_id, scenario_sha256 FROM {SCHEMA}.sessions WHERE name = %s",
-            (location.session,),
+            (_named(location),),
         ).fetchone()
-    except Exception:
-        return None
     finally:
         conn.close()
     return None if row is None else (str(row[0]), str(row[1]))
 
 
+def stored_digest(location: PostgresLocation) -> tuple[str, str] | None:
+    """As :func:`digest`, None too when the database cannot be asked."""
+    try:
+        return digest(location)
+    except SessionError:
+        return None
+
+
 def exists(location: PostgresLocation) -> bool:
     """Whether the session is in the database (SessionError when the server cannot tell)."""
-    conn = connect(location, read_only=True)
-    try:
-        if not _check_schema(location, conn, missing_ok=True):
-            return False
-        row = _run(
-            location, conn, f"SELECT 1 FROM {SCHEMA}.sessions WHERE name = %s",
-            (_named(location),),
-        ).fetchone()
-        return row is not None
-    finally:
-        conn.close()
+    return digest(location) is not None
 
 
 def writer_of(location: PostgresLocation) -> Holder | None:
