@@ -7,33 +7,18 @@ import os
 import random
 import signal
 import subprocess
-import sys
-import textwrap
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from children import python
 from conftest import Loaded
 
-import tabletop
 from tabletop.session.session import Session
 from tabletop.session.store.sqlite import Journal
 
 pytestmark = pytest.mark.slow
-
-SRC = str(Path(tabletop.__file__).resolve().parents[1])
-
-
-def python(code: str, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(code), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
 
 
 class Lines:

@@ -8,21 +8,17 @@ test proves here holds for both stores.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import textwrap
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from children import python
 from conftest import Loaded, wait_for
 from fakeclock import FakeClock
 
-import tabletop
 from tabletop.core.scenario import Scenario
 from tabletop.session.authors import new_recorder
 from tabletop.session.events import payload_of
@@ -39,8 +35,6 @@ from tabletop.session.store.errors import (
 )
 from tabletop.session.store.location import Location
 from tabletop.session.store.migrations import FORMAT_VERSION
-
-SRC = str(Path(tabletop.__file__).resolve().parents[1])
 
 
 def note(text: str) -> Any:
@@ -291,21 +285,13 @@ def test_a_follower_wakes_when_another_console_appends(
             follower.stop()
 
 
-def _python(code: str, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(code), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )
-
-
 @pytest.mark.slow
 def test_every_acknowledged_event_survives_kill_9(place: Location, loaded: Loaded) -> None:
     """A console appends as fast as it can and says each seq once ``append`` has
     returned; killed mid-stream, every seq it acknowledged is in the store, and the
     facilitator's place is free again at once."""
     stores.create(place, loaded, recorder=new_recorder("facilitator", "Killed")).close()
-    child = _python(
+    child = python(
         """
         import sys
         from tabletop.session.events import payload_of
