@@ -41,6 +41,17 @@ class PostgresLocation:
         )
 
     @property
+    def secrets(self) -> list[str]:
+        """The password the URL holds, as written and decoded, to keep out of any
+        message (libpq's own may quote it)."""
+        parts = urllib.parse.urlsplit(self.conninfo)
+        found = [v for k, v in urllib.parse.parse_qsl(parts.query) if k == "password"]
+        if parts.password:
+            found.append(parts.password)
+        raw = parts.netloc.rpartition("@")[0].partition(":")[2]
+        return [secret for secret in {*found, raw} if secret]
+
+    @property
     def brief(self) -> str:
         """The session and its database in a few words, for a console's header:
         ``exercise-1 in db.example/ops``, or ``exercise-1 in ops`` on this machine's

@@ -134,25 +134,13 @@ def _prepare(location: PostgresLocation, conn: Any, *, read_only: bool) -> None:
 
 def _unreachable(location: PostgresLocation, exc: Exception) -> SessionError:
     text = reason(exc)
-    for secret in _passwords(location):
+    for secret in location.secrets:
         text = text.replace(secret, "***")
     if "does not exist" in text and "database" in text:
         return SessionNotFound(f"{location.database}: {text}")
     if "password authentication failed" in text or "no pg_hba.conf entry" in text:
         return SessionError(f"{location.database}: cannot connect: {text}")
     return SessionUnreachable(f"{location.database}: cannot connect: {text}")
-
-
-def _passwords(location: PostgresLocation) -> list[str]:
-    """The password a URL holds, as written and decoded: never in a message."""
-    import urllib.parse
-
-    parts = urllib.parse.urlsplit(location.conninfo)
-    found = [value for key, value in urllib.parse.parse_qsl(parts.query) if key == "password"]
-    if parts.password:
-        found.append(parts.password)
-    raw = parts.netloc.rpartition("@")[0].partition(":")[2]
-    return [secret for secret in {*found, raw} if secret]
 
 
 def reason(exc: BaseException) -> str:
