@@ -399,3 +399,8 @@ def test_a_console_header_names_the_session_first() -> None:
     assert parse_url("postgresql:///ops?host=/very/long/socket/folder&session=ex-1").brief == (
         "ex-1 in ops"
     )
+
+
+def test_a_percent_encoded_password_is_kept_out_of_messages_both_ways() -> None:
+    place = parse_url("postgresql://u:hun%25ter@db.example/ops?session=s")
+    assert {"hun%25ter", "hun%ter"} <= set(place.secrets)

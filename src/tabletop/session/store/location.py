@@ -46,10 +46,9 @@ class PostgresLocation:
         message (libpq's own may quote it)."""
         parts = urllib.parse.urlsplit(self.conninfo)
         found = [v for k, v in urllib.parse.parse_qsl(parts.query) if k == "password"]
-        if parts.password:
-            found.append(parts.password)
         raw = parts.netloc.rpartition("@")[0].partition(":")[2]
-        return [secret for secret in {*found, raw} if secret]
+        # As written and as libpq decodes it: a message may quote either.
+        return [secret for secret in {*found, raw, urllib.parse.unquote(raw)} if secret]
 
     @property
     def brief(self) -> str:
