@@ -43,7 +43,8 @@ def _export(session: Session, old_events: int | None = None) -> dict[str, object
     meta = data["meta"]
     assert isinstance(meta, dict)
     meta.pop("file")
-    assert data["export_version"] == 3
+    assert meta.pop("branch_conflicts") == []
+    assert data["export_version"] == 4
     data["export_version"] = 2
     for event in data["events"][:old_events]:
         assert event.pop("actor") == OLD_ACTOR

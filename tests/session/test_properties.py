@@ -150,6 +150,13 @@ def branch_open(state: SessionState, inject: ScenarioInject) -> bool:
     source = state.injects[inject.when.inject]
     if not live(source) and not branch_open(state, source.inject):
         return False
+    played = [  # a delivered branch settles its decision point
+        set(other.inject.when.options) for other in state.injects.values()
+        if live(other) and other.inject.when is not None
+        and other.inject.when.inject == inject.when.inject
+    ]
+    if played:
+        return bool(set.intersection(*played) & set(inject.when.options))
     return expected_choice(state, inject.when.inject) in inject.when.options
 
 

@@ -336,7 +336,11 @@ def test_amendment_never_undoes_a_delivery(script: Script) -> None:
     script.add("inject_delivered", inject="escalation")
     script.add("decision_amended", event=first.seq, option="talk", reason="changed course")
     assert state.injects["escalation"].status == "delivered"
-    assert state.injects["talks"].status == "pending"
+    # The branch already played: the amendment is on record, the timeline stays.
+    assert state.decisions[first.seq].option == "talk"
+    assert state.injects["talks"].status == "skipped-branch"
+    assert state.branch_taken("choice") == "escalate"
+    assert state.branch_conflicts() == []
 
 
 def test_facilitator_skipped_decision_falls_back_to_default(script: Script) -> None:
@@ -371,19 +375,40 @@ def test_branch_on_a_skipped_branch_is_skipped_too(script: Script) -> None:
     assert state.injects["strike"].status == "pending"
 
 
-def test_reopened_branch_is_found_again_by_next_inject(script: Script) -> None:
+def test_a_late_decision_never_opens_the_branch_not_taken(script: Script) -> None:
     state = script.state
-    for inject_id in ("intro", "choice", "talks"):
+    for inject_id in ("intro", "choice", "talks"):  # the default branch plays
         script.add("inject_delivered", inject=inject_id)
     assert state.next_inject().inject.id == "wrapup"  # type: ignore[union-attr]
-    script.add(
-        "decision_recorded",
-        team="policy",
-        inject="choice",
-        text="Escalate after all",
+    late = script.add(
+        "decision_recorded", team="policy", inject="choice", text="Escalate after all",
         option="escalate",
     )
+    assert state.chosen_option("choice") == "escalate"  # what the team said, on record
+    assert state.injects["escalation"].status == "skipped-branch"
+    assert state.next_inject().inject.id == "wrapup"  # type: ignore[union-attr]
+    assert (state.settled_options("choice"), state.branch_taken("choice")) == (
+        frozenset({"talk"}), "talk")
+    # Undoing the branch's delivery unsettles it: now the late decision steers.
+    talks = state.injects["talks"].delivery
+    assert talks is not None
+    script.add("delivery_undone", event=talks.seq, reason="played the wrong branch")
+    assert state.settled_options("choice") is None
+    assert state.injects["escalation"].status == "pending"
+    assert state.injects["talks"].status == "skipped-branch"
     assert state.next_inject().inject.id == "escalation"  # type: ignore[union-attr]
+    script.add("decision_retracted", event=late.seq, reason="never said")
+    assert state.next_inject().inject.id == "talks"  # type: ignore[union-attr]
+
+
+def test_an_old_record_with_both_branches_is_replayed_and_named(script: Script) -> None:
+    # Before the rule, a late decision let the second branch be delivered too.
+    state = script.state
+    script.add("inject_delivered", inject="talks")
+    script.add("inject_delivered", inject="escalation")
+    assert state.injects["escalation"].status == "delivered"
+    assert state.branch_conflicts() == [("choice", ["escalation", "talks"])]
+    assert state.branch_taken("choice") is None
 
 
 def test_ratings_latest_wins_and_corrections_apply(script: Script) -> None:

@@ -15,6 +15,7 @@ from tabletop.report.model import (
     NOT_RATED,
     ActionRow,
     Appendices,
+    BranchConflict,
     ChecklistDef,
     ChecklistItemDef,
     ChecklistRow,
@@ -148,6 +149,10 @@ class _Builder:
             scores=self.team_scores(),
             improvement_plan=self.improvement_plan(),
             appendices=self.appendices(),
+            branch_conflicts=[
+                BranchConflict(self.titles[source], [self.titles[i] for i in played])
+                for source, played in self.state.branch_conflicts()
+            ],
         )
 
     def overview(self) -> Overview:

@@ -309,6 +309,17 @@ class Appendices:
 
 
 @dataclass(frozen=True)
+class BranchConflict:
+    """A decision point whose branches both played: possible only in a record made
+    before tabletop refused it; the report says so rather than refuse the file."""
+
+    decision: str
+    """The decision inject's title."""
+    played: list[str]
+    """The titles of its delivered branch injects, in timeline order."""
+
+
+@dataclass(frozen=True)
 class ReportMeta:
     title: str
     marking: str
@@ -336,6 +347,7 @@ class Report:
     scores: list[TeamScores]
     improvement_plan: list[ActionRow]
     appendices: Appendices
+    branch_conflicts: list[BranchConflict] = dataclasses.field(default_factory=list)
 
 
 def to_dict(report: Report) -> dict[str, Any]:

@@ -60,6 +60,29 @@ def check_new(payload: ev.Payload, state: SessionState) -> None:
         _expected_still(payload.item, state)
     elif isinstance(payload, ev.DecisionRecorded) and payload.inject is not None:
         _answers_a_delivered_inject(payload.inject, state)
+    check_branches(payload, state)
+
+
+def check_branches(payload: ev.Payload, state: SessionState) -> None:
+    """A decision point's branches never both play: a delivery on a branch its
+    decision point's delivered injects have ruled out is refused (live, and in an
+    import of an export made under this rule). Raises ValueError."""
+    if not isinstance(payload, ev.InjectDelivered):
+        return
+    current = state.injects.get(payload.inject)
+    condition = current.inject.when if current is not None else None
+    if condition is None:
+        return
+    settled = state.settled_options(condition.inject)
+    if settled is None or not settled.isdisjoint(condition.options):
+        return
+    played = [d for d in state.dependents(condition.inject)
+              if state.injects[d].status == "delivered"]
+    raise ValueError(
+        f"decision point '{condition.inject}' has already played another branch "
+        f"('{played[0]}' was delivered); undo that delivery, with a reason, to switch "
+        "branches"
+    )
 
 
 def _answers_a_delivered_inject(inject: str, state: SessionState) -> None:

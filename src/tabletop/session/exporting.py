@@ -19,9 +19,11 @@ from tabletop import __version__
 from tabletop.session.session import Session
 from tabletop.session.state import InjectState, SessionState
 
-EXPORT_VERSION = 3
+EXPORT_VERSION = 4
 """1: meta, events and state. 2 adds the resolved ``scenario`` and ``meta.session_id``.
-3 adds each event's ``actor`` (name, role, console) and ``received`` time."""
+3 adds each event's ``actor`` (name, role, console) and ``received`` time. 4 is made
+under the branch rule (a decision point's branches never both play) and lists in
+``meta.branch_conflicts`` the deliveries recorded against it before it existed."""
 
 
 def export_session(session: Session, now: float, *, live: bool = True) -> dict[str, Any]:
@@ -45,11 +47,22 @@ def export_session(session: Session, now: float, *, live: bool = True) -> dict[s
             "format_version": meta.format_version,
             "tabletop_version": meta.tabletop_version,
             "exported_by": __version__,
+            "branch_conflicts": conflicting_deliveries(state),
         },
         "events": [event.to_json() for event in state.history],
         "state": _state(state, now, live),
         "scenario": msgspec.to_builtins(meta.scenario),
     }
+
+
+def conflicting_deliveries(state: SessionState) -> list[int]:
+    """The delivery events on the branches of decision points that played more than
+    one (recorded before the branch rule): an import accepts these, and only these."""
+    branches = {
+        inject for source, _played in state.branch_conflicts()
+        for inject in state.dependents(source)
+    }
+    return [d.seq for d in state.deliveries() if d.inject in branches]
 
 
 def _state(state: SessionState, now: float, live: bool) -> dict[str, Any]:

@@ -28,8 +28,9 @@ from tabletop.core.roles import FACILITATOR, Role
 from tabletop.core.scenario import Scenario, decode, encode
 from tabletop.core.struct_errors import explain
 from tabletop.session.authors import UNNAMED_FACILITATOR, Author
-from tabletop.session.events import EVENT_KINDS
-from tabletop.session.exporting import EXPORT_VERSION
+from tabletop.session.checks import check_branches
+from tabletop.session.events import EVENT_KINDS, convert
+from tabletop.session.exporting import EXPORT_VERSION, conflicting_deliveries
 from tabletop.session.session import Session
 from tabletop.session.store import stores
 from tabletop.session.store.base import LoadedScenario, SessionStore
@@ -76,6 +77,8 @@ class _Meta(msgspec.Struct, kw_only=True):
     format_version: int | None = None
     tabletop_version: str | None = None
     exported_by: str | None = None
+    branch_conflicts: list[int] = msgspec.field(default_factory=list)
+    """Deliveries recorded against the branch rule before it existed (export 4)."""
 
 
 class _Export(msgspec.Struct, kw_only=True):
@@ -194,7 +197,8 @@ def import_session(
     loaded = resolve_scenario(export, find_exercise)
     created = float(clock())
     with stores.building(target, loaded, clock=lambda: created) as journal:
-        count = _build(journal, export.events, _from_newer(export.meta), created)
+        exempt = _before_the_branch_rule(export)
+        count = _build(journal, export.events, _from_newer(export.meta), created, exempt)
     unreadable = sum(1 for event in export.events if event.kind not in EVENT_KINDS)
     return Imported(target, loaded.scenario.id, count, unreadable)
 
@@ -204,6 +208,7 @@ def _build(
     events: list[_Event],
     from_newer: bool,
     created: float,
+    exempt: Callable[[int], bool],
 ) -> int:
     session = Session(journal)
     wall = created
@@ -224,6 +229,8 @@ def _build(
                         event.kind, dict(event.data), wall=wall, author=event.author()
                     )
                 else:  # a kind this version knows, or a misspelling of one
+                    if event.kind in EVENT_KINDS and not exempt(position):
+                        check_branches(convert(event.kind, dict(event.data)), session.state)
                     session.record_payload(
                         event.kind, dict(event.data), wall=wall, author=event.author(),
                         received=received,
@@ -231,6 +238,15 @@ def _build(
             except ValueError as exc:
                 raise ExportRefused(f"{where}: {exc}") from None
     return len(events)
+
+
+def _before_the_branch_rule(export: _Export) -> Callable[[int], bool]:
+    """Which events the branch rule spares: all of an export made before it existed
+    (version 3 and older), and the deliveries a later one lists as made before it."""
+    if export.export_version < 4:
+        return lambda _seq: True
+    listed = frozenset(export.meta.branch_conflicts)
+    return listed.__contains__
 
 
 def _from_newer(meta: _Meta) -> bool:
@@ -289,6 +305,7 @@ def save_copy(session: Session, target: Location) -> Imported:
             exercise_id=meta.exercise_id,
             scenario_sha256=meta.scenario_sha256,
             source_path=meta.source_path,
+            branch_conflicts=conflicting_deliveries(session.state),
         ),
         scenario=msgspec.Raw(encode(meta.scenario)),
         events=[

@@ -17,6 +17,11 @@ CONTRACT (shared by the journal, the console and the report; keep it stable):
   options; with no such decision the decision's ``default`` applies. An inject
   whose condition is false is shown as ``skipped-branch`` (never hidden).
   Deliveries are facts: an amendment never undoes a delivery that happened.
+* A decision point is *settled* once an inject of one of its branches is
+  delivered: from then on the branches follow what was delivered, not the
+  decisions, so a late decision or an amendment is recorded but never opens a
+  second branch. Undoing the deliveries unsettles it. Records made before this
+  rule may hold two contradicting branches: ``branch_conflicts`` names them.
 """
 
 from __future__ import annotations
@@ -336,6 +341,61 @@ class SessionState:
                 continue
             return taken.option
         return decision.default
+
+    def dependents(self, inject_id: str) -> Sequence[str]:
+        """The injects whose condition names ``inject_id``, in timeline order."""
+        return self._dependents.get(inject_id, ())
+
+    def settled_options(self, inject_id: str) -> frozenset[str] | None:
+        """The options of decision point ``inject_id`` that the delivered branches
+        leave open, or None while none of its branches has been delivered."""
+        settled: frozenset[str] | None = None
+        for dependent in self._dependents.get(inject_id, ()):
+            state = self.injects[dependent]
+            if state.status == "delivered" and state.inject.when is not None:
+                options = frozenset(state.inject.when.options)
+                settled = options if settled is None else settled & options
+        return settled
+
+    def branch_taken(self, inject_id: str) -> str | None:
+        """The option decision point ``inject_id`` played, once settled on one; else
+        the option its decisions (or its default) choose."""
+        settled = self.settled_options(inject_id)
+        if settled is not None and len(settled) == 1:
+            return next(iter(settled))
+        chosen = self.chosen_option(inject_id)
+        return chosen if settled is None or chosen in settled else None
+
+    def undecided_point(self, inject_id: str) -> str | None:
+        """The delivered decision point that ``inject_id`` is a branch of, when nobody
+        has chosen one of its options and none of its branches has played yet:
+        delivering ``inject_id`` then follows the default without anyone saying so."""
+        condition = self.injects[inject_id].inject.when
+        if condition is None:
+            return None
+        source = self.injects.get(condition.inject)
+        if source is None or source.inject.decision is None or source.status != "delivered":
+            return None
+        if self.settled_options(condition.inject) is not None:
+            return None
+        decision = source.inject.decision
+        valid = {option.id for option in decision.options}
+        for seq in self._decisions_by_inject.get(condition.inject, ()):
+            taken = self.decisions[seq]
+            if (not taken.retracted and taken.option in valid
+                    and decision.team in (None, taken.team)):
+                return None
+        return condition.inject
+
+    def branch_conflicts(self) -> list[tuple[str, list[str]]]:
+        """Decision points whose delivered branches contradict each other (possible
+        only in records made before the rule): (decision inject, the injects)."""
+        conflicts = []
+        for source, dependents in self._dependents.items():
+            if self.settled_options(source) == frozenset():
+                played = [d for d in dependents if self.injects[d].status == "delivered"]
+                conflicts.append((source, played))
+        return conflicts
 
     def live_decisions(
         self, team: str | None = None, inject: str | None = None
@@ -684,6 +744,7 @@ class SessionState:
         status = self._status_of(state)
         if status == state.status:
             return
+        was_delivered = state.status == "delivered"
         state.status = status
         inject_id = state.inject.id
         self.changed.append(inject_id)
@@ -691,6 +752,9 @@ class SessionState:
             self._cursor = min(self._cursor, self._pos[inject_id])
         if inject_id in self._dependents:
             self._resolve_branches(inject_id)
+        condition = state.inject.when
+        if condition is not None and was_delivered != (status == "delivered"):
+            self._resolve_branches(condition.inject)  # its decision point (un)settled
 
     def _resolve_branches(self, inject_id: str) -> None:
         """Re-evaluate the injects whose condition points at ``inject_id``."""
@@ -710,6 +774,9 @@ class SessionState:
             return True
         if not source.branch_open and source.status != "delivered":
             return False
+        settled = self.settled_options(condition.inject)
+        if settled is not None:
+            return not settled.isdisjoint(condition.options)
         chosen = self.chosen_option(condition.inject)
         return chosen is None or chosen in condition.options
 
