@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tabletop.app import forms
+from tabletop.app.fields import AskFirst
 from tabletop.app.forms import FormSpec
 from tabletop.session.session import Session
 from tabletop.session.store.errors import JournalWriteError
@@ -261,3 +262,68 @@ def test_a_correction_lists_the_newest_decisions_and_takes_an_older_one_by_numbe
     assert spec is not None
     with pytest.raises(ValueError, match="there is no decision #1"):
         fill(spec, older="1", text="x", reason="typo")
+
+
+def asked(spec: FormSpec | None, **values: Any) -> AskFirst:
+    """The question saving ``values`` puts first (nothing is recorded before the yes)."""
+    assert spec is not None
+    with pytest.raises(AskFirst) as question:
+        fill(spec, **values)
+    return question.value
+
+
+def test_a_decision_for_the_deciding_team_without_an_option_asks_first(
+    session: Session,
+) -> None:
+    session.deliver_next()
+    session.deliver_next()  # press-call: Defence decides, default "wait"
+    spec = forms.record_decision(session, "mod", "press-call")
+    before = kinds(session)
+    question = asked(spec, text="We will see")
+    assert "no option is chosen" in question.question and "'Wait'" in question.question
+    assert kinds(session) == before
+    fill(spec, text="We will see", confirmed=(question.key,))
+    assert last(session, "decision_recorded")["option"] is None
+    # Another team's view of it is not the decision: no question.
+    fill(forms.record_decision(session, "mfa", "press-call"), text="Say nothing yet")
+    assert last(session, "decision_recorded")["team"] == "mfa"
+
+
+def test_a_late_decision_against_the_branch_played_is_recorded_only_when_confirmed(
+    session: Session,
+) -> None:
+    for _ in range(3):  # alarm, press-call, ships-stay: the default branch plays
+        session.deliver_next()
+    spec = forms.record_decision(session, "mod", "press-call")
+    question = asked(spec, text="Send them after all", option="send")
+    assert "'Frigates stay in port' was delivered" in question.question
+    assert "the timeline does not switch" in question.question
+    fill(spec, text="Send them after all", option="send", confirmed=(question.key,))
+    state = session.state
+    assert last(session, "decision_recorded")["option"] == "send"
+    assert state.injects["ships-sail"].status == "skipped-branch"
+    # The option of the branch that played needs no question.
+    fill(spec, text="Stay", option="wait")
+
+
+def test_amend_starts_from_the_decision_and_can_change_its_option(session: Session) -> None:
+    session.deliver_next()
+    session.deliver_next()
+    first = session.record_decision("mod", "Send two frigates", inject="press-call",
+                                    option="send")
+    session.record_decision("mfa", "Brief the press at noon")
+    spec = forms.decision_amend(session)
+    assert spec is not None
+    opened = spec.defaults()
+    assert (opened["text"], opened["option"]) == ("Brief the press at noon", None)
+    # Choosing the older decision brings its own text and option into the form.
+    refilled = spec.changed("event", {**opened, "event": str(first.seq)})
+    assert refilled == {"text": "Send two frigates", "option": "press-call\tsend"}
+    fill(spec, **{**refilled, "option": "press-call\twait"}, event=str(first.seq),
+         reason="they chose to wait")
+    amended = session.state.decisions[first.seq]
+    assert (amended.text, amended.option) == ("Send two frigates", "wait")
+    assert session.state.chosen_option("press-call") == "wait"
+    with pytest.raises(ValueError, match="belongs to inject 'press-call'; this decision "
+                       "answers no inject"):
+        fill(forms.decision_amend(session), option="press-call\tsend", reason="x")

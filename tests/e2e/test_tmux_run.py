@@ -73,6 +73,9 @@ def test_deliver_decide_quit_in_tmux(tmp_path: Path, pane: str) -> None:
     # Typed text and ctrl+s arrive at once, as in a paste: no character may be lost.
     tmux("send-keys", "-t", pane, "-l", "Call the hotline first")
     tmux("send-keys", "-t", pane, "C-s")
+    # Blue decides this decision point: without an option, the console asks first.
+    wait_for(lambda: "decision: no option" in screen(), "the question", screen)
+    tmux("send-keys", "-t", pane, "y")
     wait_for(lambda: "Call the hotline first" in screen() and "Decision: Blue" not in screen(),
              "the decision in the log", screen)
     tmux("send-keys", "-t", pane, "q")

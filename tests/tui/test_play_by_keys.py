@@ -111,8 +111,9 @@ async def test_previous_only_views_and_never_undoes(session: Session) -> None:
         assert app.console_screen.viewing == "harbour-alarm"
         assert kinds(session) == before
         assert session.state.current_inject == "press-call"
-        # Delivering again follows the new current inject.
-        await pilot.press("n")
+        # Delivering again follows the new current inject (past the undecided
+        # decision point, on its default).
+        await pilot.press("n", "g")
         assert app.console_screen.viewing == "ships-stay"
 
 

@@ -184,6 +184,7 @@ async def test_the_readme_exercise_plays_to_the_end_by_keys(tmp_path: Path) -> N
     exercise = "border-tension"
     from tabletop.authoring.loading import load_scenario
     from tabletop.tui.console.app import make_app
+    from tabletop.tui.screens.choice import ChoiceScreen
 
     from .conftest import START_WALL, FakeClock
 
@@ -193,6 +194,9 @@ async def test_the_readme_exercise_plays_to_the_end_by_keys(tmp_path: Path) -> N
     try:
         async with app.run_test(size=(120, 36)) as pilot:
             await press_in_a_burst(pilot, *["n"] * (len(session.scenario.injects) + 1))
+            while isinstance(app.screen, ChoiceScreen):  # an undecided decision point
+                await pilot.press("g")  # go on with the default
+                await press_in_a_burst(pilot, *["n"] * len(session.scenario.injects))
             await pilot.press("d", *"ok", "ctrl+s")
             await pilot.press("r", "ctrl+s", "escape", "h", "escape", "y", "escape", "p")
             await pilot.press("q")

@@ -31,3 +31,24 @@ def error_message(exc: BaseException) -> str:
     """One line a facilitator can act on, whatever went wrong."""
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return message or type(exc).__name__
+
+
+CONFIRMED = "confirmed"
+"""The key of ``Values`` that holds the questions already answered yes (their keys)."""
+
+
+class AskFirst(Exception):
+    """Saving needs a yes first: the form asks ``question``; on yes it submits the same
+    values again with ``key`` added to ``values[CONFIRMED]``; on no it stays open."""
+
+    def __init__(self, key: str, title: str, question: str) -> None:
+        super().__init__(question)
+        self.key = key
+        self.title = title
+        self.question = question
+
+
+def ask_first(values: Values, key: str, title: str, question: str) -> None:
+    """Raise :class:`AskFirst` unless ``key`` was already answered yes."""
+    if key not in values.get(CONFIRMED, ()):
+        raise AskFirst(key, title, question)

@@ -11,12 +11,12 @@ message for the facilitator, in which case the form stays open with its text.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from tabletop.app.fields import FormField, Values
+from tabletop.app.fields import FormField, Values, ask_first
 from tabletop.app.operations import DeliverOutOfOrder, WriteUnscripted
 from tabletop.core.vocabulary import CHANNELS, OBJECTIVE_RATING_LABELS, RATING_LABELS, RATINGS
 from tabletop.session.session import Session
@@ -25,7 +25,12 @@ from tabletop.session.state import SessionState
 REASON = FormField("reason", "Reason (kept in the record)", required=True)
 
 Save = Callable[[Values], "str | None"]
-"""Records what the form says; may return a message to show once it has."""
+"""Records what the form says; may return a message to show once it has. It may
+raise :class:`~tabletop.app.fields.AskFirst` for a question to answer first."""
+
+Refill = Callable[[str, Values], Values]
+"""Given the field just changed and the form's values, the values to show in other
+fields (an amendment starts from the text of the decision it amends)."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class FormSpec:
     fields: Sequence[FormField]
     save: Save
     intro: str = ""
+    refill: Refill | None = None
 
     def submit(self, values: Values) -> str | None:
         """What saving the form does: required fields first, then ``save``.
@@ -45,6 +51,10 @@ class FormSpec:
         if missing:
             raise ValueError(f"{missing[0]} is required")
         return self.save(values)
+
+    def changed(self, name: str, values: Values) -> Values:
+        """The fields to fill in again once field ``name`` has changed."""
+        return {} if self.refill is None else self.refill(name, values)
 
     def defaults(self) -> Values:
         """The values of a form saved as it opens (tests start from these)."""
@@ -130,10 +140,40 @@ def record_decision(session: Session, team: str, inject_id: str | None) -> FormS
     ))
 
     def save(v: Values) -> None:
-        session.record_decision(team, v["text"], inject=inject_id, option=v.get("option"),
+        option = v.get("option")
+        if inject is not None:
+            confirm_option(session, v, inject.id, team, option)
+        session.record_decision(team, v["text"], inject=inject_id, option=option,
                                 items=v.get("items") or ())
 
     return FormSpec(f"Decision: {team_name(state, team)}", fields, save, intro)
+
+
+def confirm_option(
+    session: Session, values: Values, inject_id: str, team: str, option: str | None
+) -> None:
+    """Ask before a decision that leaves its decision point on the default, or that
+    chooses a branch other than the one already played (see docs/format.md)."""
+    state = session.state
+    decision = state.injects[inject_id].inject.decision
+    if decision is None or decision.team not in (None, team):
+        return
+    labels = {o.id: o.label for o in decision.options}
+    if option is None:
+        ask_first(values, "no-option", "decision: no option",
+                  f"This team decides '{decision.prompt}', and no option is chosen: the "
+                  f"branches keep following the default, '{labels[decision.default]}'.\n\n"
+                  "Record it without an option? (n goes back to choose one)")
+        return
+    settled = state.settled_options(inject_id)
+    if settled is not None and option not in settled:
+        played = [i for i in state.dependents(inject_id)
+                  if state.injects[i].status == "delivered"]
+        ask_first(values, "branch-played", "decision: the branch already played",
+                  f"'{state.injects[played[0]].inject.title}' was delivered on the branch "
+                  f"of another option. The record keeps '{labels[option]}', but the "
+                  "timeline does not switch: the other branch stays off it (undo that "
+                  "delivery, with a reason, to switch).\n\nRecord the decision?")
 
 
 def note_add(session: Session, inject_id: str | None) -> FormSpec:
@@ -380,15 +420,56 @@ def decision_move(session: Session) -> FormSpec | None:
 
 
 def decision_amend(session: Session) -> FormSpec | None:
-    text = FormField("text", "Corrected decision text", "text", required=True)
+    """Starts from the text and option of the decision chosen, and follows the choice."""
+    state = session.state
+    points = [s.inject for s in state.injects.values() if s.inject.decision is not None]
+    option_choices = [
+        (f"{inject.id}: {o.label}"[:80], f"{inject.id}\t{o.id}")
+        for inject in points for o in inject.decision.options  # type: ignore[union-attr]
+    ]
+    text = FormField("text", "Decision text (as corrected)", "text", required=True)
+    option = FormField("option", "Option chosen (none: no option)", "select", option_choices)
+
+    def current(event: str) -> Values:
+        try:
+            old = state.decisions.get(int(event))
+        except ValueError:
+            return {}
+        if old is None:
+            return {}
+        return {"text": old.text,
+                "option": f"{old.inject}\t{old.option}" if old.option else None}
 
     def payload(v: Values) -> dict[str, Any]:
-        old = session.state.decisions.get(int(v["event"]))
+        old = state.decisions.get(int(v["event"]))
         if old is None:
             raise ValueError(f"there is no decision #{v['event']}")
-        return {"text": v["text"], "option": old.option, "items": list(old.items)}
+        chosen = v.get("option")
+        inject, _tab, picked = (chosen or "").partition("\t")
+        if chosen and inject != old.inject:
+            raise ValueError(
+                f"that option belongs to inject '{inject}'; this decision answers "
+                + (f"'{old.inject}'" if old.inject else "no inject"))
+        new_option = picked or None
+        if old.inject is not None and new_option != old.option:
+            confirm_option(session, v, old.inject, old.team, new_option)
+        return {"text": v["text"], "option": new_option, "items": list(old.items)}
 
-    return _decision_correction(session, "decision: amend", "decision_amended", [text], payload)
+    def refill(name: str, v: Values) -> Values:
+        if name == "older" and str(v.get("older") or "").strip().lstrip("#").isdigit():
+            return current(str(v["older"]).strip().lstrip("#"))
+        return current(str(v.get("event"))) if name == "event" else {}
+
+    spec = _decision_correction(session, "decision: amend", "decision_amended",
+                                [text, option], payload)
+    if spec is None:
+        return None
+    first = current(str(spec.fields[0].value))
+    fields = [
+        replace(f, value=first.get(f.name) or "") if f.name in ("text", "option") else f
+        for f in spec.fields
+    ]
+    return replace(spec, fields=fields, refill=refill)
 
 
 def rating_correct(session: Session) -> FormSpec | None:

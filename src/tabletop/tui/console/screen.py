@@ -392,9 +392,42 @@ class ConsoleScreen(Screen[None]):
     # -------------------------------------------------------- key actions
 
     def action_deliver_next(self) -> None:
+        upcoming = self.state.next_inject()
+        point = self.state.undecided_point(upcoming.inject.id) if upcoming else None
+        if upcoming is not None and point is not None:
+            self._ask_before_the_default(upcoming.inject.id, point)
+            return
+        self._deliver_next()
+
+    def _deliver_next(self) -> None:
         ok, event = self.attempt("deliver next inject", self.session.deliver_next)
         if ok and event is None:
             self.notify("No inject is waiting: the rest are delivered, held or skipped.")
+
+    def _ask_before_the_default(self, inject_id: str, point: str) -> None:
+        """The next inject is a branch of a decision nobody recorded: say so, and let
+        the facilitator record it now or go on with the default, by name."""
+        from tabletop.tui.screens.choice import ChoiceScreen
+
+        decision = self.state.injects[point].inject.decision
+        assert decision is not None  # undecided_point names decision points only
+        default = next(o.label for o in decision.options if o.id == decision.default)
+        team = decision.team or self.session.selected_team
+        next_title = self.state.injects[inject_id].inject.title
+
+        def answered(answer: str | None) -> None:
+            if answer == "default":
+                self._deliver_next()
+            elif answer == "decide":
+                self.open_form(forms.record_decision(self.session, team, point))
+
+        question = (f"Next is '{next_title}', a branch of '{decision.prompt}', and no "
+                    f"decision on it is recorded. Going on plays the default: "
+                    f"'{default}', and settles it.")
+        self.app.push_screen(ChoiceScreen("deliver: no decision recorded", question, [
+            ("d", f"Record {self.team_name(team)}'s decision now", "decide"),
+            ("g", f"Go on with the default: {default}", "default"),
+        ]), answered)
 
     def action_view_previous(self) -> None:
         delivered = ([s.inject.id for s in self.state.delivered()] if self.sees_all

@@ -30,17 +30,21 @@ class ConfirmScreen(ModalScreen[bool]):
         super().__init__()
         self.title_text = title
         self.question = question
+        self.answered = False
+        """Set by the first answer: a burst of keys must not answer twice."""
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = self.title_text
-            yield Static(self.question)
+            yield Static(self.question, markup=False)  # it may quote what people typed
             with Horizontal():
                 yield Button("Yes (y)", variant="error", id="yes")
                 yield Button("No (n)", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.action_answer(event.button.id == "yes")
 
     def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
+        if not self.answered:
+            self.answered = True
+            self.dismiss(answer)

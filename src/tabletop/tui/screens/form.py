@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Select, SelectionList, Static, TextArea
 
-from tabletop.app.fields import FieldKind, FormField, Values, error_message
+from tabletop.app.fields import CONFIRMED, AskFirst, FieldKind, FormField, Values, error_message
 from tabletop.app.forms import FormSpec
 from tabletop.tui.keys.bindings import FORM_BINDINGS
 
@@ -115,10 +115,33 @@ class FormScreen(ModalScreen[bool]):
         # focused field (fast typing, a paste). Read the form after they land.
         (self.focused or self).call_later(self._save)
 
-    def _save(self) -> None:
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._refill(event.select.id)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._refill(event.input.id)
+
+    def _refill(self, widget_id: str | None) -> None:
+        """Fill in the fields that follow the one just changed (``FormSpec.refill``)."""
+        if not widget_id or not widget_id.startswith("field-") or self.spec.refill is None:
+            return
+        for name, value in self.spec.changed(widget_id[len("field-"):], self.values()).items():
+            widget = self.query_one(f"#field-{name}")
+            if isinstance(widget, TextArea):
+                widget.text = str(value or "")
+            elif isinstance(widget, Select):
+                widget.value = Select.NULL if value is None else value
+            elif isinstance(widget, Input):
+                widget.value = str(value or "")
+
+    def _save(self, confirmed: tuple[str, ...] = ()) -> None:
         values = self.values()
+        values[CONFIRMED] = confirmed
         try:
             message = self.spec.submit(values)
+        except AskFirst as question:
+            self._ask(question, confirmed)
+            return
         except Exception as exc:  # the form must survive any failure; the text stays
             self.show_error(error_message(exc))
             # On a small screen the message may sit below the fold: bring the first
@@ -133,6 +156,16 @@ class FormScreen(ModalScreen[bool]):
         self.dismiss(True)
         if message:
             self.app.notify(message, title=self.form_title, timeout=30, markup=False)
+
+    def _ask(self, question: AskFirst, confirmed: tuple[str, ...]) -> None:
+        """Put the form's question; yes saves again with it answered, no stays here."""
+        from tabletop.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._save((*confirmed, question.key))
+
+        self.app.push_screen(ConfirmScreen(question.title, question.question), answered)
 
     def action_cancel(self) -> None:
         self.dismiss(False)
