@@ -1,4 +1,6 @@
-"""`tabletop present SESSION [--team TEAM]`: the read-only participant view."""
+"""`tabletop present SESSION [--team TEAM | --all]`: the read-only participant view.
+
+Without a team it is the room's projector, and shows only what went to everyone."""
 
 from __future__ import annotations
 
@@ -23,7 +25,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("session", metavar="SESSION", type=session_location,
                         help="the session file, or its PostgreSQL URL")
-    parser.add_argument("--team", metavar="TEAM", help="show only what this team received")
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("--team", metavar="TEAM",
+                       help="show what this team received, and its briefing")
+    shown.add_argument("--all", action="store_true", dest="show_all",
+                       help="show every delivered inject, those sent to single teams too: "
+                       "for the facilitator's own second screen, never the room's projector")
     parser.add_argument("--poll", type=float, default=1.0, help=argparse.SUPPRESS)
     parser.set_defaults(func=run)
 
@@ -51,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
             return 2
         from tabletop.tui.console.app import make_present_app
 
-        make_present_app(session, team=args.team, poll=max(0.2, args.poll)).run()
+        make_present_app(session, team=args.team, poll=max(0.2, args.poll),
+                         show_all=args.show_all).run()
     finally:
         session.close()
     return 0

@@ -422,7 +422,12 @@ class Session:
     def facilitator_away(self) -> bool:
         """Whether the play clock stands still because no facilitator console is open
         (always False on the facilitator's own console)."""
-        return not self._steers and self._facilitator_gone_since(self.clock()) is not None
+        return self.facilitator_gone_since() is not None
+
+    def facilitator_gone_since(self) -> float | None:
+        """When the facilitator's console was last seen, if none is open now (None on
+        the facilitator's own console)."""
+        return None if self._steers else self._facilitator_gone_since(self.clock())
 
     @property
     def _steers(self) -> bool:

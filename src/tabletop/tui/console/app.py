@@ -134,17 +134,22 @@ class PresentApp(App[None]):
     TITLE = "tabletop present"
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, session: Session, *, team: str | None = None, poll: float = 1.0) -> None:
+    def __init__(
+        self, session: Session, *, team: str | None = None, poll: float = 1.0,
+        show_all: bool = False,
+    ) -> None:
         super().__init__()
         self.session = session
         self.team = team
         self.poll = poll
+        self.show_all = show_all
 
     def on_mount(self) -> None:
         from tabletop.tui.screens.present import PresentScreen  # not needed by the console
 
         self.theme = "textual-dark"
-        self.push_screen(PresentScreen(self.session, team=self.team, poll=self.poll))
+        self.push_screen(PresentScreen(self.session, team=self.team, poll=self.poll,
+                                       show_all=self.show_all))
 
 
 def make_app(
@@ -159,5 +164,7 @@ def make_app(
     return ConsoleApp(session, where=shown, notices=notices, keymap_file=keymap_file)
 
 
-def make_present_app(session: Session, *, team: str | None = None, poll: float = 1.0) -> PresentApp:
-    return PresentApp(session, team=team, poll=poll)
+def make_present_app(
+    session: Session, *, team: str | None = None, poll: float = 1.0, show_all: bool = False
+) -> PresentApp:
+    return PresentApp(session, team=team, poll=poll, show_all=show_all)

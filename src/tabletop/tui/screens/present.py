@@ -1,13 +1,18 @@
 """The participant view, for a projector or a team's screen.
 
 Shows only what participants may see: the title and marking, the story clock,
-the current phase and its discussion questions, and the injects delivered (to
-the chosen team). Facilitator notes, expected actions, decision options and
-ratings never appear here. It follows the facilitator's console by polling the
-session file, read-only.
+the current phase with its narrative and discussion questions, and the injects
+delivered. Without a team that is what went to everyone: a room's projector must
+never show one table what was sent to another (``show_all`` is the facilitator's
+second screen). With a team, it is what that team received, and its briefing.
+Facilitator notes, expected actions, decision options and ratings never appear
+here. It follows the session read-only, and says when the facilitator's console
+has gone.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,22 +28,47 @@ from tabletop.tui.widgets.header import MarkingBar
 from tabletop.tui.widgets.inject_view import audience_names
 
 
-def situation_text(state: SessionState, team_name: str | None) -> Text:
+def situation_text(
+    state: SessionState,
+    team_name: str | None,
+    *,
+    facilitator_gone: float | None = None,
+    elsewhere: int = 0,
+) -> Text:
+    """The situation line and the phase's questions. ``facilitator_gone`` is when the
+    facilitator's console was last seen, if it has gone; ``elsewhere`` counts the
+    deliveries this screen does not show (they went to single teams)."""
     text = Text()
     text.append(" STORY CLOCK ", style="bold reverse")
     text.append(f"  {format_story(state.story_now)}", style="bold")
     if state.ended:
         text.append("     ■ ENDEX: the exercise has ended", style="bold")
+    elif facilitator_gone is not None:
+        since = datetime.fromtimestamp(facilitator_gone).strftime("%H:%M")
+        text.append(f"     ⚠ CONSOLE NOT CONNECTED since {since}", style="bold reverse")
     elif state.paused:
         text.append("     ‖ PAUSED", style="bold")
     if team_name:
         text.append(f"     Team: {team_name}", style="bold")
+    if elsewhere:
+        plural = "s" if elsewhere != 1 else ""
+        text.append(f"\n{elsewhere} message{plural} delivered to individual teams", style="italic")
     phase = state.scenario.phase_by_id.get(state.current_phase or "")
     if phase is not None:
         text.append(f"\n{phase.title}\n", style="bold underline")
         for question in phase.questions:
             text.append(f"  ? {question}\n")
     return text
+
+
+def shown_on(state: SessionState, team: str | None, show_all: bool) -> list[InjectState]:
+    """The delivered injects a screen shows: everything (``show_all``), a team's, or,
+    on the room's projector, only what went to everyone."""
+    if show_all:
+        return state.delivered()
+    if team is not None:
+        return state.delivered_to((team,))
+    return [s for s in state.delivered() if s.inject.to == "all"]
 
 
 def inject_card_heading(state: SessionState, inject_state: InjectState) -> Text:
@@ -72,24 +102,52 @@ class InjectCard(Vertical):
         yield Markdown(self.inject_state.inject.body or "")
 
 
+class BriefingCard(Vertical):
+    """A team's briefing: what it knows at the start, under the injects it received."""
+
+    DEFAULT_CSS = """
+    BriefingCard { height: auto; border: heavy $foreground; padding: 0 1; margin-bottom: 1; }
+    BriefingCard Markdown { margin: 0; padding: 0; background: black; color: white; }
+    BriefingCard MarkdownBlock { background: black; color: white; }
+    """
+
+    def __init__(self, team_name: str, briefing: str) -> None:
+        super().__init__()
+        self.border_title = f"BRIEFING: {team_name}"
+        self.briefing = briefing
+
+    def compose(self) -> ComposeResult:
+        yield Markdown(self.briefing)
+
+
 class PresentScreen(Screen[None]):
     DEFAULT_CSS = """
     PresentScreen { background: black; color: white; }
     PresentScreen #exercise-title {
         height: auto; text-style: bold; padding: 0 2; content-align: center middle;
     }
-    PresentScreen #situation { height: auto; padding: 0 2; border-bottom: heavy white; }
+    PresentScreen #situation { height: auto; padding: 0 2; }
+    PresentScreen #narrative {
+        height: auto; max-height: 12; padding: 0 2; background: black; color: white;
+        border-bottom: heavy white;
+    }
+    PresentScreen #narrative MarkdownBlock { background: black; color: white; }
     PresentScreen #feed { padding: 1 2; }
     PresentScreen #empty { padding: 1 2; text-style: bold; }
     """
 
-    def __init__(self, session: Session, *, team: str | None, poll: float) -> None:
+    def __init__(
+        self, session: Session, *, team: str | None, poll: float, show_all: bool = False
+    ) -> None:
         super().__init__()
         self.session = session
         self.team = team
         self.poll = poll
+        self.show_all = show_all
         self.shown: list[tuple[int, str]] | None = None
         """(delivery seq, inject id) of the cards on screen, newest first."""
+        self.narrated: str | None = None
+        """The phase whose narrative is on screen."""
 
     @property
     def state(self) -> SessionState:
@@ -100,6 +158,7 @@ class PresentScreen(Screen[None]):
         yield MarkingBar(scenario.marking)
         yield Static(scenario.title, id="exercise-title", markup=False)
         yield Static(id="situation")
+        yield Markdown(id="narrative")
         yield VerticalScroll(id="feed")
         yield MarkingBar(scenario.marking)
 
@@ -133,22 +192,38 @@ class PresentScreen(Screen[None]):
 
     def follow(self) -> None:
         try:
-            new = self.session.refresh()
+            self.session.refresh()
         except Exception as exc:  # the writer may be mid-checkpoint; try again next tick
             self.notify(str(exc), severity="warning", timeout=self.poll * 2, markup=False)
             return
-        if new:
-            self.redraw()
+        self.redraw()  # also on no news: the facilitator's console may have gone
 
     def _visible(self) -> list[InjectState]:
-        visible = self.state.visible_to(self.team)
+        visible = shown_on(self.state, self.team, self.show_all)
         return sorted(visible, key=lambda s: s.delivery.seq if s.delivery else 0, reverse=True)
 
-    def redraw(self) -> None:
+    def _situation(self) -> Text:
         team = self.state.scenario.team_by_id.get(self.team or "")
-        self.query_one("#situation", Static).update(
-            situation_text(self.state, team.name if team else None)
-        )
+        gone = self.session.facilitator_gone_since()
+        elsewhere = 0
+        if self.team is None and not self.show_all:
+            elsewhere = sum(1 for s in self.state.delivered() if s.inject.to != "all")
+        return situation_text(self.state, team.name if team else None,
+                              facilitator_gone=gone, elsewhere=elsewhere)
+
+    def _narrate(self) -> None:
+        phase_id = self.state.current_phase
+        if phase_id == self.narrated:
+            return
+        self.narrated = phase_id
+        phase = self.state.scenario.phase_by_id.get(phase_id or "")
+        narrative = self.query_one("#narrative", Markdown)
+        narrative.display = bool(phase and phase.narrative.strip())
+        narrative.update(phase.narrative if phase else "")
+
+    def redraw(self) -> None:
+        self.query_one("#situation", Static).update(self._situation())
+        self._narrate()
         visible = self._visible()
         wanted = [(s.delivery.seq if s.delivery else 0, s.inject.id) for s in visible]
         if wanted == self.shown:
@@ -160,22 +235,28 @@ class PresentScreen(Screen[None]):
         fresh = wanted[: len(wanted) - len(self.shown or [])]
         if self.shown and wanted[len(fresh) :] == self.shown:
             # Only new deliveries: add their cards on top, leave the rest alone.
-            cards = [InjectCard(self.state, s) for s in visible[: len(fresh)]]
-            _mark_latest(cards[0])
-            feed.mount_all(cards, before=0)
+            new_cards = [InjectCard(self.state, s) for s in visible[: len(fresh)]]
+            _mark_latest(new_cards[0])
+            for empty in feed.query("#empty"):
+                empty.remove()
+            feed.mount_all(new_cards, before=0)
         else:
             feed.remove_children()
-            cards = [InjectCard(self.state, s) for s in visible]
+            cards: list[Vertical] = [InjectCard(self.state, s) for s in visible]
             if cards:
                 _mark_latest(cards[0])
-                feed.mount_all(cards)
             else:
                 feed.mount(Static("Waiting for the first inject…", id="empty"))
+            team = self.state.scenario.team_by_id.get(self.team or "")
+            if team is not None and team.briefing.strip():
+                cards.append(BriefingCard(team.name, team.briefing))
+            if cards:
+                feed.mount_all(cards)
         self.shown = wanted
         feed.scroll_home(animate=False)
 
 
 
-def _mark_latest(card: InjectCard) -> None:
+def _mark_latest(card: Vertical) -> None:
     card.add_class("-latest")
     card.border_title = "LATEST"

@@ -23,9 +23,14 @@ def _section(text: Text, title: str) -> None:
 
 
 def facilitator_text(
-    state: SessionState, inject_id: str | None, evaluating: str | None = None
+    state: SessionState,
+    inject_id: str | None,
+    evaluating: str | None = None,
+    team: str | None = None,
 ) -> Text:
-    """The material for ``inject_id``; ``evaluating`` names the team an evaluator rates."""
+    """The material for ``inject_id``; ``evaluating`` names the team an evaluator rates,
+    ``team`` the selected team, whose briefing is shown with the phase's narrative
+    (what the participants see, so that staff know what they have been told)."""
     text = Text()
     inject = state.injects[inject_id].inject if inject_id in state.injects else None
     if inject is not None and evaluating is not None:
@@ -39,6 +44,13 @@ def facilitator_text(
         _section(text, f"Phase questions: {phase.title}")
         for question in phase.questions:
             text.append(f"\n? {question}")
+        if phase.narrative.strip():
+            _section(text, f"Narrative: {phase.title} (participants see this)")
+            text.append("\n" + phase.narrative.strip())
+    briefed = state.scenario.team_by_id.get(team or "")
+    if briefed is not None and briefed.briefing.strip():
+        _section(text, f"Briefing: {briefed.name} (participants see this)")
+        text.append("\n" + briefed.briefing.strip())
     notes = [n for n in state.notes if inject_id is None or n.inject in (None, inject_id)]
     if notes:
         _section(text, "Notes")
@@ -101,5 +113,5 @@ class FacilitatorPanel(VerticalScroll):
     def show(self, state: SessionState, inject_id: str | None, team: str | None = None) -> None:
         evaluating = team if self.evaluator else None
         self.query_one("#facilitator-text", Static).update(
-            facilitator_text(state, inject_id, evaluating)
+            facilitator_text(state, inject_id, evaluating, team)
         )
