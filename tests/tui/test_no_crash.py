@@ -129,18 +129,18 @@ async def test_keymap_problem_with_brackets_is_reported_not_fatal(
 async def test_a_core_error_with_brackets_is_shown_as_text(session: Session) -> None:
     from tabletop.session.store.errors import JournalWriteError
 
-    def refuse() -> None:
+    def refuse(*_args: object) -> None:
         raise JournalWriteError("could not save to sessions/[/]drill.db: the disk is full")
 
     app = make_app(session, where="s.db")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        session.deliver_next = refuse  # type: ignore[method-assign,assignment]
-        await pilot.press("n")
+        session.deliver = refuse  # type: ignore[method-assign,assignment]
+        await pilot.press("space", "n")
         await wait_until(pilot, lambda: any(
             "[/]drill.db" in str(toast.render()) for toast in app.screen.query(Toast)
         ))
         await pilot.press("space")
-    assert session.state.history[-1].kind == "clock_resumed"
+    assert session.state.history[-1].kind == "clock_paused"
 
 
 async def test_paging_a_palette_list_not_laid_out_does_not_crash(session: Session) -> None:

@@ -91,6 +91,9 @@ async def test_timeline_refreshes_only_changed_rows(tmp_path: Path) -> None:
         async with app.run_test(size=(120, 36)) as pilot:
             timeline = app.console_screen.query_one(Timeline)
             assert len(timeline.rows) == 5005 + 2  # injects and two phase headers
+            # Run the clock and stop it: 'n' then starts no clock whose ticks would
+            # redraw rows of their own.
+            await pilot.press("space", "space")
             refreshed: list[int] = []
             original = timeline.refresh_line
             timeline.refresh_line = lambda y: (refreshed.append(y), original(y))[1]  # type: ignore[method-assign]

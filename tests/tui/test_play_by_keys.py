@@ -44,8 +44,7 @@ async def test_play_a_whole_exercise_by_keys(session: Session, clock: FakeClock)
         await type_text(pilot, "slow start")
         await pilot.press("ctrl+s", "escape")
 
-        # Run the play clock for five minutes, then pause it.
-        await pilot.press("space")
+        # The first delivery started the play clock: five minutes, then pause it.
         clock.advance(300)
         await pilot.press("space")
 
@@ -172,19 +171,19 @@ async def test_write_failure_keeps_the_form_open_with_its_text(
 async def test_a_failing_core_call_is_shown_and_the_console_carries_on(
     session: Session,
 ) -> None:
-    def broken() -> None:
+    def broken(*_args: object) -> None:
         raise RuntimeError("something unexpected")
 
     app = make_app(session, where="s.db")
     async with app.run_test(size=SIZE) as pilot:
-        session.deliver_next = broken  # type: ignore[method-assign,assignment]
-        await pilot.press("n")
+        session.deliver = broken  # type: ignore[method-assign,assignment]
+        await pilot.press("space", "n")
         await pilot.pause()
         assert app.is_running
         messages = [n.message for n in app._notifications]
         assert any("something unexpected" in m for m in messages)
         await pilot.press("space")
-    assert "clock_resumed" in kinds(session)
+    assert kinds(session)[-2:] == ["clock_resumed", "clock_paused"]
 
 
 async def test_resume_restores_where_the_session_stopped(tmp_path: Path) -> None:
@@ -238,3 +237,17 @@ async def test_clicking_a_timeline_row_views_that_inject(session: Session) -> No
         await pilot.click(Timeline, offset=(5, row + 1))  # +1: the border
         assert app.console_screen.viewing == "minister-call"
         assert session.state.current_inject is None
+
+
+async def test_the_first_delivery_starts_the_clock_and_says_so(session: Session) -> None:
+    app = make_app(session, where="s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        assert session.state.paused
+        await pilot.press("n")
+        await pilot.pause()
+        assert not session.state.paused
+        messages = [n.message for n in app._notifications]
+        assert any("Play clock started" in m for m in messages)
+        await pilot.press("n")  # the next one says nothing more
+        await pilot.pause()
+        assert sum("Play clock started" in n.message for n in app._notifications) == 1

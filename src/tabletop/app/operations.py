@@ -1,5 +1,7 @@
 """Console operations that record two events, safe to retry.
 
+The first delivery of a session starts its play clock (:func:`deliver_next`).
+
 Some things a facilitator does are two facts: an inject delivered out of order
 and the note that says why; an unscripted inject and the reason it was
 written. If the second write fails (a full disk), the form stays open and the
@@ -11,8 +13,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from tabletop.session.events import UnscriptedInject
+from tabletop.session.checks import normalise
+from tabletop.session.events import Event, UnscriptedInject
 from tabletop.session.session import Session
+
+
+def clock_never_ran(session: Session) -> bool:
+    """Nothing delivered yet and the play clock never started: a new session."""
+    state = session.state
+    return (session.recorder.is_facilitator and state.paused and not state.ended
+            and not state.deliveries() and state.play_seconds(session.clock()) == 0)
+
+
+def deliver(session: Session, inject_id: str) -> tuple[Event, bool]:
+    """Deliver ``inject_id``; the first delivery of a session whose play clock never
+    ran starts the clock first (a facilitator who forgot ``space`` must not end with
+    a report of 0:00 played). Says whether it started the clock."""
+    started = clock_never_ran(session)
+    if started:
+        # Checked first: no clock is started for a delivery that will be refused.
+        normalise("inject_delivered", {"inject": inject_id}, session.state)
+        session.record("clock_resumed")
+    return session.deliver(inject_id), started
+
+
+def deliver_next(session: Session) -> tuple[Event | None, bool]:
+    """:func:`deliver` the next pending inject (None when there is none)."""
+    upcoming = session.state.next_inject()
+    if upcoming is None:
+        return None, False
+    return deliver(session, upcoming.inject.id)
 
 
 class DeliverOutOfOrder:
@@ -25,7 +55,7 @@ class DeliverOutOfOrder:
 
     def __call__(self, reason: str) -> None:
         if not self.delivered:
-            self.session.deliver(self.inject_id)
+            deliver(self.session, self.inject_id)
             self.delivered = True
         self.session.record("note_added", text=f"Delivered out of order: {reason}",
                             team=None, inject=self.inject_id)

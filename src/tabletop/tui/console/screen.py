@@ -23,7 +23,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
-from tabletop.app import forms
+from tabletop.app import forms, operations
 from tabletop.app.fields import error_message
 from tabletop.session import events as ev
 from tabletop.session.events import DECISION_KINDS, DELIVERY_KINDS, PhaseStarted
@@ -400,9 +400,16 @@ class ConsoleScreen(Screen[None]):
         self._deliver_next()
 
     def _deliver_next(self) -> None:
-        ok, event = self.attempt("deliver next inject", self.session.deliver_next)
-        if ok and event is None:
+        ok, done = self.attempt("deliver next inject",
+                                lambda: operations.deliver_next(self.session))
+        if not ok or done is None:
+            return
+        event, clock_started = done
+        if event is None:
             self.notify("No inject is waiting: the rest are delivered, held or skipped.")
+        elif clock_started:
+            self.notify("Play clock started with the first delivery (space pauses it).",
+                        timeout=6)
 
     def _ask_before_the_default(self, inject_id: str, point: str) -> None:
         """The next inject is a branch of a decision nobody recorded: say so, and let
