@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakeclock import FakeClock
+from scenarios import Loaded, harbour_drill_data, scenario
 
 from tabletop.app import forms
 from tabletop.app.fields import AskFirst
@@ -202,10 +204,56 @@ def test_correct_a_rating_with_and_without_a_note(session: Session) -> None:
 
 def test_jump_the_story_clock(session: Session) -> None:
     spec = forms.story_clock_jump(session)
-    assert spec.defaults()["to"].startswith("2026-03-14T06:00")
-    fill(spec, to="2026-03-15T08:00Z", reason="overnight")
+    assert spec.defaults()["to"] == "2026-03-14 06:00"
+    assert "the story's (UTC)" in spec.intro
+    message = fill(spec, to="2026-03-15T08:00Z", reason="overnight")
     assert last(session, "story_clock_jumped") == {"to": "2026-03-15T08:00:00+00:00",
                                                    "reason": "overnight"}
+    assert message == "Story clock now Sun 15 Mar 08:00 (+1d 02:00)"
+
+
+def test_the_story_clock_jumps_by_what_a_facilitator_types(session: Session) -> None:
+    def jump(text: str) -> str:
+        fill(forms.story_clock_jump(session), to=text, reason="move on")
+        return str(last(session, "story_clock_jumped")["to"])
+
+    assert jump("+18h") == "2026-03-15T00:00:00+00:00"
+    assert jump("+1d6h") == "2026-03-16T06:00:00+00:00"
+    assert jump("+90m") == "2026-03-16T07:30:00+00:00"
+    assert jump("07:00") == "2026-03-17T07:00:00+00:00"  # 07:00 has passed: tomorrow's
+    assert jump("07:00") == "2026-03-17T07:00:00+00:00"  # now itself
+    assert jump("next 07:00") == "2026-03-18T07:00:00+00:00"
+    assert jump("2026-03-20 09:30") == "2026-03-20T09:30:00+00:00"  # the story's zone
+    assert session.state.story_now.isoformat() == "2026-03-20T09:30:00+00:00"
+
+
+def test_the_story_clock_goes_back_only_when_told_to(session: Session) -> None:
+    fill(forms.story_clock_jump(session), to="+2d", reason="weekend")
+    message = fill(forms.story_clock_jump(session), to="-2h", reason="too far")
+    assert last(session, "story_clock_jumped")["to"] == "2026-03-16T04:00:00+00:00"
+    assert message == "Story clock now Mon 16 Mar 04:00 (-02:00)"
+    fill(forms.story_clock_jump(session), to="2026-03-14 06:00", reason="start again")
+    assert session.state.story_now.isoformat() == "2026-03-14T06:00:00+00:00"
+
+
+def test_a_jump_the_form_cannot_read_records_nothing(session: Session) -> None:
+    before = kinds(session)
+    with pytest.raises(ValueError, match=r"^'tomorrow' is not a story time: use .*next 07:00"):
+        fill(forms.story_clock_jump(session), to="tomorrow", reason="overnight")
+    with pytest.raises(ValueError, match="New story time is required"):
+        fill(forms.story_clock_jump(session), to="", reason="overnight")
+    assert kinds(session) == before
+
+
+def test_the_jump_form_reads_the_story_zone(tmp_path: Path, clock: FakeClock) -> None:
+    zoned_drill = scenario(harbour_drill_data(), story_start="2026-10-06T03:30:00+02:00")
+    loaded = Loaded(zoned_drill, tmp_path / "zoned.yaml", "0" * 64)
+    with Session.create(tmp_path / "zoned.db", loaded, clock=clock) as zoned:
+        spec = forms.story_clock_jump(zoned)
+        assert spec.defaults()["to"] == "2026-10-06 03:30"
+        assert "the story's (UTC+02:00)" in spec.intro
+        fill(spec, to="next 03:00", reason="overnight")
+        assert last(zoned, "story_clock_jumped")["to"] == "2026-10-07T03:00:00+02:00"
 
 
 def test_a_note_is_attached_to_the_inject_on_screen(session: Session) -> None:

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from tabletop.app.fields import FormField, Values, ask_first
 from tabletop.app.operations import DeliverOutOfOrder, WriteUnscripted
+from tabletop.core.storyjump import resolve_jump, zone_label
+from tabletop.core.timefmt import format_offset, format_story
 from tabletop.core.vocabulary import CHANNELS, OBJECTIVE_RATING_LABELS, RATING_LABELS, RATINGS
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
@@ -190,15 +193,28 @@ def note_add(session: Session, inject_id: str | None) -> FormSpec:
 
 
 def story_clock_jump(session: Session) -> FormSpec:
-    now = session.state.story_now.isoformat(timespec="minutes")
-    fields = [FormField("to", "New story time", value=now, required=True,
-                        placeholder="2026-03-14T06:00+00:00"), REASON]
+    now = session.state.story_now
+    fields = [FormField("to", "New story time", value=now.strftime("%Y-%m-%d %H:%M"),
+                        required=True, placeholder="2026-03-15 07:00, 07:00, next 07:00, +18h"),
+              REASON]
 
-    def save(v: Values) -> None:
-        session.record("story_clock_jumped", to=v["to"], reason=v["reason"])
+    def save(v: Values) -> str:
+        current = session.state.story_now
+        moment = resolve_jump(v["to"], current)
+        session.record("story_clock_jumped", to=moment.isoformat(), reason=v["reason"])
+        step = moment - current
+        moved = format_offset(step) if step >= timedelta(0) else "-" + format_offset(-step)[1:]
+        return f"Story clock now {format_story(moment)} ({moved})"
 
-    return FormSpec("story clock: jump", fields, save,
-                    "Move the in-story date and time (e.g. overnight).")
+    return FormSpec(
+        "story clock: jump", fields, save,
+        "Move the in-story date and time (e.g. overnight). Type:\n"
+        f"  2026-03-15 07:00   that date and time; no zone: the story's ({zone_label(now)})\n"
+        "  07:00              the next 07:00, tomorrow's if today's has passed\n"
+        "  next 07:00         the next 07:00 after now, never now itself\n"
+        "  +18h  +1d6h  -2h   that far ahead or back (d, h, m: +2d, +90m)\n"
+        "Only a date and time or a step back moves the clock back.",
+    )
 
 
 # ------------------------------------------------------------------ hot wash
