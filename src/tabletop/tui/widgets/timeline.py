@@ -8,6 +8,7 @@ costs no more per keystroke than a 5-inject one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import ClassVar, NamedTuple
 
 from rich.style import Style
@@ -45,11 +46,19 @@ class Row(NamedTuple):  # a frozen dataclass would take ~1 ms more to define at 
     key: str
 
 
+WEEK = timedelta(days=7)
+
+
 def story_time_format(state: SessionState) -> str:
-    """``%H:%M`` for a one-day story; with the weekday when it spans days."""
-    scenario = state.scenario
-    days = {scenario.story_time_of(inject).date() for inject in scenario.injects}
-    return "%a %H:%M" if len(days) > 1 else "%H:%M"
+    """``%H:%M`` for a one-day story; with the weekday when it spans days; with the
+    date too when it spans more than a week, where a weekday names two days and
+    "Thu 09:00" after "Fri 09:30" would read as out of order."""
+    story_time_of = state.scenario.story_time_of
+    days = [story_time_of(s.inject).date() for s in state.injects.values()]
+    span = max(days) - min(days) if days else timedelta(0)
+    if span >= WEEK:
+        return "%a %d %b %H:%M"
+    return "%a %H:%M" if span else "%H:%M"
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -107,8 +116,9 @@ class Timeline(ScrollView, can_focus=True):
         """How far ``state.changed`` has been read."""
         self.border_title = "Timeline"
         self.border_subtitle = LEGEND
-        self.time_format = story_time_format(state)
-        """Rows carry the weekday when the story spans more than one day."""
+        self.time_format = "%H:%M"
+        """Rows carry the weekday when the story spans days, and the date when it
+        spans more than a week (set by :meth:`rebuild`)."""
         self._pass: tuple[Style, str | None] | None = None
         """The base style and the next inject, while a pass renders rows."""
 
@@ -128,6 +138,8 @@ class Timeline(ScrollView, can_focus=True):
                 last_phase = phase
             rows.append(Row("inject", inject_id))
         self.rows = rows
+        # An unscripted inject written after a jump can stretch the story's span.
+        self.time_format = story_time_format(self.state)
         self.row_of = {row.key: n for n, row in enumerate(rows) if row.kind == "inject"}
         self.phase_rows = {}
         for n, row in enumerate(rows):
