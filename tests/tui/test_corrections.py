@@ -162,3 +162,21 @@ async def test_history_links_corrections_and_filters(session: Session) -> None:
     assert target.event.kind == "decision_recorded"
     assert target.corrected_by == (retraction.event.seq,)
     assert retraction.team == target.team == "mfa"  # inherited from what it corrects
+
+
+async def test_a_cursor_on_a_delivered_inject_means_the_next_one(session: Session) -> None:
+    app = app_for(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")  # the alarm: delivered, and the cursor is on it
+        assert app.console_screen.query_one(Timeline).cursor_inject == "harbour-alarm"
+        await palette(pilot, "inject: hold")
+        assert isinstance(app.screen, FormScreen)
+        assert "press-call" in app.screen.intro  # the next pending inject, not "needs pending"
+        await give_reason(pilot, "the journalist has not called yet")
+        assert session.state.injects["press-call"].status == "held"
+        # Release: the cursor still on a delivered inject means the held one.
+        app.console_screen.query_one(Timeline).move_to("harbour-alarm")
+        await palette(pilot, "inject: release")
+        assert isinstance(app.screen, FormScreen) and "press-call" in app.screen.intro
+        await give_reason(pilot, "now he has")
+    assert session.state.injects["press-call"].status == "pending"

@@ -374,9 +374,18 @@ class ConsoleScreen(Screen[None]):
         """The inject the timeline cursor is on (the one palette actions act on)."""
         return self.query_one(Timeline).cursor_inject
 
-    def _needs_target(self, statuses: Iterable[str], verb: str) -> str | None:
+    def _needs_target(
+        self, statuses: Iterable[str], verb: str, *, or_next: bool = False
+    ) -> str | None:
+        """The highlighted inject, if ``verb`` applies to it. With ``or_next``, a
+        cursor on a delivered inject (or none) means the one the facilitator is
+        about to play: the next pending inject (›), or for a release the next held
+        or skipped one."""
         inject_id = self.target_inject()
         allowed = set(statuses)
+        if or_next and (inject_id is None
+                        or self.state.injects[inject_id].status == "delivered"):
+            inject_id = self._next_with(allowed, after=inject_id) or inject_id
         if inject_id is None:
             self.notify(f"Highlight an inject in the timeline to {verb} it", severity="warning")
             return None
@@ -388,6 +397,17 @@ class ConsoleScreen(Screen[None]):
             )
             return None
         return inject_id
+
+    def _next_with(self, statuses: set[str], *, after: str | None) -> str | None:
+        """The next pending inject (›) if ``statuses`` allow it, else the first inject
+        after ``after`` whose status they allow."""
+        upcoming = self.state.next_inject()
+        if upcoming is not None and upcoming.status in statuses:
+            return upcoming.inject.id
+        order = self.state.order
+        start = order.index(after) + 1 if after in order else 0
+        return next((i for i in order[start:] if self.state.injects[i].status in statuses),
+                    None)
 
     # -------------------------------------------------------- key actions
 
@@ -535,19 +555,21 @@ class ConsoleScreen(Screen[None]):
     # ---------------------------------------------- corrections (issue 6)
 
     def inject_skip(self) -> None:
-        if inject_id := self._needs_target(("pending", "held", "skipped-branch"), "skip"):
+        if inject_id := self._needs_target(("pending", "held", "skipped-branch"), "skip",
+                                           or_next=True):
             self.open_form(forms.inject_skip(self.session, inject_id))
 
     def inject_hold(self) -> None:
-        if inject_id := self._needs_target(("pending",), "hold"):
+        if inject_id := self._needs_target(("pending",), "hold", or_next=True):
             self.open_form(forms.inject_hold(self.session, inject_id))
 
     def inject_release(self) -> None:
-        if inject_id := self._needs_target(("held", "skipped"), "release"):
+        if inject_id := self._needs_target(("held", "skipped"), "release", or_next=True):
             self.open_form(forms.inject_release(self.session, inject_id))
 
     def inject_retime(self) -> None:
-        if inject_id := self._needs_target(("pending", "held", "skipped-branch"), "re-time"):
+        if inject_id := self._needs_target(("pending", "held", "skipped-branch"), "re-time",
+                                           or_next=True):
             self.open_form(forms.inject_retime(self.session, inject_id))
 
     def inject_deliver_out_of_order(self) -> None:
