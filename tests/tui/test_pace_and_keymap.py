@@ -94,6 +94,7 @@ async def test_timeline_refreshes_only_changed_rows(tmp_path: Path) -> None:
             # Run the clock and stop it: 'n' then starts no clock whose ticks would
             # redraw rows of their own.
             await pilot.press("space", "space")
+            await pilot.pause()  # the phase it entered is drawn before we count
             refreshed: list[int] = []
             original = timeline.refresh_line
             timeline.refresh_line = lambda y: (refreshed.append(y), original(y))[1]  # type: ignore[method-assign]

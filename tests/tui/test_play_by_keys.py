@@ -206,7 +206,7 @@ async def test_resume_restores_where_the_session_stopped(tmp_path: Path) -> None
         assert again.selected_team == "mfa"
         assert again.state.paused  # a resumed session starts paused
         assert "PAUSED" in str(screen.query_one("#clocks").render())
-        assert "▶ 2 Foreign Office" in str(screen.query_one("#teams").render())
+        assert "▶ 2 » Foreign Office" in str(screen.query_one("#teams").render())
         assert "Issue a statement" in str(screen.query_one("#decision-text").render())
         assert screen.query_one(Timeline).cursor_inject == "harbour-alarm"
         await pilot.press("q")
@@ -251,3 +251,41 @@ async def test_the_first_delivery_starts_the_clock_and_says_so(session: Session)
         await pilot.press("n")  # the next one says nothing more
         await pilot.pause()
         assert sum("Play clock started" in n.message for n in app._notifications) == 1
+
+
+async def test_a_delivery_to_one_team_selects_it_and_the_panel_marks_who_got_it(
+    tmp_path: Path,
+) -> None:
+    from scenarios import Loaded, harbour_drill_data, scenario
+
+    from tabletop.tui.widgets.teams import TeamsPanel
+
+    data = harbour_drill_data()
+    minister = next(i for i in data["injects"] if i["id"] == "minister-call")
+    minister["to"] = ["civ"]  # the minister calls civil protection
+    loaded = Loaded(scenario(data), tmp_path / "harbour-drill.yaml", "0" * 64)
+    session = Session.create(tmp_path / "s.db", loaded, clock=FakeClock(START_WALL))
+    app = make_app(session, where="s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")  # to all: the selection stays
+        panel = app.console_screen.query_one(TeamsPanel)
+        assert session.selected_team == "mod"
+        assert [("»" in line) for line in str(panel.render()).splitlines()] == [True] * 3
+        await pilot.press("3")
+        await pilot.press("n")  # press-call: to the foreign office, for Defence to decide
+        assert session.selected_team == "mod"
+        lines = str(panel.render()).splitlines()
+        assert [("»" in line) for line in lines] == [False, True, False]
+        await pilot.press("d")  # Defence did not receive it: said, and allowed
+        await pilot.pause()
+        assert any("Defence did not receive 'Journalist asks for comment'" in n.message
+                   for n in app._notifications)
+        assert app.screen.form_title == "Decision: Defence"  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        session.deliver("ships-stay")  # to all: the selection stays
+        await pilot.pause()
+        assert session.selected_team == "mod"
+        app.console_screen.action_deliver_next()  # the minister calls civil protection
+        await pilot.pause()
+        assert session.selected_team == "civ"
+    session.close()

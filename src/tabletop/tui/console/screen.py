@@ -26,7 +26,7 @@ from textual.screen import Screen
 from tabletop.app import forms, operations
 from tabletop.app.fields import error_message
 from tabletop.session import events as ev
-from tabletop.session.events import DECISION_KINDS, DELIVERY_KINDS, PhaseStarted
+from tabletop.session.events import DECISION_KINDS, DELIVERY_KINDS, Event, PhaseStarted
 from tabletop.session.permissions import may_record
 from tabletop.session.session import Session
 from tabletop.session.state import SessionState
@@ -316,7 +316,15 @@ class ConsoleScreen(Screen[None]):
 
     def _show_teams(self) -> None:
         self.query_one(TeamsPanel).show(self.state, self.session.selected_team,
-                                        self.session.recorder.teams)
+                                        self.session.recorder.teams, self._receivers())
+
+    def _receivers(self) -> frozenset[str]:
+        """The teams that received the inject on screen (none while it is undelivered)."""
+        shown = self.state.injects.get(self.viewing or "")
+        if shown is None or shown.status != "delivered":
+            return frozenset()
+        to = shown.inject.to
+        return frozenset(t.id for t in self.state.scenario.teams if to == "all" or t.id in to)
 
     def _show_viewing(self) -> None:
         view = self.query_one(InjectView)
@@ -341,10 +349,30 @@ class ConsoleScreen(Screen[None]):
             self.viewing = self._latest_viewable()
             if self.viewing and self.sees_all:
                 timeline.move_to(self.viewing)
+            self._select_the_addressee(new)
         if new:
             self._show_viewing()
+            self._show_teams()
         for phase_id in {e.payload.phase for e in new if isinstance(e.payload, PhaseStarted)}:
             timeline.refresh_phase(phase_id)
+
+    def _select_the_addressee(self, new: list[Event]) -> None:
+        """This console delivered an inject for one team to answer: the team that
+        decides it, or else the one team it went to, is the one to record for next."""
+        ours = self.session.recorder.author.console
+        for event in reversed(new):
+            if event.kind in DELIVERY_KINDS and event.author.console == ours:
+                delivery = self.state.delivery(event.seq)
+                shown = self.state.injects.get(delivery.inject) if delivery else None
+                if shown is None:
+                    return
+                to, decision = shown.inject.to, shown.inject.decision
+                team = decision.team if decision is not None else None
+                if team is None and to != "all" and len(to) == 1:
+                    team = to[0]
+                if team is not None and self.session.recorder.covers(team):
+                    self.select_team(team)
+                return
 
     def attempt(self, what: str, call: Callable[[], T]) -> tuple[bool, T | None]:
         """Run a core call; on failure say so and carry on."""
@@ -488,10 +516,14 @@ class ConsoleScreen(Screen[None]):
         return forms.decision_inject(self.state, self.viewing)
 
     def action_record_decision(self) -> None:
-        self.open_form(
-            forms.record_decision(self.session, self.session.selected_team,
-                                  self.decision_inject())
-        )
+        team, inject_id = self.session.selected_team, self.decision_inject()
+        answered = self.state.injects.get(inject_id or "")
+        if answered is not None and answered.inject.to != "all" \
+                and team not in answered.inject.to:
+            self.notify(f"{self.team_name(team)} did not receive '{answered.inject.title}'; "
+                        "recording its decision on it all the same.", severity="warning",
+                        timeout=8, markup=False)
+        self.open_form(forms.record_decision(self.session, team, inject_id))
 
     def action_next_team(self) -> None:
         recorder = self.session.recorder
