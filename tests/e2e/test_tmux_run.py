@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import tabletop
 from tabletop.session.session import Session
 from tabletop.session.store.location import Location, parse_url
 
@@ -21,6 +22,9 @@ pytestmark = [
 ]
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "workspace"
+SOURCE = Path(tabletop.__file__).resolve().parents[1]
+"""Where this test run imports tabletop from: the pane's console runs the same code
+(a relative PYTHONPATH would not reach it from the workspace the pane starts in)."""
 
 
 def tmux(*args: str) -> str:
@@ -33,6 +37,11 @@ def pane(tmp_path: Path) -> Iterator[str]:
     name = f"tabletop-e2e-{tmp_path.name}"
     yield name
     subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def pane_env(tmp_path: Path) -> list[str]:
+    """``tmux new-session`` options for the pane's environment."""
+    return ["-e", "XDG_CONFIG_HOME=" + str(tmp_path / "config"), "-e", f"PYTHONPATH={SOURCE}"]
 
 
 def wait_for(
@@ -56,7 +65,7 @@ def test_deliver_decide_quit_in_tmux(tmp_path: Path, pane: str) -> None:
         f"sleep 0.5; {sys.executable} -m tabletop run mini --session {session_file}; "
         "echo TABLETOP-EXITED; sleep 60"
     )
-    env = ["-e", "XDG_CONFIG_HOME=" + str(tmp_path / "config")]
+    env = pane_env(tmp_path)
     tmux("new-session", "-d", "-s", pane, "-x", "120", "-y", "36", *env, "-c",
          str(workspace), command)
 
@@ -107,7 +116,7 @@ def test_a_facilitator_and_an_evaluator_in_two_terminals_see_each_other(
 
         session_file = parse_url(unique_session(server_url()))
     where = shlex.quote(str(session_file))
-    env = ["-e", "XDG_CONFIG_HOME=" + str(tmp_path / "config")]
+    env = pane_env(tmp_path)
     run = f"{sys.executable} -m tabletop run"
     tmux("new-session", "-d", "-s", pane, "-x", "120", "-y", "36", *env, "-c",
          str(workspace), f"sleep 0.5; {run} mini --session {where}; sleep 60")
@@ -151,3 +160,4 @@ def test_a_facilitator_and_an_evaluator_in_two_terminals_see_each_other(
         # Opening and quitting the evaluator's console recorded nothing else.
         by_evaluator = [e.kind for e in session.state.history if e.author.role == "evaluator"]
         assert by_evaluator == ["item_rated"]
+
