@@ -161,3 +161,52 @@ def test_a_facilitator_and_an_evaluator_in_two_terminals_see_each_other(
         by_evaluator = [e.kind for e in session.state.history if e.author.role == "evaluator"]
         assert by_evaluator == ["item_rated"]
 
+
+def field_text(screen: str, label: str) -> str:
+    """What the single-line field below ``label`` shows (its placeholder when empty)."""
+    lines = screen.splitlines()
+    row = next(i for i, line in enumerate(lines) if label in line) + 2  # + its top edge
+    return lines[row].split("▊", 1)[1].split("▎", 1)[0].strip()
+
+
+def test_backspaces_then_typing_in_one_burst_lose_no_key_in_tmux(
+    tmp_path: Path, pane: str
+) -> None:
+    """Issue 14, item 19: 30 backspaces and then ``ab`` in one send-keys (the console
+    reads them all at once), twenty times: the single-line field reads ``ab`` each time.
+    Textual ran the backspaces only after they had bubbled up to the app, so the late
+    ones deleted what was typed after them (tabletop.tui.widgets.fields)."""
+    workspace = tmp_path / "ws"
+    shutil.copytree(FIXTURE, workspace)
+    command = f"sleep 0.5; {sys.executable} -m tabletop run mini --session drill.db; sleep 60"
+    env = pane_env(tmp_path)
+    tmux("new-session", "-d", "-s", pane, "-x", "120", "-y", "36", *env, "-c",
+         str(workspace), command)
+
+    def screen() -> str:
+        return tmux("capture-pane", "-t", pane, "-p")
+
+    wait_for(lambda: "PAUSED" in screen(), "the console", screen)
+    tmux("send-keys", "-t", pane, "C-p")
+    wait_for(lambda: "🔎" in screen(), "the command palette", screen)
+    tmux("send-keys", "-t", pane, "-l", "story clock: jump")
+    wait_for(lambda: "set the in-story date and time" in screen(), "the command", screen)
+    tmux("send-keys", "-t", pane, "Enter")
+    label = "New story time"
+    wait_for(lambda: label in screen(), "the story clock form", screen)
+
+    burst = ["BSpace"] * 30 + ["a", "b"]
+    read: list[str] = []
+    for _ in range(20):
+        tmux("send-keys", "-t", pane, *burst)
+        deadline = time.monotonic() + 1.5
+        shown = field_text(screen(), label)
+        while shown != "ab" and time.monotonic() < deadline:
+            time.sleep(0.05)
+            shown = field_text(screen(), label)
+        if shown == "ab":  # and it stays so: no late backspace takes it away
+            time.sleep(0.25)
+            shown = field_text(screen(), label)
+        read.append(shown)
+    lost = [shown for shown in read if shown != "ab"]
+    assert not lost, f"{len(lost)} of 20 bursts lost keys; the field read {read}"

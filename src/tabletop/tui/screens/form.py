@@ -24,6 +24,7 @@ from textual.widgets import Footer, Input, Label, Select, SelectionList, Static,
 from tabletop.app.fields import CONFIRMED, AskFirst, FieldKind, FormField, Values, error_message
 from tabletop.app.forms import FormSpec
 from tabletop.tui.keys.bindings import FORM_BINDINGS
+from tabletop.tui.widgets.fields import FieldArea, FieldInput
 
 __all__ = ["FieldKind", "FormField", "FormScreen", "Values", "error_message"]
 
@@ -70,7 +71,7 @@ class FormScreen(ModalScreen[bool]):
     def _widget(self, spec: FormField) -> Widget:
         wid = f"field-{spec.name}"
         if spec.kind == "text":
-            area = TextArea(str(spec.value), id=wid, soft_wrap=True, tab_behavior="focus")
+            area = FieldArea(str(spec.value), id=wid, soft_wrap=True, tab_behavior="focus")
             area.show_line_numbers = False
             return area
         if spec.kind == "select":
@@ -87,7 +88,7 @@ class FormScreen(ModalScreen[bool]):
             return SelectionList[str](
                 *((Text(lab), v, v in ticked) for lab, v in spec.choices), id=wid
             )
-        return Input(str(spec.value), placeholder=spec.placeholder, id=wid)
+        return FieldInput(str(spec.value), placeholder=spec.placeholder, id=wid)
 
     def on_mount(self) -> None:
         if self.fields:

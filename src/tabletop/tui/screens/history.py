@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input, Select, Static
 
 from tabletop.session.events import Event
 from tabletop.session.state import SessionState, StateNames
+from tabletop.tui.widgets.fields import FieldInput
 from tabletop.tui.widgets.history_table import HistoryTable, Row, columns_for, header_text
 
 
@@ -132,7 +133,7 @@ class HistoryScreen(ModalScreen[None]):
             with Horizontal():
                 teams = [(Text(t.name), t.id) for t in self.state.scenario.teams]
                 yield Select(teams, prompt="All teams", id="history-team")
-                yield Input(placeholder="filter by inject id", id="history-inject")
+                yield FieldInput(placeholder="filter by inject id", id="history-inject")
             scenario = self.state.scenario
             columns = columns_for(
                 self.state.last_seq, [t.id for t in scenario.teams], list(self.state.injects),

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from tabletop.core.vocabulary import RATING_LABELS, RATINGS
 from tabletop.session.state import SessionState
 from tabletop.tui.screens.form import error_message
+from tabletop.tui.widgets.fields import FieldInput
 
 MARKS = {"met": "✓", "partial": "◐", "not_met": "✗", "na": "–"}
 
@@ -76,7 +77,7 @@ class RatingScreen(ModalScreen[None]):
                 id="rating-value",
             )
             yield Label("Note (what you saw)")
-            yield Input(placeholder="short note", id="rating-note")
+            yield FieldInput(placeholder="short note", id="rating-note")
             yield Static("", id="rating-error")
         yield Footer()
 
