@@ -20,6 +20,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
+from tabletop.core.headers import keep_header_lines
 from tabletop.core.timefmt import format_story
 from tabletop.session.session import Session
 from tabletop.session.state import InjectState, SessionState
@@ -99,7 +100,7 @@ class InjectCard(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(inject_card_heading(self.state, self.inject_state))
-        yield Markdown(self.inject_state.inject.body or "")
+        yield Markdown(keep_header_lines(self.inject_state.inject.body))
 
 
 class BriefingCard(Vertical):

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tabletop.core.headers import keep_header_lines
 from tabletop.core.timefmt import format_story
 from tabletop.session.state import InjectState, SessionState
 
@@ -95,7 +96,7 @@ class InjectView(VerticalScroll):
         heading.update(inject_heading(state, inject_state))
         from rich.markdown import Markdown
 
-        text = Markdown(inject_state.inject.body or "*(no text)*")
+        text = Markdown(keep_header_lines(inject_state.inject.body) or "*(no text)*")
         if body is None:
             self.mount(Static(text, id="inject-body"))
         else:
