@@ -8,7 +8,6 @@ from textual.widgets import Static
 
 from tabletop.session.state import SessionState
 
-
 RECEIVED = "»"
 
 
