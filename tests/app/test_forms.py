@@ -187,7 +187,7 @@ def test_retract_move_and_amend_the_newest_decision(session: Session) -> None:
     assert [d.text for d in session.state.decisions.values() if not d.retracted] == [
         "Close the port"
     ]
-    assert forms.decision_choices(session.state) == [(f"#{decision.seq - 1} Defence: Close the port",
+    assert forms.decision_choices(session.state) == [("#1 Defence: Close the port",
                                                       str(decision.seq - 1))]
 
 
@@ -304,12 +304,14 @@ def test_a_correction_lists_the_newest_decisions_and_takes_an_older_one_by_numbe
     listed = next(f for f in spec.fields if f.name == "event").choices
     assert len(listed) == forms.DECISIONS_LISTED
     assert str(first.seq) not in {value for _, value in listed}
-    fill(spec, older=f"#{first.seq}", text="The very first decision, corrected", reason="typo")
+    # Older decisions are named by their number (#1), not by the journal's seq.
+    assert session.state.decisions[first.seq].number == 1 and first.seq != 1
+    fill(spec, older="#1", text="The very first decision, corrected", reason="typo")
     assert session.state.decisions[first.seq].text == "The very first decision, corrected"
     spec = forms.decision_amend(session)
     assert spec is not None
-    with pytest.raises(ValueError, match="there is no decision #1"):
-        fill(spec, older="1", text="x", reason="typo")
+    with pytest.raises(ValueError, match="there is no decision #999"):
+        fill(spec, older="999", text="x", reason="typo")
 
 
 def asked(spec: FormSpec | None, **values: Any) -> AskFirst:

@@ -190,8 +190,8 @@ def test_a_correction_of_a_decision_retracted_meanwhile_is_refused_with_who(
             other.record("decision_amended", event=decision.seq, text="Send two ferries",
                          reason="typo")
         assert str(refused.value) == (
-            f"decision {decision.seq} has been retracted: the facilitator recorded "
-            f"\"Decision #{decision.seq} retracted (reason: wrong table)\" a moment ago"
+            "decision #1 has been retracted: the facilitator recorded "
+            "\"Decision #1 retracted (reason: wrong table)\" a moment ago"
         )
         assert other.state.decisions[decision.seq].retracted
     assert [e.kind for e in session.store.events()][-1] == "decision_retracted"

@@ -390,7 +390,7 @@ def decision_choices(
         if not (live_only and d.retracted) and (not teams or d.team in teams)
     )
     return [
-        (f"#{d.seq} {team_name(state, d.team)}: {d.text}"[:80], str(d.seq))
+        (f"#{d.number} {team_name(state, d.team)}: {d.text}"[:80], str(d.seq))
         for d in islice(newest, DECISIONS_LISTED)
     ]
 
@@ -410,13 +410,18 @@ def _decision_correction(
                         required=True)]
     if len(choices) == DECISIONS_LISTED:
         fields.append(FormField("older", f"Or an older decision: its number (the list holds "
-                                f"the newest {DECISIONS_LISTED})", placeholder="e.g. 42"))
+                                f"the newest {DECISIONS_LISTED})", placeholder="e.g. 12"))
     fields += [*extra, REASON]
 
     def save(v: Values) -> None:
         older = str(v.get("older") or "").strip().lstrip("#")
         if older and not older.isdigit():
             raise ValueError(f"'{older[:20]}' is not a decision number")
+        if older:
+            numbered = session.state.decision_numbered(int(older))
+            if numbered is None:
+                raise ValueError(f"there is no decision #{older}")
+            older = str(numbered.seq)
         chosen = {**v, "event": older or v["event"]}
         session.record(kind, event=int(chosen["event"]), reason=v["reason"], **payload(chosen))
 
@@ -472,8 +477,10 @@ def decision_amend(session: Session) -> FormSpec | None:
         return {"text": v["text"], "option": new_option, "items": list(old.items)}
 
     def refill(name: str, v: Values) -> Values:
-        if name == "older" and str(v.get("older") or "").strip().lstrip("#").isdigit():
-            return current(str(v["older"]).strip().lstrip("#"))
+        older = str(v.get("older") or "").strip().lstrip("#")
+        if name == "older" and older.isdigit():
+            numbered = state.decision_numbered(int(older))
+            return current(str(numbered.seq)) if numbered else {}
         return current(str(v.get("event"))) if name == "event" else {}
 
     spec = _decision_correction(session, "decision: amend", "decision_amended",

@@ -351,7 +351,7 @@ class _Builder:
         for seq in seqs:
             decision = self.state.decisions[seq]
             title = "" if decision.inject is None else self.titles.get(decision.inject, "")
-            out.append(Evidence(seq, decision.text, title))
+            out.append(Evidence(seq, decision.text, title, decision.number))
         return out
 
     def team_scores(self) -> list[TeamScores]:
@@ -435,6 +435,7 @@ class _Builder:
             retracted=d.retracted,
             corrected=d.corrected,
             revisions=[Revision(r.seq, r.kind, wall_text(r.wall), r.reason) for r in d.revisions],
+            number=d.number,
         )
 
     def appendices(self) -> Appendices:

@@ -176,6 +176,8 @@ class Evidence:
     text: str
     inject: str
     """Inject title, or '' for a decision not tied to one."""
+    number: int = 0
+    """The decision's number (#1, #2 … in the order recorded)."""
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,8 @@ class DecisionRow:
     retracted: bool
     corrected: bool
     revisions: list[Revision]
+    number: int = 0
+    """#1, #2 … in the order recorded; a retracted decision keeps its number."""
 
 
 @dataclass(frozen=True)

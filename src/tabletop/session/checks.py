@@ -194,7 +194,7 @@ def _live_decision(payload: ev.Correction, state: SessionState) -> DecisionState
     seq = _target(payload, state)
     decision = state.decisions[seq]
     if decision.retracted:
-        raise ValueError(f"decision {seq} has been retracted")
+        raise ValueError(f"decision #{decision.number} has been retracted")
     return decision
 
 
@@ -383,7 +383,7 @@ def _retract(p: ev.DecisionRetracted, state: SessionState) -> ev.DecisionRetract
 def _move(p: ev.DecisionMoved, state: SessionState) -> ev.DecisionMoved:
     decision = _live_decision(p, state)
     if _team(state, p.team) == decision.team:
-        raise ValueError(f"decision {p.event} already belongs to team '{p.team}'")
+        raise ValueError(f"decision #{decision.number} already belongs to team '{p.team}'")
     return p
 
 

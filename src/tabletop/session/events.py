@@ -53,6 +53,10 @@ class Names(Protocol):
 
     def inject(self, inject_id: str) -> str: ...
 
+    def decision(self, seq: int) -> str:
+        """The decision recorded by event ``seq`` as people number it ("#3")."""
+        ...
+
 
 class Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One kind of event: its fields are the stored JSON object's keys, in order."""
@@ -308,7 +312,7 @@ class DecisionAmended(Correction, frozen=True, kw_only=True):
 
     def describe(self, names: Names) -> str:
         text = self.text if isinstance(self.text, str) else ""
-        return _because(f"Decision #{self.event} amended to: {text}", self.reason)
+        return _because(f"Decision {names.decision(self.event)} amended to: {text}", self.reason)
 
 
 class DecisionRetracted(Correction, frozen=True, kw_only=True):
@@ -317,7 +321,7 @@ class DecisionRetracted(Correction, frozen=True, kw_only=True):
     reason: Filled
 
     def describe(self, names: Names) -> str:
-        return _because(f"Decision #{self.event} retracted", self.reason)
+        return _because(f"Decision {names.decision(self.event)} retracted", self.reason)
 
 
 class DecisionMoved(Correction, frozen=True, kw_only=True):
@@ -329,7 +333,8 @@ class DecisionMoved(Correction, frozen=True, kw_only=True):
     reason: Filled
 
     def describe(self, names: Names) -> str:
-        return _because(f"Decision #{self.event} moved to {names.team(self.team)}", self.reason)
+        return _because(f"Decision {names.decision(self.event)} moved to "
+                        f"{names.team(self.team)}", self.reason)
 
 
 # ------------------------------------------------------------ evaluation

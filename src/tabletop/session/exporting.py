@@ -85,7 +85,7 @@ def _state(state: SessionState, now: float, live: bool) -> dict[str, Any]:
         "injects": [_inject(state.injects[inject_id]) for inject_id in state.order],
         "deliveries": [_plain(d) for d in state.deliveries()],
         "branches": {
-            inject.id: state.chosen_option(inject.id)
+            inject.id: state.branch_taken(inject.id)
             for inject in state.scenario.injects
             if inject.decision is not None
         },

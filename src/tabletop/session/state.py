@@ -121,6 +121,9 @@ class DecisionState:
     retracted: bool = False
     revisions: list[DecisionRevision] = field(default_factory=list)
     """Every event that touched this decision, oldest first (the original included)."""
+    number: int = 0
+    """1, 2, 3 … in the order recorded: what people call it ("#3"). A retracted
+    decision keeps its number, and numbers never change; ``seq`` is the journal's."""
 
     @property
     def corrected(self) -> bool:
@@ -249,6 +252,8 @@ class SessionState:
         self._delivery_by_seq: dict[int, Delivery] = {}
         self._rating_by_seq: dict[int, RatingState] = {}
         self._decisions_by_inject: dict[str, list[int]] = {}
+        self._numbered: list[int] = []
+        """The seq of decision #1, #2, … in the order recorded."""
         self._dependents: dict[str, list[str]] = {}
         for inject in scenario.injects:
             if inject.when is not None:
@@ -345,6 +350,12 @@ class SessionState:
     def dependents(self, inject_id: str) -> Sequence[str]:
         """The injects whose condition names ``inject_id``, in timeline order."""
         return self._dependents.get(inject_id, ())
+
+    def decision_numbered(self, number: int) -> DecisionState | None:
+        """Decision #``number`` (1, 2, 3 … in the order recorded)."""
+        if 1 <= number <= len(self._numbered):
+            return self.decisions[self._numbered[number - 1]]
+        return None
 
     def settled_options(self, inject_id: str) -> frozenset[str] | None:
         """The options of decision point ``inject_id`` that the delivered branches
@@ -578,7 +589,9 @@ class SessionState:
                     event.seq, event.kind, event.wall, "", team, text, option, list(items)
                 )
             ],
+            number=len(self._numbered) + 1,
         )
+        self._numbered.append(event.seq)
         if inject is not None:
             self._decisions_by_inject.setdefault(inject, []).append(event.seq)
             self._resolve_branches(inject)
@@ -825,3 +838,7 @@ class StateNames:
     def inject(self, inject_id: str) -> str:
         inject = self.state.injects.get(inject_id)
         return inject.inject.title if inject else inject_id
+
+    def decision(self, seq: int) -> str:
+        decision = self.state.decisions.get(seq)
+        return f"#{decision.number}" if decision else f"at event {seq}"

@@ -22,7 +22,7 @@ from tabletop.session.state import DecisionState, SessionState
 def decision_line(state: SessionState, decision: DecisionState) -> Text:
     team = state.scenario.team_by_id.get(decision.team)
     text = Text()
-    text.append(f"#{decision.seq} {format_story(decision.story_time)} ", style="bold")
+    text.append(f"#{decision.number} {format_story(decision.story_time)} ", style="bold")
     text.append(f"{team.name if team else decision.team}", style="underline")
     if decision.option:
         text.append(f"  [{_option_label(state, decision)}]")
