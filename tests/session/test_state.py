@@ -496,3 +496,21 @@ def test_applying_an_event_twice_changes_nothing(script: Script) -> None:
     state.apply(Event(event.seq, "inject_delivered", event.wall, InjectDelivered(inject="choice")))
     assert [s.inject.id for s in state.delivered()] == ["intro"]
     assert len(state.history) == 1
+
+
+def test_decisions_are_numbered_in_the_order_recorded_and_keep_their_number(
+    script: Script,
+) -> None:
+    state = script.state
+    script.add("inject_delivered", inject="intro")
+    first = script.add("decision_recorded", team="ops", text="One")
+    second = script.add("decision_recorded", team="policy", text="Two")
+    script.add("decision_retracted", event=second.seq, reason="wrong table")
+    script.add("note_added", text="between")
+    third = script.add("decision_recorded", team="ops", text="Three")
+    numbers = {d.text: d.number for d in state.decisions.values()}
+    assert numbers == {"One": 1, "Two": 2, "Three": 3}
+    assert state.decision_numbered(2) is state.decisions[second.seq]
+    assert state.decision_numbered(3) is state.decisions[third.seq]
+    assert state.decision_numbered(4) is None and state.decision_numbered(0) is None
+    assert first.seq != 1  # numbers are not the journal's seqs
