@@ -101,6 +101,64 @@ def test_deliver_decide_quit_in_tmux(tmp_path: Path, pane: str) -> None:
     assert not Path(f"{session_file}-wal").exists()
 
 
+def test_a_late_decision_never_plays_the_second_branch_in_tmux(tmp_path: Path, pane: str) -> None:
+    """Issue 14's scenario: the default branch plays past an undecided decision point,
+    then the team decides the other way; 'n' must not deliver the other branch."""
+    workspace = tmp_path / "ws"
+    shutil.copytree(FIXTURE, workspace)
+    session_file = workspace / "late.db"
+    command = (
+        f"sleep 0.5; {sys.executable} -m tabletop run mini --session {session_file}; "
+        "echo TABLETOP-EXITED; sleep 60"
+    )
+    tmux("new-session", "-d", "-s", pane, "-x", "120", "-y", "36", *pane_env(tmp_path),
+         "-c", str(workspace), command)
+
+    def screen() -> str:
+        return tmux("capture-pane", "-t", pane, "-p")
+
+    def keys(*sent: str) -> None:
+        tmux("send-keys", "-t", pane, *sent)
+
+    wait_for(lambda: "PAUSED" in screen(), "the console", screen)
+    keys("n")
+    wait_for(lambda: "RUNNING" in screen() or "play clock started" in screen().lower(),
+             "the clock started by the first delivery", screen)
+    keys("n")
+    wait_for(lambda: "Journalist" in screen() or "press" in screen().lower(),
+             "the second delivery", screen)
+    keys("n")  # 'talks' hangs on the undecided 'shots': the console asks
+    wait_for(lambda: "no decision recorded" in screen(), "the question", screen)
+    assert "Go on with the default: Hold (g)" in screen()
+    keys("g")
+    wait_for(lambda: "Talks offered" in screen() and "no decision recorded" not in screen(),
+             "the default branch delivered", screen)
+    keys("p", "p", "1", "d")  # back to 'shots'; Blue decides it
+    wait_for(lambda: "Decision: Blue" in screen(), "the decision form", screen)
+    keys("-l", "Reinforce after all")
+    # The option list, as a person picks it: each key once the last has landed.
+    for key in ("Tab", "Enter", "Down", "Enter"):
+        time.sleep(0.4)
+        keys(key)
+    wait_for(lambda: "▼" in screen() and "Reinforce  " in screen(), "Reinforce chosen", screen)
+    keys("C-s")
+    wait_for(lambda: "the branch already played" in screen(), "the warning", screen)
+    keys("y")
+    wait_for(lambda: "Reinforce after all" in screen() and "Decision: Blue" not in screen(),
+             "the late decision in the log", screen)
+    keys("n")
+    wait_for(lambda: "No inject is waiting" in screen(), "nothing left to deliver", screen)
+    keys("q")
+    wait_for(lambda: "TABLETOP-EXITED" in screen(), "the console to quit", screen)
+
+    with Session.open_readonly(session_file) as session:
+        state = session.state
+        assert [s.inject.id for s in state.delivered()] == ["shots", "press-call", "talks"]
+        assert state.injects["troops-move"].status == "skipped-branch"
+        (decision,) = state.decisions.values()
+        assert (decision.team, decision.option) == ("blue", "reinforce")
+
+
 @pytest.mark.parametrize("store", ["sqlite", "postgres"])
 def test_a_facilitator_and_an_evaluator_in_two_terminals_see_each_other(
     tmp_path: Path, pane: str, store: str
