@@ -739,4 +739,19 @@ class ConsoleScreen(Screen[None]):
     def action_quit_console(self) -> None:
         # The app closes the session (checkpoint) before it exits.
         leave: Callable[[], object] = getattr(self.app, "action_quit_console", self.app.exit)
-        leave()
+        state = self.state
+        if not (self.session.recorder.is_facilitator and not self.session.read_only
+                and not state.paused and not state.ended):
+            leave()
+            return
+        from tabletop.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                leave()
+
+        self.app.push_screen(ConfirmScreen(
+            "quit: the play clock is running",
+            "The play clock is running. Quit now? It stops at this moment, and the other "
+            "consoles show the exercise stopped until you resume it with "
+            "'tabletop run … --session …'. (ctrl+q quits without asking.)"), answered)
