@@ -206,7 +206,7 @@ async def test_resume_restores_where_the_session_stopped(tmp_path: Path) -> None
         assert again.selected_team == "mfa"
         assert again.state.paused  # a resumed session starts paused
         assert "PAUSED" in str(screen.query_one("#clocks").render())
-        assert "▶ 2 » Foreign Office" in str(screen.query_one("#teams").render())
+        assert "▶ 2 » mfa  Foreign Office" in str(screen.query_one("#teams").render())
         assert "Issue a statement" in str(screen.query_one("#decision-text").render())
         assert screen.query_one(Timeline).cursor_inject == "harbour-alarm"
         await pilot.press("q")

@@ -113,8 +113,10 @@ class ConsoleScreen(Screen[None]):
     ConsoleScreen #side { width: 36; }
     ConsoleScreen #teams { border: round $primary; }
     ConsoleScreen #facilitator { border: heavy $warning; }
-    ConsoleScreen.-narrow #timeline { width: 26; }
-    ConsoleScreen.-narrow #side { width: 25; }
+    ConsoleScreen.-narrow #timeline { width: 24; }
+    ConsoleScreen.-narrow #side { width: 22; }
+    ConsoleScreen.-narrow #inject { height: 1fr; border-bottom: none; }
+    ConsoleScreen.-narrow #decisions { height: 5; min-height: 5; }
     ConsoleScreen.-narrow #palette-hint { display: block; }
     ConsoleScreen Timeline:focus, ConsoleScreen InjectView:focus-within { border: round $accent; }
     """

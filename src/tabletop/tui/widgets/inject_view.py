@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import cast
 
 from rich.text import Text
@@ -12,6 +13,7 @@ from textual.widgets import Static
 from tabletop.core.headers import keep_header_lines
 from tabletop.core.timefmt import format_story
 from tabletop.session.state import InjectState, SessionState
+from tabletop.tui.widgets.fitting import shorten_middle
 
 STATUS_WORDS = {
     "pending": "○ pending",
@@ -28,6 +30,32 @@ def audience_names(state: SessionState, inject_state: InjectState) -> str:
         return "all teams"
     teams = state.scenario.team_by_id
     return ", ".join(teams[t].name if t in teams else t for t in inject.to)
+
+
+STATUS_GLYPHS = {"pending": "○", "delivered": "●", "held": "‖", "skipped": "⊘",
+                 "skipped-branch": "⤳"}
+
+
+def compact_heading(state: SessionState, inject_state: InjectState, width: int) -> Text:
+    """The heading for a narrow screen: status and time with the id, the title, and
+    channel, sender and audience, each but the title on one line, so that the body
+    keeps the room (at 80×24, at least 8 lines of it)."""
+    inject = inject_state.inject
+    delivery = inject_state.delivery
+    moment = (delivery.story_time if delivery is not None and not delivery.undone
+              else state.scenario.story_time_of(inject))
+    star = " ★" if inject_state.unscripted else ""
+    first = Text(f"{STATUS_GLYPHS.get(inject_state.status, '?')}{star} "
+                 f"{moment.strftime('%a %H:%M')}  ")
+    first.append(inject.id, style="bold")
+    route = Text(f"{inject.channel.upper()}", style="reverse")
+    route.append(f" {inject.sender} → {audience_names(state, inject_state)}")
+    for line in (first, route):
+        line.truncate(max(width, 8), overflow="ellipsis")
+    title = inject.title
+    if len(textwrap.wrap(title, max(width, 8))) > 2:  # two lines at most, cut mid-way
+        title = shorten_middle(title, 2 * max(width, 8) - 8)
+    return Text("\n").join([first, Text(title, style="bold"), route])
 
 
 def inject_heading(state: SessionState, inject_state: InjectState) -> Text:
@@ -76,6 +104,24 @@ class InjectView(VerticalScroll):
         # three or four times over, not twice.
         yield Static(self.nothing_yet, id="inject-heading")
 
+    _shown_state: SessionState | None = None
+
+    def _heading(self, state: SessionState, inject_state: InjectState) -> None:
+        heading = self.query_one("#inject-heading", Static)
+        if self.screen.has_class("-narrow"):
+            # The heading's own text width once laid out; before that, the view's less
+            # the heading's padding and a scroll bar.
+            width = heading.content_region.width or self.scrollable_content_region.width - 3
+            heading.update(compact_heading(state, inject_state, width if width > 0 else 25))
+        else:
+            heading.update(inject_heading(state, inject_state))
+
+    def on_resize(self) -> None:
+        """A compact heading is cut to the width: cut it again when that changes."""
+        state, shown = self._shown_state, self.showing
+        if state is not None and shown in state.injects:
+            self._heading(state, state.injects[shown])
+
     def _body(self) -> Static | None:
         found = self.query("#inject-body")
         return cast("Static", found.first()) if found else None
@@ -93,12 +139,14 @@ class InjectView(VerticalScroll):
             return
         current = inject_id == (self.latest or state.current_inject)
         self.border_title = "Current inject" if current else "Viewing (not current)"
-        heading.update(inject_heading(state, inject_state))
+        self._shown_state = state
+        self._heading(state, inject_state)
         from rich.markdown import Markdown
 
         text = Markdown(keep_header_lines(inject_state.inject.body) or "*(no text)*")
         if body is None:
             self.mount(Static(text, id="inject-body"))
+            self.call_after_refresh(self.on_resize)  # a scroll bar may narrow the heading
         else:
             body.update(text)
         self.scroll_home(animate=False)

@@ -24,7 +24,9 @@ def teams_text(
         selected = team.id == selected_team
         key = str(n) if n <= 9 else " "
         mark = RECEIVED if team.id in received else " "
-        line = f"{'▶' if selected else ' '} {key} {mark} {team.name}"
+        # The id first: it is short, unique, and what --team takes; long names that
+        # share their first words ("Averna MoD …", "Averna MFA …") then stay apart.
+        line = f"{'▶' if selected else ' '} {key} {mark} {team.id}  {team.name}"
         dim = bool(mine) and team.id not in mine
         text.append(line, style="bold reverse" if selected else "dim" if dim else "")
         text.append("\n")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import ClassVar, NamedTuple
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -21,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tabletop.session.state import InjectState, SessionState
+from tabletop.tui.widgets.fitting import shorten_title
 
 Signature = tuple[str, bool, int | None, bool, bool]
 
@@ -59,6 +61,12 @@ def story_time_format(state: SessionState) -> str:
     if span >= WEEK:
         return "%a %d %b %H:%M"
     return "%a %H:%M" if span else "%H:%M"
+
+
+NARROW_ROW = 32
+"""Rows narrower than this show the story time in a shorter form, leaving room for
+the title."""
+NARROW_FORMATS = {"%a %d %b %H:%M": "%d.%m %H:%M", "%a %H:%M": "%a %H:%M"}
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -263,7 +271,7 @@ class Timeline(ScrollView, can_focus=True):
         if row.kind == "phase":
             text, style = self._phase_text(row.key), self._style("timeline--phase")
         else:
-            text, style = self._inject_text(self.state.injects[row.key], upcoming)
+            text, style = self._inject_text(self.state.injects[row.key], upcoming, width)
         if index == self.cursor and self.has_focus:
             style = style + self._style("timeline--cursor")
         elif index == self.cursor:
@@ -281,20 +289,30 @@ class Timeline(ScrollView, can_focus=True):
         title = phase.title if phase else phase_id
         return Text(f"━ {title}  {self.phase_label(phase_id)}")
 
-    def _inject_text(self, s: InjectState, upcoming: str | None) -> tuple[Text, Style]:
+    def _inject_text(
+        self, s: InjectState, upcoming: str | None, width: int
+    ) -> tuple[Text, Style]:
         inject = s.inject
         current = inject.id == self.state.current_inject
         glyph = "▶" if current else GLYPHS.get(s.status, "?")
         if upcoming == inject.id:
             glyph = "›"
-        story = self.state.scenario.story_time_of(inject).strftime(self.time_format)
+        story = self.state.scenario.story_time_of(inject).strftime(
+            NARROW_FORMATS.get(self.time_format, self.time_format) if width < NARROW_ROW
+            else self.time_format
+        )
         text = Text(f"{glyph} {story} ")
         if s.unscripted:
             text.append("★ ")
-        text.append(inject.title)
         word = WORDS.get(s.status)
-        if word:
-            text.append(f" [{word}]")
+        suffix = f" [{word}]" if word else ""
+        # Cut from the middle: branches often differ only at the end of their titles.
+        room = width - text.cell_len - cell_len(suffix)
+        if room < 12:  # a narrow column: the glyph says it, the title needs the room
+            suffix, room = "", width - text.cell_len
+        room = max(room, 6)
+        text.append(shorten_title(inject.title, room))
+        text.append(suffix)
         if current:
             return text, self._style("timeline--current")
         if s.status in ("skipped", "skipped-branch"):
