@@ -64,14 +64,27 @@ def play_every_kind(session: Session, text: str = NASTY) -> None:
     session.record("rating_corrected", event=rating.seq, rating="met", note=text, reason=text)
     session.rate_item(teams[1], items[1], "na")
     session.record("objective_rated", objective=scenario.objectives[0].id, rating="S", reason=text)
-    session.record("note_added", text=text, team=teams[0], inject=decided.id)
+    note = session.record("note_added", text=text, team=teams[0], inject=decided.id)
+    session.record("note_corrected", event=note.seq, text=text + " (corrected)", reason=text)
     session.record("story_clock_jumped", to="2030-01-02T03:04:05+01:00", reason=text)
     session.toggle_pause()
-    session.record("hotwash_entry", kind="strength", text=text, objective=None, team=None)
-    session.record(
+    entry = session.record("hotwash_entry", kind="strength", text=text, objective=None,
+                           team=None)
+    session.record("hotwash_entry_corrected", event=entry.seq, kind="improvement",
+                   objective=scenario.objectives[0].id, reason=text)
+    action = session.record(
         "improvement_action", action=text, item=items[0], capability=text, owner=text,
         due="2027-01-31",
     )
+    session.record("improvement_action_corrected", event=action.seq, owner=text + " (new)",
+                   due="2027-02-28", reason=text)
+    for kind, data in [
+        ("note", {"text": text}),
+        ("hotwash_entry", {"kind": "improvement", "text": text}),
+        ("improvement_action", {"action": text}),
+    ]:
+        slip = session.record("note_added" if kind == "note" else kind, **data)
+        session.record(f"{kind}_retracted", event=slip.seq, reason=text)
     session.end_exercise()
 
 

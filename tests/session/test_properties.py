@@ -20,6 +20,17 @@ REF = st.integers(min_value=1, max_value=45)
 inject_ids = st.sampled_from((*SCRIPTED, "ghost"))
 teams = st.sampled_from(TEAMS)
 texts = st.sampled_from(("a", "b", "c"))
+ENTRIES = {  # what corrections of notes, hot wash entries and actions are named by
+    "note": ("note_added", "text"),
+    "hotwash_entry": ("hotwash_entry", "text"),
+    "improvement_action": ("improvement_action", "action"),
+}
+entry_kinds = st.sampled_from(tuple(ENTRIES))
+
+
+def _added(kind: str, text: str) -> tuple[str, dict[str, Any]]:
+    added, field = ENTRIES[kind]
+    return added, {field: text, **({"kind": "strength"} if kind == "hotwash_entry" else {})}
 
 EVENT = st.one_of(
     st.builds(lambda i: ("inject_delivered", {"inject": i}), inject_ids),
@@ -78,6 +89,14 @@ EVENT = st.one_of(
         REF,
         st.sampled_from(("met", "na")),
     ),
+    st.builds(_added, entry_kinds, texts),
+    st.builds(
+        lambda k, e, x: (f"{k}_corrected", {"event": e, ENTRIES[k][1]: x, "reason": "r"}),
+        entry_kinds,
+        REF,
+        texts,
+    ),
+    st.builds(lambda k, e: (f"{k}_retracted", {"event": e, "reason": "r"}), entry_kinds, REF),
     st.sampled_from(
         [
             ("clock_resumed", {}),
@@ -207,6 +226,56 @@ def test_replay_is_consistent(specs: list[tuple[str, dict[str, Any]]]) -> None:
         state.decisions
     )
     assert state.current_inject == (shown[-1].inject.id if shown else None)
+    assert_entries(state, events)
+
+
+def assert_entries(state: SessionState, events: list[Event]) -> None:
+    """Notes, hot wash entries and actions: all but the retracted, each as corrected last."""
+    lists = {"note": state.notes, "hotwash_entry": state.hotwash,
+             "improvement_action": state.actions}
+    for kind, (added, field) in ENTRIES.items():
+        made = [e for e in events if e.kind == added]
+        gone = targets(events, f"{kind}_retracted")
+        assert [x.seq for x in lists[kind]] == [e.seq for e in made if e.seq not in gone]
+        for entry in lists[kind]:
+            said = [e.data[field] for e in events if e.kind in (added, f"{kind}_corrected")
+                    and (e.seq == entry.seq or e.data.get("event") == entry.seq < e.seq)]
+            assert getattr(entry, field) == said[-1]
+    # Each correction counts while what it corrects is live: none after a retraction.
+    expected: dict[int, list[int]] = {}
+    closed: set[int] = set()
+    for event in events:
+        kind, _, verb = event.kind.rpartition("_")
+        target = state.event(event.data.get("event", 0)) if kind in ENTRIES else None
+        if (target is None or target.kind != ENTRIES[kind][0] or target.seq in closed
+                or target.seq > event.seq):
+            continue
+        expected.setdefault(target.seq, []).append(event.seq)
+        if verb == "retracted":
+            closed.add(target.seq)
+    added = {added for added, _ in ENTRIES.values()}
+    assert {seq: by for seq, by in state.corrections.items()
+            if getattr(state.event(seq), "kind", None) in added} == expected
+
+
+ENTRY_BASE = [_added(kind, "first") for kind in ENTRIES for _ in range(2)]
+"""Two notes (seq 1, 2), two hot wash entries (3, 4) and two actions (5, 6)."""
+NEAR = st.integers(min_value=1, max_value=8)  # mostly the base, of every kind
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(
+    st.builds(lambda k, e, x: (f"{k}_corrected", {"event": e, ENTRIES[k][1]: x, "reason": "r"}),
+              entry_kinds, NEAR, texts),
+    st.builds(lambda k, e: (f"{k}_retracted", {"event": e, "reason": "r"}), entry_kinds, NEAR),
+), max_size=20))
+def test_entries_read_as_corrected_last_until_retracted(
+    specs: list[tuple[str, dict[str, Any]]],
+) -> None:
+    from conftest import make_scenario
+
+    events = as_events(ENTRY_BASE + specs)
+    assert_entries(replay(make_scenario(), events), events)
 
 
 # ------------------------------------------------------------ corrections commute
@@ -225,6 +294,9 @@ BASE: list[tuple[str, dict[str, Any]]] = [
     ("item_rated", {"team": "ops", "item": "drill/share", "rating": "met", "note": ""}),  # 5
     ("item_rated", {"team": "comms", "item": "drill/brief", "rating": "partial", "note": ""}),
     ("inject_delivered", {"inject": "escalation"}),  # 7
+    ("note_added", {"text": "seen", "team": "ops"}),  # 8
+    ("hotwash_entry", {"kind": "strength", "text": "fast"}),  # 9
+    ("improvement_action", {"action": "write it down"}),  # 10
 ]
 
 CORRECTIONS: list[tuple[str, dict[str, Any]]] = [
@@ -239,6 +311,9 @@ CORRECTIONS: list[tuple[str, dict[str, Any]]] = [
     ("decision_moved", {"event": 4, "team": "policy", "reason": "r"}),
     ("rating_corrected", {"event": 5, "rating": "not_met", "note": "n", "reason": "r"}),
     ("rating_corrected", {"event": 6, "rating": "na", "note": "", "reason": "r"}),
+    ("note_corrected", {"event": 8, "text": "seen twice", "team": "policy", "reason": "r"}),
+    ("hotwash_entry_corrected", {"event": 9, "kind": "improvement", "reason": "r"}),
+    ("improvement_action_retracted", {"event": 10, "reason": "r"}),
 ]
 
 
@@ -258,6 +333,8 @@ def outcome(state: SessionState) -> dict[str, Any]:
             k: dataclasses.replace(r, corrected_by=[], correction_reasons=[])
             for k, r in state.ratings.items()
         },
+        "entries": [dataclasses.astuple(e) for e in (*state.notes, *state.hotwash,
+                                                       *state.actions)],
         "corrected": {seq: len(by) for seq, by in state.corrections.items()},
     }
 

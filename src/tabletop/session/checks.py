@@ -22,9 +22,16 @@ from msgspec.structs import replace
 from tabletop.core.problems import did_you_mean, excerpt
 from tabletop.core.timefmt import parse_datetime
 from tabletop.session import events as ev
-from tabletop.session.state import DecisionState, SessionState
+from tabletop.session.state import (
+    DecisionState,
+    HotwashEntry,
+    ImprovementAction,
+    Note,
+    SessionState,
+)
 
 P = TypeVar("P", bound=ev.Payload)
+E = TypeVar("E", HotwashEntry, ImprovementAction, Note)
 Check = Callable[[P, SessionState], P]
 
 CHECKS: dict[type[ev.Payload], Callable[[Any, SessionState], ev.Payload]] = {}
@@ -160,6 +167,19 @@ def _objective(state: SessionState, objective: str) -> str:
     return objective
 
 
+def _optional_objective(state: SessionState, objective: str | None) -> str | None:
+    return _objective(state, objective) if objective else None
+
+
+def _due(due: str) -> str:
+    if due:
+        try:
+            date.fromisoformat(due)
+        except ValueError:
+            raise ValueError(f"due date '{excerpt(due)}' must look like 2026-06-30") from None
+    return due
+
+
 def _option(state: SessionState, inject: str | None, option: str | None) -> str | None:
     if option is None:
         return None
@@ -196,6 +216,27 @@ def _live_decision(payload: ev.Correction, state: SessionState) -> DecisionState
     if decision.retracted:
         raise ValueError(f"decision #{decision.number} has been retracted")
     return decision
+
+
+def _live_entry(
+    payload: ev.Correction, state: SessionState, find: Callable[[int], E | None], what: str
+) -> E:
+    """The note, hot wash entry or improvement action ``payload`` corrects, not retracted."""
+    seq = _target(payload, state)
+    entry = find(seq)
+    if entry is None:
+        raise ValueError(f"{payload.KIND}: there is no {what} {seq}")
+    if state.retracted(seq):
+        raise ValueError(f"{what} {seq} has been retracted")
+    return entry
+
+
+def _changes_something(
+    what: str, seq: int, before: tuple[Any, ...], after: tuple[Any, ...]
+) -> None:
+    """A correction that leaves everything as it was is a slip (a form saved unchanged)."""
+    if before == after:
+        raise ValueError(f"{what} {seq} already says that: change something, or retract it")
 
 
 def _deciding_team_ok(
@@ -415,19 +456,79 @@ def _note(p: ev.NoteAdded, state: SessionState) -> ev.NoteAdded:
     return replace(p, team=team, inject=_optional_inject(state, p.inject))
 
 
+@_checks(ev.NoteCorrected)
+def _correct_note(p: ev.NoteCorrected, state: SessionState) -> ev.NoteCorrected:
+    note = _live_entry(p, state, state.note, "note")
+    text = note.text if p.text is UNSET else p.text
+    team = note.team if p.team is UNSET else _optional_team(state, p.team)
+    inject = note.inject if p.inject is UNSET else _optional_inject(state, p.inject)
+    _changes_something("note", p.event, (note.text, note.team, note.inject), (text, team, inject))
+    return replace(p, text=text, team=team, inject=inject)
+
+
+@_checks(ev.NoteRetracted)
+def _retract_note(p: ev.NoteRetracted, state: SessionState) -> ev.NoteRetracted:
+    _live_entry(p, state, state.note, "note")
+    return p
+
+
 @_checks(ev.HotwashEntry)
 def _hotwash(p: ev.HotwashEntry, state: SessionState) -> ev.HotwashEntry:
-    objective = _objective(state, p.objective) if p.objective else None
+    objective = _optional_objective(state, p.objective)
     return replace(p, objective=objective, team=_optional_team(state, p.team))
+
+
+@_checks(ev.HotwashEntryCorrected)
+def _correct_hotwash(
+    p: ev.HotwashEntryCorrected, state: SessionState
+) -> ev.HotwashEntryCorrected:
+    entry = _live_entry(p, state, state.hotwash_entry, "hot wash entry")
+    objective = (entry.objective if p.objective is UNSET
+                 else _optional_objective(state, p.objective))
+    kind = entry.kind if p.kind is UNSET else p.kind
+    text = entry.text if p.text is UNSET else p.text
+    team = entry.team if p.team is UNSET else _optional_team(state, p.team)
+    _changes_something("hot wash entry", p.event,
+                       (entry.objective, entry.kind, entry.text, entry.team),
+                       (objective, kind, text, team))
+    return replace(p, objective=objective, kind=kind, text=text, team=team)
+
+
+@_checks(ev.HotwashEntryRetracted)
+def _retract_hotwash(
+    p: ev.HotwashEntryRetracted, state: SessionState
+) -> ev.HotwashEntryRetracted:
+    _live_entry(p, state, state.hotwash_entry, "hot wash entry")
+    return p
 
 
 @_checks(ev.ImprovementAction)
 def _action(p: ev.ImprovementAction, state: SessionState) -> ev.ImprovementAction:
     item = _item(state, p.item) if p.item else None
-    if p.due:
-        try:
-            date.fromisoformat(p.due)
-        except ValueError:
-            raise ValueError(f"due date '{excerpt(p.due)}' must look like 2026-06-30") from None
+    _due(p.due)
     return replace(p, item=item)
+
+
+@_checks(ev.ImprovementActionCorrected)
+def _correct_action(
+    p: ev.ImprovementActionCorrected, state: SessionState
+) -> ev.ImprovementActionCorrected:
+    old = _live_entry(p, state, state.improvement_action, "improvement action")
+    action = old.action if p.action is UNSET else p.action
+    item = old.item if p.item is UNSET else (_item(state, p.item) if p.item else None)
+    capability = old.capability if p.capability is UNSET else p.capability
+    owner = old.owner if p.owner is UNSET else p.owner
+    due = old.due if p.due is UNSET else _due(p.due)
+    _changes_something("improvement action", p.event,
+                       (old.action, old.item, old.capability, old.owner, old.due),
+                       (action, item, capability, owner, due))
+    return replace(p, action=action, item=item, capability=capability, owner=owner, due=due)
+
+
+@_checks(ev.ImprovementActionRetracted)
+def _retract_action(
+    p: ev.ImprovementActionRetracted, state: SessionState
+) -> ev.ImprovementActionRetracted:
+    _live_entry(p, state, state.improvement_action, "improvement action")
+    return p
 

@@ -390,15 +390,73 @@ class NoteAdded(Payload, frozen=True, kw_only=True):
         return f"Note: {self.text}"
 
 
+class NoteCorrected(Correction, frozen=True, kw_only=True):
+    """What a note says, corrected; a field left out keeps what the note said
+    (the checks fill it in, so a stored correction is complete)."""
+
+    KIND = "note_corrected"
+    CORRECTS = frozenset({"note_added"})
+    text: Filled | UnsetType = UNSET
+    team: str | UnsetType | None = UNSET
+    inject: str | UnsetType | None = UNSET
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        text = self.text if isinstance(self.text, str) else ""
+        return _because(f"Note #{self.event} corrected to: {text}", self.reason)
+
+
+class NoteRetracted(Correction, frozen=True, kw_only=True):
+    KIND = "note_retracted"
+    CORRECTS = frozenset({"note_added"})
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        return _because(f"Note #{self.event} retracted", self.reason)
+
+
+# ------------------------------------------------------------ the hot wash
+
+HotwashKind = Literal["strength", "improvement"]
+
+
 class HotwashEntry(Payload, frozen=True, kw_only=True):
     KIND = "hotwash_entry"
     objective: str | None = None
-    kind: Literal["strength", "improvement"]
+    kind: HotwashKind
     text: Filled
     team: str | None = None
 
     def describe(self, names: Names) -> str:
         return f"Hot wash ({self.kind}): {self.text}"
+
+
+class HotwashEntryCorrected(Correction, frozen=True, kw_only=True):
+    """A hot wash entry, corrected; a field left out keeps what the entry said
+    (the checks fill it in, so a stored correction is complete)."""
+
+    KIND = "hotwash_entry_corrected"
+    CORRECTS = frozenset({"hotwash_entry"})
+    objective: str | UnsetType | None = UNSET
+    kind: HotwashKind | UnsetType = UNSET
+    text: Filled | UnsetType = UNSET
+    team: str | UnsetType | None = UNSET
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        kind = self.kind if isinstance(self.kind, str) else ""
+        text = self.text if isinstance(self.text, str) else ""
+        return _because(f"Hot wash entry #{self.event} corrected to ({kind}): {text}",
+                        self.reason)
+
+
+class HotwashEntryRetracted(Correction, frozen=True, kw_only=True):
+    KIND = "hotwash_entry_retracted"
+    CORRECTS = frozenset({"hotwash_entry"})
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        return _because(f"Hot wash entry #{self.event} retracted", self.reason)
 
 
 class ImprovementAction(Payload, frozen=True, kw_only=True):
@@ -412,6 +470,36 @@ class ImprovementAction(Payload, frozen=True, kw_only=True):
 
     def describe(self, names: Names) -> str:
         return f"Action: {self.action}"
+
+
+class ImprovementActionCorrected(Correction, frozen=True, kw_only=True):
+    """An improvement action, corrected; a field left out keeps what the action
+    said (the checks fill it in, so a stored correction is complete)."""
+
+    KIND = "improvement_action_corrected"
+    CORRECTS = frozenset({"improvement_action"})
+    action: Filled | UnsetType = UNSET
+    item: str | UnsetType | None = UNSET
+    capability: str | UnsetType = UNSET
+    owner: str | UnsetType = UNSET
+    due: str | UnsetType = UNSET
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        action = self.action if isinstance(self.action, str) else ""
+        who = [f"{label} {value}" for label, value in (("owner", self.owner), ("due", self.due))
+               if isinstance(value, str) and value]
+        said = f"{action} ({', '.join(who)})" if who else action
+        return _because(f"Action #{self.event} corrected to: {said}", self.reason)
+
+
+class ImprovementActionRetracted(Correction, frozen=True, kw_only=True):
+    KIND = "improvement_action_retracted"
+    CORRECTS = frozenset({"improvement_action"})
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        return _because(f"Action #{self.event} retracted", self.reason)
 
 
 # ------------------------------------------------------------ the vocabulary
@@ -440,8 +528,14 @@ VOCABULARY: tuple[type[Payload], ...] = (
     RatingCorrected,
     ObjectiveRated,
     NoteAdded,
+    NoteCorrected,
+    NoteRetracted,
     HotwashEntry,
+    HotwashEntryCorrected,
+    HotwashEntryRetracted,
     ImprovementAction,
+    ImprovementActionCorrected,
+    ImprovementActionRetracted,
 )
 """Every kind this version reads and writes, in the order ``docs/export.md`` lists them."""
 

@@ -30,28 +30,37 @@ _STEERING: tuple[type[ev.Payload], ...] = (
     ev.InjectReleased,
     ev.InjectRetimed,
     ev.DeliveryUndone,
-    ev.ImprovementAction,
 )
 _DECIDING = (ev.DecisionRecorded, ev.DecisionAmended, ev.DecisionRetracted, ev.DecisionMoved)
 _RATING = (ev.ItemRated, ev.RatingCorrected, ev.ObjectiveRated)
+_NOTES = (ev.NoteAdded, ev.NoteCorrected, ev.NoteRetracted)
+_HOTWASH = (ev.HotwashEntry, ev.HotwashEntryCorrected, ev.HotwashEntryRetracted)
+_ACTIONS = (ev.ImprovementAction, ev.ImprovementActionCorrected, ev.ImprovementActionRetracted)
 
 MAY_RECORD: dict[Role, frozenset[type[ev.Payload]]] = {
     "facilitator": frozenset(ev.VOCABULARY),
-    "controller": frozenset({ev.UnscriptedInject, ev.NoteAdded}),
-    "evaluator": frozenset({*_RATING, ev.NoteAdded, ev.HotwashEntry}),
-    "scribe": frozenset({*_DECIDING, ev.NoteAdded, ev.HotwashEntry}),
+    "controller": frozenset({ev.UnscriptedInject, *_NOTES}),
+    "evaluator": frozenset({*_RATING, *_NOTES, *_HOTWASH}),
+    "scribe": frozenset({*_DECIDING, *_NOTES, *_HOTWASH}),
     "observer": frozenset(),
 }
-"""The kinds each role may record."""
+"""The kinds each role may record: whoever may add a note, a hot wash entry or an
+improvement action may correct and retract one (for its teams, see ``refusal``)."""
 
 ACTIVITY: dict[type[ev.Payload], str] = {  # what recording each kind is, for refusals
     **{kind: "steer the exercise (deliveries, clocks, branches, ENDEX)" for kind in _STEERING},
     ev.ImprovementAction: "add improvement actions",
+    ev.ImprovementActionCorrected: "correct improvement actions",
+    ev.ImprovementActionRetracted: "retract improvement actions",
     ev.UnscriptedInject: "write unscripted injects",
     **{kind: "record decisions" for kind in _DECIDING},
     **{kind: "rate" for kind in _RATING},
     ev.NoteAdded: "add notes",
+    ev.NoteCorrected: "correct notes",
+    ev.NoteRetracted: "retract notes",
     ev.HotwashEntry: "record hot wash entries",
+    ev.HotwashEntryCorrected: "correct hot wash entries",
+    ev.HotwashEntryRetracted: "retract hot wash entries",
 }
 
 
@@ -66,14 +75,14 @@ def refusal(recorder: Recorder, payload: ev.Payload, state: SessionState) -> str
     if kind not in MAY_RECORD[role]:
         return _not_allowed(role, kind)
     if recorder.teams:
-        team = _team_concerned(payload, state)
         if isinstance(payload, ev.UnscriptedInject):
             to = payload.inject.to
             if to == "all" or any(t not in recorder.teams for t in to):
                 return (f"this {role} console writes injects only to {_named(recorder)}, "
                         "not to other teams")
-        elif not recorder.covers(team):
-            return not_covered(recorder, team)
+        for team in _teams_concerned(payload, state):
+            if not recorder.covers(team):
+                return not_covered(recorder, team)
     return None
 
 
@@ -96,14 +105,18 @@ def _named(recorder: Recorder) -> str:
     return ", ".join(recorder.teams)
 
 
-def _team_concerned(payload: ev.Payload, state: SessionState) -> str | None:
-    """The team an event records for; a correction's is that of what it corrects."""
+def _teams_concerned(payload: ev.Payload, state: SessionState) -> tuple[str | None, ...]:
+    """The teams an event records for. A correction's is that of what it corrects;
+    one that gives a note or hot wash entry a team records for that team too (a
+    decision moved goes to the team that took it, whichever that is)."""
     target = payload.target
-    if target is not None:
-        if isinstance(payload, ev.DecisionMoved | ev.DecisionAmended | ev.DecisionRetracted):
-            decision = state.decisions.get(target)
-            return decision.team if decision else None
-        if isinstance(payload, ev.RatingCorrected):
-            rating = state.rating(target)
-            return rating.team if rating else None
-    return payload.team_ref
+    if target is None:
+        return (payload.team_ref,)
+    if isinstance(payload, ev.DecisionMoved | ev.DecisionAmended | ev.DecisionRetracted):
+        decision = state.decisions.get(target)
+        return (decision.team if decision else None,)
+    if isinstance(payload, ev.RatingCorrected):
+        rating = state.rating(target)
+        return (rating.team if rating else None,)
+    corrected = state.note(target) or state.hotwash_entry(target)
+    return (corrected.team if corrected else None, payload.team_ref)

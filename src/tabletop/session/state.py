@@ -157,8 +157,10 @@ class ObjectiveOverride:
 @dataclass
 class HotwashEntry:
     seq: int
+    """The hotwash_entry event; its corrections point at it. The fields below are
+    the entry as corrected (``SessionState.corrections`` lists the corrections)."""
     objective: str | None
-    kind: Literal["strength", "improvement"]
+    kind: ev.HotwashKind
     text: str
     team: str | None
 
@@ -166,6 +168,7 @@ class HotwashEntry:
 @dataclass
 class ImprovementAction:
     seq: int
+    """The improvement_action event; its corrections point at it."""
     action: str
     item: str | None
     capability: str
@@ -176,11 +179,15 @@ class ImprovementAction:
 @dataclass
 class Note:
     seq: int
+    """The note_added event; its corrections point at it."""
     text: str
     team: str | None
     inject: str | None
     wall: float
     story_time: datetime
+
+
+Entry = TypeVar("Entry", HotwashEntry, ImprovementAction, Note)
 
 
 class SessionState:
@@ -206,6 +213,9 @@ class SessionState:
       enters the first phase if none has started.
     * ``exercise_ended`` stops the play clock for good: a later ``clock_resumed``
       (refused when recorded, but possible in older journals) is ignored.
+    * A note, hot wash entry or improvement action is corrected in place and keeps
+      its place in ``notes``, ``hotwash`` or ``actions``; a retracted one leaves
+      them (and later corrections of it are ignored). ``corrections`` names both.
     """
 
     def __init__(self, scenario: Scenario, *, first_team: str | None = None) -> None:
@@ -222,6 +232,8 @@ class SessionState:
         self.notes: list[Note] = []
         self.hotwash: list[HotwashEntry] = []
         self.actions: list[ImprovementAction] = []
+        """Notes, hot wash entries and improvement actions as corrected, oldest first;
+        retracted ones are left out (the history keeps them)."""
         self.history: list[Event] = []
         self.unreadable: list[Event] = []
         """Events of kinds this version cannot read: kept, reported, never applied."""
@@ -251,6 +263,11 @@ class SessionState:
         self._deliveries: list[Delivery] = []
         self._delivery_by_seq: dict[int, Delivery] = {}
         self._rating_by_seq: dict[int, RatingState] = {}
+        self._note_by_seq: dict[int, Note] = {}
+        self._hotwash_by_seq: dict[int, HotwashEntry] = {}
+        self._action_by_seq: dict[int, ImprovementAction] = {}
+        self._retracted: set[int] = set()
+        """The seqs of the notes, hot wash entries and improvement actions retracted."""
         self._decisions_by_inject: dict[str, list[int]] = {}
         self._numbered: list[int] = []
         """The seq of decision #1, #2, … in the order recorded."""
@@ -296,6 +313,23 @@ class SessionState:
     def rating(self, seq: int) -> RatingState | None:
         """The rating made by item_rated event ``seq``, corrections applied."""
         return self._rating_by_seq.get(seq)
+
+    def note(self, seq: int) -> Note | None:
+        """The note made by note_added event ``seq``, corrected, retracted or not."""
+        return self._note_by_seq.get(seq)
+
+    def hotwash_entry(self, seq: int) -> HotwashEntry | None:
+        """The entry made by hotwash_entry event ``seq``, corrected, retracted or not."""
+        return self._hotwash_by_seq.get(seq)
+
+    def improvement_action(self, seq: int) -> ImprovementAction | None:
+        """The action made by improvement_action event ``seq``, corrected, retracted or not."""
+        return self._action_by_seq.get(seq)
+
+    def retracted(self, seq: int) -> bool:
+        """Whether the note, hot wash entry or improvement action made by event ``seq``
+        has been retracted (a decision says so itself: ``DecisionState.retracted``)."""
+        return seq in self._retracted
 
     def next_inject(self) -> InjectState | None:
         while self._cursor < len(self.order):
@@ -662,23 +696,78 @@ class SessionState:
 
     @_applies(ev.NoteAdded)
     def _on_note_added(self, event: Event, data: ev.NoteAdded) -> None:
-        self.notes.append(
-            Note(event.seq, data.text, data.team, data.inject, event.wall, self.story_now)
-        )
+        note = Note(event.seq, data.text, data.team, data.inject, event.wall, self.story_now)
+        self.notes.append(note)
+        self._note_by_seq[event.seq] = note
+
+    @_applies(ev.NoteCorrected)
+    def _on_note_corrected(self, event: Event, data: ev.NoteCorrected) -> None:
+        note = self._correcting(self._note_by_seq, event, data.event)
+        if note is not None:
+            if data.text is not UNSET:
+                note.text = data.text
+            if data.team is not UNSET:
+                note.team = data.team
+            if data.inject is not UNSET:
+                note.inject = data.inject
+
+    @_applies(ev.NoteRetracted)
+    def _on_note_retracted(self, event: Event, data: ev.NoteRetracted) -> None:
+        self._retract(self.notes, self._note_by_seq, event, data.event)
 
     @_applies(ev.HotwashEntry)
     def _on_hotwash_entry(self, event: Event, data: ev.HotwashEntry) -> None:
-        self.hotwash.append(
-            HotwashEntry(event.seq, data.objective, data.kind, data.text, data.team)
-        )
+        entry = HotwashEntry(event.seq, data.objective, data.kind, data.text, data.team)
+        self.hotwash.append(entry)
+        self._hotwash_by_seq[event.seq] = entry
+
+    @_applies(ev.HotwashEntryCorrected)
+    def _on_hotwash_entry_corrected(self, event: Event, data: ev.HotwashEntryCorrected) -> None:
+        entry = self._correcting(self._hotwash_by_seq, event, data.event)
+        if entry is not None:
+            if data.objective is not UNSET:
+                entry.objective = data.objective
+            if data.kind is not UNSET:
+                entry.kind = data.kind
+            if data.text is not UNSET:
+                entry.text = data.text
+            if data.team is not UNSET:
+                entry.team = data.team
+
+    @_applies(ev.HotwashEntryRetracted)
+    def _on_hotwash_entry_retracted(self, event: Event, data: ev.HotwashEntryRetracted) -> None:
+        self._retract(self.hotwash, self._hotwash_by_seq, event, data.event)
 
     @_applies(ev.ImprovementAction)
     def _on_improvement_action(self, event: Event, data: ev.ImprovementAction) -> None:
-        self.actions.append(
-            ImprovementAction(
-                event.seq, data.action, data.item, data.capability, data.owner, data.due
-            )
+        action = ImprovementAction(
+            event.seq, data.action, data.item, data.capability, data.owner, data.due
         )
+        self.actions.append(action)
+        self._action_by_seq[event.seq] = action
+
+    @_applies(ev.ImprovementActionCorrected)
+    def _on_improvement_action_corrected(
+        self, event: Event, data: ev.ImprovementActionCorrected
+    ) -> None:
+        action = self._correcting(self._action_by_seq, event, data.event)
+        if action is not None:
+            if data.action is not UNSET:
+                action.action = data.action
+            if data.item is not UNSET:
+                action.item = data.item
+            if data.capability is not UNSET:
+                action.capability = data.capability
+            if data.owner is not UNSET:
+                action.owner = data.owner
+            if data.due is not UNSET:
+                action.due = data.due
+
+    @_applies(ev.ImprovementActionRetracted)
+    def _on_improvement_action_retracted(
+        self, event: Event, data: ev.ImprovementActionRetracted
+    ) -> None:
+        self._retract(self.actions, self._action_by_seq, event, data.event)
 
     # ------------------------------------------------------------ internals
 
@@ -817,6 +906,22 @@ class SessionState:
 
     def _note_correction(self, target: int, event: Event) -> None:
         self.corrections.setdefault(target, []).append(event.seq)
+
+    def _correcting(self, by_seq: dict[int, Entry], event: Event, target: int) -> Entry | None:
+        """The live note, entry or action ``event`` corrects, the correction noted."""
+        entry = by_seq.get(target)
+        if entry is None or target in self._retracted:
+            return None
+        self._note_correction(target, event)
+        return entry
+
+    def _retract(
+        self, live: list[Entry], by_seq: dict[int, Entry], event: Event, target: int
+    ) -> None:
+        entry = self._correcting(by_seq, event, target)
+        if entry is not None:
+            self._retracted.add(target)
+            live[:] = [kept for kept in live if kept is not entry]
 
 
 
