@@ -173,3 +173,49 @@ def test_build_is_deterministic_and_honours_source_date_epoch(
         first, second = build_report_model(a), build_report_model(b)
     assert first == second
     assert first.meta.generated == "2023-11-14T22:13:20Z"
+
+
+def test_retracted_hot_wash_actions_and_notes_leave_the_report_and_corrected_ones_say_so(
+    played: Session,
+) -> None:
+    state = played.state
+    general = next(e for e in state.hotwash if e.objective is None)
+    spokesperson = next(e for e in state.hotwash if e.objective == "inform")
+    guide, rota = state.actions
+    (note,) = state.notes
+    played.record("hotwash_entry_corrected", event=general.seq, kind="improvement",
+                  text="Players drifted out of role after the break.", reason="Misheard")
+    played.record("hotwash_entry_retracted", event=spokesperson.seq, reason="Said of another drill")
+    played.record("improvement_action_corrected", event=guide.seq, owner="Cabinet Office",
+                  due="2026-09-30", reason="Owner changed at the hot wash")
+    played.record("improvement_action_retracted", event=rota.seq, reason="Already in place")
+    played.record("note_corrected", event=note.seq, text="Gov hesitated for four minutes.",
+                  reason="Timed again")
+    report = reopen(played)
+
+    assert report.general_strengths == []
+    (drifted,) = report.general_improvements
+    assert (drifted.text, drifted.source, drifted.corrected) == (
+        "Players drifted out of role after the break.", "hot wash", True)
+    inform = next(o for o in report.objectives if o.id == "inform")
+    assert all(f.source != "hot wash" for f in inform.improvements + inform.strengths)
+    coordinate = next(o for o in report.objectives if o.id == "coordinate")
+    assert [f.corrected for f in coordinate.strengths if f.source == "hot wash"] == [False]
+    assert [(a.action, a.owner, a.due, a.corrected) for a in report.improvement_plan] == [
+        ("Write a one-page evacuation decision guide for the cabinet.", "Cabinet Office",
+         "2026-09-30", True),
+    ]
+    assert [(n.text, n.corrected) for n in report.appendices.notes] == [
+        ("Gov hesitated for four minutes.", True)
+    ]
+    counts = report.summary.counts
+    assert (counts.hotwash, counts.actions, counts.notes, counts.corrections) == (2, 1, 1, 11)
+    assert [c.summary for c in report.appendices.corrections[-5:]] == [
+        f"Hot wash entry #{general.seq} corrected to (improvement): Players drifted out of "
+        "role after the break. (reason: Misheard)",
+        f"Hot wash entry #{spokesperson.seq} retracted (reason: Said of another drill)",
+        f"Action #{guide.seq} corrected to: Write a one-page evacuation decision guide for the "
+        "cabinet. (owner Cabinet Office, due 2026-09-30) (reason: Owner changed at the hot wash)",
+        f"Action #{rota.seq} retracted (reason: Already in place)",
+        f"Note #{note.seq} corrected to: Gov hesitated for four minutes. (reason: Timed again)",
+    ]

@@ -190,3 +190,35 @@ def test_user_template_errors_are_one_line(played: Session, tmp_path: Path) -> N
 def test_unknown_format_is_refused(played: Session) -> None:
     with pytest.raises(ValueError, match="unknown report format"):
         render(model(played), "pdf")
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_a_retracted_entry_shows_only_in_the_record_and_a_corrected_one_says_so(
+    played: Session, fmt: str
+) -> None:
+    state = played.state
+    general = next(e for e in state.hotwash if e.objective is None)
+    coordinate = next(e for e in state.hotwash if e.objective == "coordinate")
+    rota = state.actions[1]
+    played.record("hotwash_entry_retracted", event=general.seq, reason="Said of another drill")
+    played.record("hotwash_entry_corrected", event=coordinate.seq,
+                  text="The joint operations room worked from minute three.", reason="Timed")
+    played.record("improvement_action_corrected", event=rota.seq, action="Name a rota.",
+                  reason="Shorter")
+    text = render(model(played), fmt)
+    findings, _, appendices = text.partition(
+        '<section id="appendices"' if fmt == "html" else "\n## Appendices\n")
+    plan = findings.split("Improvement Plan")[-1]
+    assert "Players stayed in role throughout." not in findings
+    assert "minute five" not in findings and "standing spokesperson" not in plan
+    assert "The joint operations room worked from minute three." in findings
+    if fmt == "md":
+        assert "worked from minute three. (hot wash, corrected)" in findings
+        assert "| Name a rota. (corrected) | Public Information and Warning |" in plan
+    else:
+        assert ('worked from minute three. <span class="muted">(hot wash)</span> '
+                '<span class="tag">corrected</span>') in findings
+        assert '<td>Name a rota. <span class="tag">corrected</span></td>' in plan
+    # The record keeps what was said, and why it no longer stands.
+    assert "Players stayed in role throughout." in appendices
+    assert "Said of another drill" in appendices

@@ -333,7 +333,13 @@ class _Builder:
         return sections
 
     def _hotwash_finding(self, entry: HotwashEntry) -> Finding:
-        return Finding(entry.text, "hot wash", self.team(entry.team), "")
+        return Finding(entry.text, "hot wash", self.team(entry.team), "", seq=entry.seq,
+                       corrected=self._corrected(entry.seq))
+
+    def _corrected(self, seq: int) -> bool:
+        """Whether a live note, hot wash entry or action was corrected (a retracted one
+        is in no list, so whatever corrects it here corrected it)."""
+        return seq in self.state.corrections
 
     def general_findings(self, kind: str) -> list[Finding]:
         """Hot wash entries not tied to a (known) objective."""
@@ -406,6 +412,7 @@ class _Builder:
                     item_text=found[1].text if found else "",
                     owner=action.owner,
                     due=action.due,
+                    corrected=self._corrected(action.seq),
                 )
             )
         return rows
@@ -451,6 +458,7 @@ class _Builder:
                     inject="" if n.inject is None else self.titles.get(n.inject, n.inject),
                     when=wall_text(n.wall),
                     story=story_short(n.story_time),
+                    corrected=self._corrected(n.seq),
                 )
                 for n in state.notes
             ],

@@ -148,6 +148,10 @@ class Finding:
     """Team name, or '' for the whole exercise."""
     item: str
     """'checklist/item' for findings drawn from ratings."""
+    seq: int | None = None
+    """The hot wash entry's seq, for findings from the hot wash."""
+    corrected: bool = False
+    """A hot wash entry corrected since (the Corrections appendix says how)."""
 
 
 @dataclass(frozen=True)
@@ -228,6 +232,8 @@ class ActionRow:
     item_text: str
     owner: str
     due: str
+    corrected: bool = False
+    """Corrected since it was recorded (the Corrections appendix says how)."""
 
 
 @dataclass(frozen=True)
@@ -267,6 +273,8 @@ class NoteRow:
     inject: str
     when: str
     story: str
+    corrected: bool = False
+    """Corrected since it was recorded (the Corrections appendix says how)."""
 
 
 @dataclass(frozen=True)
