@@ -377,3 +377,167 @@ def test_amend_starts_from_the_decision_and_can_change_its_option(session: Sessi
     with pytest.raises(ValueError, match="belongs to inject 'press-call'; this decision "
                        "answers no inject"):
         fill(forms.decision_amend(session), option="press-call\tsend", reason="x")
+
+
+# ------------------------------------------------ hot wash, actions and notes (issue 14, 12)
+
+ENTRY_FORMS = ("hotwash_correct", "hotwash_retract", "action_correct", "action_retract",
+               "note_correct", "note_retract")
+
+
+def test_entry_corrections_need_an_entry(session: Session) -> None:
+    for name in ENTRY_FORMS:
+        assert getattr(forms, name)(session) is None, name
+
+
+def test_correcting_a_hot_wash_entry_starts_from_the_newest_and_follows_the_choice(
+    session: Session,
+) -> None:
+    first = session.record("hotwash_entry", kind="strength", text="Calm chairing",
+                           objective="coordinate", team="mod")
+    newest = session.record("hotwash_entry", kind="improvement", text="Slow\nstart")
+    spec = forms.hotwash_correct(session)
+    assert spec is not None and spec.title == "hot wash: correct"
+    assert [f.name for f in spec.fields] == ["event", "text", "kind", "objective", "team",
+                                             "reason"]
+    assert spec.fields[0].choices == [
+        (f"#{newest.seq} improvement: Slow start", str(newest.seq)),
+        (f"#{first.seq} strength · Defence: Calm chairing", str(first.seq)),
+    ]
+    opened = spec.defaults()
+    assert {k: opened[k] for k in ("event", "text", "kind", "objective", "team")} == {
+        "event": str(newest.seq), "text": "Slow\nstart", "kind": "improvement",
+        "objective": None, "team": None,
+    }
+    refilled = spec.changed("event", {**opened, "event": str(first.seq)})
+    assert refilled == {"text": "Calm chairing", "kind": "strength", "objective": "coordinate",
+                        "team": "mod"}
+    fill(spec, **{**refilled, "kind": "improvement", "team": None}, event=str(first.seq),
+         reason="it was said of the chair, not of Defence")
+    assert last(session, "hotwash_entry_corrected") == {
+        "event": first.seq, "objective": "coordinate", "kind": "improvement",
+        "text": "Calm chairing", "team": None,
+        "reason": "it was said of the chair, not of Defence",
+    }
+    assert [(e.text, e.kind, e.team) for e in session.state.hotwash] == [
+        ("Calm chairing", "improvement", None), ("Slow\nstart", "improvement", None),
+    ]
+
+
+def test_a_correction_saved_unchanged_records_nothing(session: Session) -> None:
+    session.record("hotwash_entry", kind="strength", text="Calm chairing")
+    session.record("improvement_action", action="Write a port SOP", owner="J3",
+                   due="2026-06-30")
+    session.record("note_added", text="Press room is full")
+    before = kinds(session)
+    for name, what in [("hotwash_correct", "hot wash entry"),
+                       ("action_correct", "improvement action"), ("note_correct", "note")]:
+        with pytest.raises(ValueError, match=f"^{what} \\d+ already says that"):
+            fill(getattr(forms, name)(session), reason="no change")
+    assert kinds(session) == before
+
+
+def test_correct_an_improvement_action(session: Session) -> None:
+    action = session.record("improvement_action", action="Write a port SOP", owner="J3",
+                            due="2026-06-30", item="coord/lead", capability="")
+    spec = forms.action_correct(session)
+    assert spec is not None
+    assert spec.fields[0].choices == [(f"#{action.seq} J3, due 2026-06-30: Write a port SOP",
+                                       str(action.seq))]
+    opened = spec.defaults()
+    assert (opened["action"], opened["owner"], opened["due"], opened["item"]) == (
+        "Write a port SOP", "J3", "2026-06-30", "coord/lead")
+    with pytest.raises(ValueError, match="must look like 2026-06-30"):
+        fill(spec, due="autumn", reason="later")
+    assert "improvement_action_corrected" not in kinds(session)
+    fill(spec, owner="Harbour master", due="2026-09-30", item=None, reason="handed over")
+    assert last(session, "improvement_action_corrected") == {
+        "event": action.seq, "action": "Write a port SOP", "item": None, "capability": "",
+        "owner": "Harbour master", "due": "2026-09-30", "reason": "handed over",
+    }
+    (corrected,) = session.state.actions
+    assert (corrected.owner, corrected.due, corrected.item) == ("Harbour master", "2026-09-30",
+                                                               None)
+
+
+def test_correcting_a_note_keeps_the_inject_it_is_attached_to(session: Session) -> None:
+    fill(forms.note_add(session, "press-call"), text="Press room is full", team="mfa")
+    spec = forms.note_correct(session)
+    assert spec is not None
+    assert spec.fields[0].choices[0][0].endswith("Foreign Office: Press room is full")
+    assert (spec.defaults()["text"], spec.defaults()["team"]) == ("Press room is full", "mfa")
+    fill(spec, text="Press room is half full", reason="counted again")
+    assert last(session, "note_corrected")["inject"] == "press-call"
+    (note,) = session.state.notes
+    assert (note.text, note.team, note.inject) == ("Press room is half full", "mfa",
+                                                   "press-call")
+
+
+def test_retracted_entries_actions_and_notes_leave_the_lists_and_the_forms(
+    session: Session,
+) -> None:
+    entry = session.record("hotwash_entry", kind="strength", text="Calm chairing")
+    action = session.record("improvement_action", action="Write a port SOP")
+    note = session.record("note_added", text="Press room is full")
+    for name, kind, seq in [("hotwash_retract", "hotwash_entry_retracted", entry.seq),
+                            ("action_retract", "improvement_action_retracted", action.seq),
+                            ("note_retract", "note_retracted", note.seq)]:
+        spec = getattr(forms, name)(session)
+        assert spec is not None and [f.name for f in spec.fields] == ["event", "reason"]
+        fill(spec, reason="recorded by mistake")
+        assert last(session, kind) == {"event": seq, "reason": "recorded by mistake"}
+    state = session.state
+    assert state.hotwash == [] and state.actions == [] and state.notes == []
+    for name in ENTRY_FORMS:
+        assert getattr(forms, name)(session) is None, name
+
+
+def test_an_entry_correction_lists_the_newest_and_takes_an_older_one_by_number(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(forms, "ENTRIES_LISTED", 3)
+    first = session.record("note_added", text="The very first note")
+    for n in range(4):
+        session.record("note_added", text=f"Note {n}")
+    spec = forms.note_correct(session)
+    assert spec is not None
+    listed = spec.fields[0].choices
+    assert [label for label, _ in listed] == [f"#{first.seq + n} Note {n - 1}"
+                                              for n in (4, 3, 2)]
+    assert spec.fields[1].name == "older" and "the newest 3" in spec.fields[1].label
+    assert spec.changed("older", {"older": f"#{first.seq}"}) == {
+        "text": "The very first note", "team": None}
+    fill(spec, older=f"#{first.seq}", text="The very first note, corrected", reason="typo")
+    assert session.state.notes[0].text == "The very first note, corrected"
+    retract = forms.note_retract(session)
+    with pytest.raises(ValueError, match="'x1' is not a note number"):
+        fill(retract, older="x1", reason="typo")
+    with pytest.raises(ValueError, match=r"there is no note #1$"):
+        fill(retract, older="1", reason="typo")  # the session's opening, not a note
+    fill(retract, older=str(first.seq), reason="not a note after all")
+    with pytest.raises(ValueError, match=f"note {first.seq} has been retracted"):
+        fill(forms.note_retract(session), older=str(first.seq), reason="again")
+
+
+def test_a_console_given_teams_lists_and_corrects_only_its_teams_entries(
+    session: Session, clock: FakeClock
+) -> None:
+    from tabletop.session.authors import new_recorder
+
+    theirs = session.record("hotwash_entry", kind="strength", text="Fast", team="mfa")
+    ours = session.record("note_added", text="Seen", team="mod")
+    general = session.record("hotwash_entry", kind="strength", text="Calm")
+    path = Path(session.location)
+    with Session.open(path, clock=clock,
+                      recorder=new_recorder("scribe", "P. Ndiaye", ("mod",))) as scribe:
+        spec = forms.hotwash_correct(scribe)
+        assert spec is not None
+        assert [value for _, value in spec.fields[0].choices] == [str(general.seq)]
+        with pytest.raises(ValueError, match="records for mod, not for 'mfa'"):
+            fill(spec, team="mfa", reason="theirs")
+        with pytest.raises(ValueError, match="records for mod, not for 'mfa'"):
+            fill(forms.hotwash_retract(scribe), older=str(theirs.seq), reason="not ours")
+        fill(forms.note_retract(scribe), reason="wrong table")
+        assert forms.action_correct(scribe) is None  # a scribe's console has no actions to fix
+    session.refresh()
+    assert session.state.retracted(ours.seq)

@@ -10,12 +10,12 @@ message for the facilitator, in which case the form stays open with its text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tabletop.app.fields import FormField, Values, ask_first
 from tabletop.app.operations import DeliverOutOfOrder, WriteUnscripted
@@ -23,7 +23,7 @@ from tabletop.core.storyjump import resolve_jump, zone_label
 from tabletop.core.timefmt import format_offset, format_story
 from tabletop.core.vocabulary import CHANNELS, OBJECTIVE_RATING_LABELS, RATING_LABELS, RATINGS
 from tabletop.session.session import Session
-from tabletop.session.state import SessionState
+from tabletop.session.state import HotwashEntry, ImprovementAction, Note, SessionState
 
 REASON = FormField("reason", "Reason (kept in the record)", required=True)
 
@@ -34,6 +34,8 @@ raise :class:`~tabletop.app.fields.AskFirst` for a question to answer first."""
 Refill = Callable[[str, Values], Values]
 """Given the field just changed and the form's values, the values to show in other
 fields (an amendment starts from the text of the decision it amends)."""
+
+R = TypeVar("R", HotwashEntry, ImprovementAction, Note)
 
 
 @dataclass(frozen=True)
@@ -220,9 +222,8 @@ def story_clock_jump(session: Session) -> FormSpec:
 # ------------------------------------------------------------------ hot wash
 
 
-def hotwash_entry(session: Session) -> FormSpec:
-    state = session.state
-    fields = [
+def _hotwash_fields(state: SessionState) -> list[FormField]:
+    return [
         FormField("text", "What was observed", required=True),
         FormField("kind", "Kind", "select",
                   [("Strength", "strength"), ("Area for improvement", "improvement")],
@@ -231,17 +232,22 @@ def hotwash_entry(session: Session) -> FormSpec:
         FormField("team", "Team (optional)", "select", team_choices(state)),
     ]
 
+
+def _hotwash_data(v: Values) -> dict[str, Any]:
+    return {"objective": v["objective"], "kind": v["kind"], "text": v["text"],
+            "team": v["team"]}
+
+
+def hotwash_entry(session: Session) -> FormSpec:
     def save(v: Values) -> None:
-        session.record("hotwash_entry", objective=v["objective"], kind=v["kind"],
-                       text=v["text"], team=v["team"])
+        session.record("hotwash_entry", **_hotwash_data(v))
 
-    return FormSpec("hot wash: strength or improvement", fields, save)
+    return FormSpec("hot wash: strength or improvement", _hotwash_fields(session.state), save)
 
 
-def improvement_action(session: Session) -> FormSpec:
-    state = session.state
+def _action_fields(state: SessionState) -> list[FormField]:
     items = [(item_label(state, ref), ref) for ref in state.scenario.item_by_ref]
-    fields = [
+    return [
         FormField("action", "Improvement action", required=True),
         FormField("owner", "Owner", required=True),
         FormField("due", "Due date", required=True, placeholder="YYYY-MM-DD"),
@@ -249,11 +255,17 @@ def improvement_action(session: Session) -> FormSpec:
         FormField("capability", "Capability (optional)"),
     ]
 
-    def save(v: Values) -> None:
-        session.record("improvement_action", action=v["action"], item=v["item"],
-                       capability=v["capability"], owner=v["owner"], due=v["due"])
 
-    return FormSpec("hot wash: improvement action", fields, save)
+def _action_data(v: Values) -> dict[str, Any]:
+    return {"action": v["action"], "item": v["item"], "capability": v["capability"],
+            "owner": v["owner"], "due": v["due"]}
+
+
+def improvement_action(session: Session) -> FormSpec:
+    def save(v: Values) -> None:
+        session.record("improvement_action", **_action_data(v))
+
+    return FormSpec("hot wash: improvement action", _action_fields(session.state), save)
 
 
 def objective_rating(session: Session) -> FormSpec:
@@ -377,6 +389,65 @@ def delivery_undo(session: Session, inject_id: str) -> FormSpec | None:
 DECISIONS_LISTED = 200
 """A correction form lists the newest this many decisions; an older one is named
 by its number (a list of every decision made the form slower with each one)."""
+ENTRIES_LISTED = 200
+"""The same for notes, hot wash entries and improvement actions."""
+
+
+def _pick_fields(noun: str, choices: Sequence[tuple[str, str]], listed: int) -> list[FormField]:
+    """The choice of what to correct (newest first) and, when the list is full, a
+    field to name an older one by its number."""
+    fields = [FormField("event", noun[0].upper() + noun[1:], "select", choices,
+                        value=choices[0][1], required=True)]
+    if len(choices) == listed:
+        fields.append(FormField("older", f"Or an older {noun}: its number (the list holds "
+                                f"the newest {listed})", placeholder="e.g. 42"))
+    return fields
+
+
+def _older(values: Values, noun: str) -> str:
+    """The number typed in the 'older' field, without its '#'; '' when none."""
+    older = str(values.get("older") or "").strip().lstrip("#")
+    if older and not older.isdigit():
+        raise ValueError(f"'{older[:20]}' is not a {noun} number")
+    return older
+
+
+def _decision_seq(state: SessionState, number: str) -> str:
+    """The seq of decision #``number`` ('' for no number): decisions are named by
+    their number (#1, #2 … in the order recorded), the record by seq."""
+    if not number:
+        return ""
+    numbered = state.decision_numbered(int(number))
+    if numbered is None:
+        raise ValueError(f"there is no decision #{number}")
+    return str(numbered.seq)
+
+
+def _following(
+    current: Callable[[str], Values], by_number: Callable[[str], str] = str
+) -> Refill:
+    """A refill that brings the values of the record chosen (or typed) into the form;
+    ``by_number`` turns a typed number into the record's seq."""
+    def refill(name: str, v: Values) -> Values:
+        if name == "older":
+            older = str(v.get("older") or "").strip().lstrip("#")
+            try:
+                return current(by_number(older)) if older.isdigit() else {}
+            except ValueError:
+                return {}
+        return current(str(v.get("event"))) if name == "event" else {}
+
+    return refill
+
+
+def _starting_from(
+    spec: FormSpec, current: Callable[[str], Values], by_number: Callable[[str], str] = str
+) -> FormSpec:
+    """``spec`` with the fields filled in from the record first listed, following the choice."""
+    first = current(str(spec.fields[0].value))
+    fields = [replace(f, value=first.get(f.name) or "") if f.name in first else f
+              for f in spec.fields]
+    return replace(spec, fields=fields, refill=_following(current, by_number))
 
 
 def decision_choices(
@@ -406,23 +477,11 @@ def _decision_correction(
     choices = decision_choices(session.state, teams=session.recorder.teams)
     if not choices:
         return None
-    fields = [FormField("event", "Decision", "select", choices, value=choices[0][1],
-                        required=True)]
-    if len(choices) == DECISIONS_LISTED:
-        fields.append(FormField("older", f"Or an older decision: its number (the list holds "
-                                f"the newest {DECISIONS_LISTED})", placeholder="e.g. 12"))
-    fields += [*extra, REASON]
+    fields = [*_pick_fields("decision", choices, DECISIONS_LISTED), *extra, REASON]
 
     def save(v: Values) -> None:
-        older = str(v.get("older") or "").strip().lstrip("#")
-        if older and not older.isdigit():
-            raise ValueError(f"'{older[:20]}' is not a decision number")
-        if older:
-            numbered = session.state.decision_numbered(int(older))
-            if numbered is None:
-                raise ValueError(f"there is no decision #{older}")
-            older = str(numbered.seq)
-        chosen = {**v, "event": older or v["event"]}
+        chosen = {**v, "event": _decision_seq(session.state, _older(v, "decision"))
+                  or v["event"]}
         session.record(kind, event=int(chosen["event"]), reason=v["reason"], **payload(chosen))
 
     return FormSpec(title, fields, save)
@@ -476,23 +535,10 @@ def decision_amend(session: Session) -> FormSpec | None:
             confirm_option(session, v, old.inject, old.team, new_option)
         return {"text": v["text"], "option": new_option, "items": list(old.items)}
 
-    def refill(name: str, v: Values) -> Values:
-        older = str(v.get("older") or "").strip().lstrip("#")
-        if name == "older" and older.isdigit():
-            numbered = state.decision_numbered(int(older))
-            return current(str(numbered.seq)) if numbered else {}
-        return current(str(v.get("event"))) if name == "event" else {}
-
     spec = _decision_correction(session, "decision: amend", "decision_amended",
                                 [text, option], payload)
-    if spec is None:
-        return None
-    first = current(str(spec.fields[0].value))
-    fields = [
-        replace(f, value=first.get(f.name) or "") if f.name in ("text", "option") else f
-        for f in spec.fields
-    ]
-    return replace(spec, fields=fields, refill=refill)
+    return None if spec is None else _starting_from(
+        spec, current, lambda number: _decision_seq(state, number))
 
 
 def rating_correct(session: Session) -> FormSpec | None:
@@ -523,6 +569,139 @@ def rating_correct(session: Session) -> FormSpec | None:
                        reason=v["reason"], **note)
 
     return FormSpec("rating: correct", fields, save)
+
+
+def _line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _entry_correction(
+    session: Session,
+    title: str,
+    kind: str,
+    noun: str,
+    newest: Iterable[R],
+    label: Callable[[R], str],
+    find: Callable[[int], R | None],
+    extra: Sequence[FormField] = (),
+    payload: Callable[[Values], dict[str, Any]] = lambda v: {},
+    current: Callable[[R], Values] | None = None,
+) -> FormSpec | None:
+    """A form that corrects (``extra`` fields, starting from ``current``) or retracts
+    one of ``newest``, or an older one by its number; None when there is none."""
+    listed = list(islice(newest, ENTRIES_LISTED))
+    if not listed:
+        return None
+    choices: list[tuple[str, str]] = [
+        (f"#{r.seq} {_line(label(r))}"[:80], str(r.seq)) for r in listed
+    ]
+    fields = [*_pick_fields(noun, choices, ENTRIES_LISTED), *extra, REASON]
+
+    def chosen(event: str) -> R | None:
+        return find(int(event)) if event.isdigit() else None
+
+    def save(v: Values) -> None:
+        seq = _older(v, noun) or str(v["event"])
+        if chosen(seq) is None:
+            raise ValueError(f"there is no {noun} #{seq}")
+        session.record(kind, event=int(seq), reason=v["reason"], **payload(v))
+
+    spec = FormSpec(title, fields, save)
+    if current is None:
+        return spec
+    values_of = current  # narrowed, for the closure
+
+    def current_of(event: str) -> Values:
+        record = chosen(event)
+        return {} if record is None else values_of(record)
+
+    return _starting_from(spec, current_of)
+
+
+def _covered(session: Session, records: Sequence[R]) -> Iterator[R]:
+    """Newest first, only those of the teams this console records for."""
+    return (r for r in reversed(records) if session.recorder.covers(getattr(r, "team", None)))
+
+
+def _hotwash_label(state: SessionState) -> Callable[[HotwashEntry], str]:
+    def label(entry: HotwashEntry) -> str:
+        team = f" · {team_name(state, entry.team)}" if entry.team else ""
+        return f"{entry.kind}{team}: {entry.text}"
+
+    return label
+
+
+def hotwash_correct(session: Session) -> FormSpec | None:
+    """Starts from the entry chosen, newest first; None when none is recorded."""
+    state = session.state
+    return _entry_correction(
+        session, "hot wash: correct", "hotwash_entry_corrected", "hot wash entry",
+        _covered(session, state.hotwash), _hotwash_label(state), state.hotwash_entry,
+        _hotwash_fields(state), _hotwash_data,
+        lambda e: {"text": e.text, "kind": e.kind, "objective": e.objective, "team": e.team},
+    )
+
+
+def hotwash_retract(session: Session) -> FormSpec | None:
+    state = session.state
+    return _entry_correction(
+        session, "hot wash: retract", "hotwash_entry_retracted", "hot wash entry",
+        _covered(session, state.hotwash), _hotwash_label(state), state.hotwash_entry,
+    )
+
+
+def _action_label(action: ImprovementAction) -> str:
+    return f"{action.owner or '–'}, due {action.due or '–'}: {action.action}"
+
+
+def action_correct(session: Session) -> FormSpec | None:
+    """Starts from the action chosen, newest first; None when none is recorded."""
+    state = session.state
+    return _entry_correction(
+        session, "action: correct", "improvement_action_corrected", "improvement action",
+        reversed(state.actions), _action_label, state.improvement_action,
+        _action_fields(state), _action_data,
+        lambda a: {"action": a.action, "owner": a.owner, "due": a.due, "item": a.item,
+                   "capability": a.capability},
+    )
+
+
+def action_retract(session: Session) -> FormSpec | None:
+    state = session.state
+    return _entry_correction(
+        session, "action: retract", "improvement_action_retracted", "improvement action",
+        reversed(state.actions), _action_label, state.improvement_action,
+    )
+
+
+def _note_label(state: SessionState) -> Callable[[Note], str]:
+    def label(note: Note) -> str:
+        return f"{team_name(state, note.team)}: {note.text}" if note.team else note.text
+
+    return label
+
+
+def note_correct(session: Session) -> FormSpec | None:
+    """Starts from the note chosen, newest first (its inject stays); None when none."""
+    state = session.state
+    fields = [
+        FormField("text", "Note", "text", required=True),
+        FormField("team", "Team (optional)", "select", team_choices(state)),
+    ]
+    return _entry_correction(
+        session, "note: correct", "note_corrected", "note",
+        _covered(session, state.notes), _note_label(state), state.note, fields,
+        lambda v: {"text": v["text"], "team": v["team"]},
+        lambda n: {"text": n.text, "team": n.team},
+    )
+
+
+def note_retract(session: Session) -> FormSpec | None:
+    state = session.state
+    return _entry_correction(
+        session, "note: retract", "note_retracted", "note",
+        _covered(session, state.notes), _note_label(state), state.note,
+    )
 
 
 # ------------------------------------------------------------------ the file
