@@ -180,3 +180,28 @@ async def test_a_cursor_on_a_delivered_inject_means_the_next_one(session: Sessio
         assert isinstance(app.screen, FormScreen) and "press-call" in app.screen.intro
         await give_reason(pilot, "now he has")
     assert session.state.injects["press-call"].status == "pending"
+
+
+async def test_correct_a_hot_wash_entry_from_the_palette(session: Session) -> None:
+    older = session.record("hotwash_entry", kind="strength", text="Calm chairing")
+    newest = session.record("hotwash_entry", kind="improvement", text="Slow start",
+                            objective="coordinate")
+    app = app_for(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await palette(pilot, "hot wash: correct")
+        assert isinstance(app.screen, FormScreen)
+        text = app.screen.query_one("#field-text")
+        assert text.value == "Slow start"  # type: ignore[attr-defined]
+        await pilot.press("tab", "end")
+        await type_text(pilot, " after the alarm")
+        await pilot.press("tab", "tab", "tab", "tab")  # kind, objective, team: kept
+        await give_reason(pilot, "said more")
+        assert app.screen is app.console_screen
+        await palette(pilot, "hot wash: retract")
+        await pilot.press("tab")  # the newest is preselected
+        await give_reason(pilot, "said of another drill")
+    assert last(session, "hotwash_entry_corrected") == {
+        "event": newest.seq, "objective": "coordinate", "kind": "improvement",
+        "text": "Slow start after the alarm", "team": None, "reason": "said more",
+    }
+    assert [e.seq for e in session.state.hotwash] == [older.seq]

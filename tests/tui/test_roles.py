@@ -40,6 +40,10 @@ async def test_an_evaluator_rates_but_never_steers(session: Session, clock: Fake
     async with app.run_test(size=SIZE) as pilot:
         assert {"n", "d", "space"}.isdisjoint(shown_keys(app))
         assert {"r", "y", "q", "p"} <= shown_keys(app)
+        titles = {c.title for c in app.console_screen.palette_commands("")}
+        assert {"hot wash: correct", "hot wash: retract", "note: correct",
+                "note: retract"} <= titles
+        assert not {"action: correct", "action: retract"} & titles  # the facilitator's
         await pilot.press("n", "space", "d")
         assert app.screen is app.console_screen  # no decision form opened
         panel = app.console_screen.query_one(FacilitatorPanel)

@@ -91,7 +91,13 @@ PALETTE_RECORDS: dict[str, type[ev.Payload]] = {
     "clock: resume": ev.ClockResumed,
     "story clock: jump": ev.StoryClockJumped,
     "note: add": ev.NoteAdded,
+    "note: correct": ev.NoteCorrected,
+    "note: retract": ev.NoteRetracted,
     "hot wash: open": ev.HotwashEntry,
+    "hot wash: correct": ev.HotwashEntryCorrected,
+    "hot wash: retract": ev.HotwashEntryRetracted,
+    "action: correct": ev.ImprovementActionCorrected,
+    "action: retract": ev.ImprovementActionRetracted,
     "objective: rate": ev.ObjectiveRated,
     "exercise: end (ENDEX)": ev.ExerciseEnded,
     "session: save a copy": ev.NoteAdded,  # anyone who writes may rescue the record
@@ -639,6 +645,11 @@ class ConsoleScreen(Screen[None]):
     def note_add(self) -> None:
         self.open_form(forms.note_add(self.session, self.viewing))
 
+    def entry_correction(self, make: Callable[[Session], forms.FormSpec | None],
+                         nothing: str) -> None:
+        """A note, hot wash entry or action to correct or retract (``forms``)."""
+        self._open_or_say(make(self.session), nothing)
+
     def _open_or_say(self, spec: forms.FormSpec | None, nothing: str) -> None:
         if spec is None:
             self.notify(nothing, severity="warning")
@@ -697,6 +708,10 @@ class ConsoleScreen(Screen[None]):
     def _every_command(self, on: str) -> tuple[PaletteCommand, ...]:
         from tabletop.tui.console.palette import PaletteCommand
 
+        mine = " of this console's teams" if self.session.recorder.teams else ""
+        no_note = f"No note{mine} to correct or retract."
+        no_entry = f"No hot wash entry{mine} to correct or retract."
+        no_action = "No improvement action to correct or retract."
         return (
             PaletteCommand("inject: deliver next", self.action_deliver_next, "key n"),
             PaletteCommand("inject: view previous", self.action_view_previous,
@@ -723,7 +738,23 @@ class ConsoleScreen(Screen[None]):
             PaletteCommand("story clock: jump", self.story_clock_jump,
                            "set the in-story date and time"),
             PaletteCommand("note: add", self.note_add, "a facilitator note"),
+            PaletteCommand("note: correct", partial(self.entry_correction, forms.note_correct,
+                                                    no_note), "change what a note says"),
+            PaletteCommand("note: retract", partial(self.entry_correction, forms.note_retract,
+                                                    no_note), "it stays in the history"),
             PaletteCommand("hot wash: open", self.action_hotwash, "key h"),
+            PaletteCommand("hot wash: correct", partial(
+                self.entry_correction, forms.hotwash_correct, no_entry),
+                "change a strength or area for improvement"),
+            PaletteCommand("hot wash: retract", partial(
+                self.entry_correction, forms.hotwash_retract, no_entry),
+                "it leaves the report, stays in the history"),
+            PaletteCommand("action: correct", partial(
+                self.entry_correction, forms.action_correct, no_action),
+                "change an improvement action, its owner or due date"),
+            PaletteCommand("action: retract", partial(
+                self.entry_correction, forms.action_retract, no_action),
+                "it leaves the improvement plan, stays in the history"),
             PaletteCommand("objective: rate",
                            lambda: self.open_form(forms.objective_rating(self.session)),
                            "P/S/M/U with a reason"),
