@@ -541,3 +541,24 @@ def test_a_console_given_teams_lists_and_corrects_only_its_teams_entries(
         assert forms.action_correct(scribe) is None  # a scribe's console has no actions to fix
     session.refresh()
     assert session.state.retracted(ours.seq)
+
+
+def test_a_console_bound_to_teams_starts_its_entries_on_its_team(
+    session: Session, clock: Any
+) -> None:
+    from tabletop.session.authors import new_recorder
+
+    path = Path(session.location)
+    with Session.open(path, clock=clock,
+                      recorder=new_recorder("evaluator", "K. Oswald", ("mfa", "civ"))) as mine:
+        mine.select_team("civ")
+        for spec in (forms.hotwash_entry(mine), forms.note_add(mine, None)):
+            team = next(f for f in spec.fields if f.name == "team")
+            assert [value for _, value in team.choices] == ["mfa", "civ"]
+            assert spec.defaults()["team"] == "civ"
+        fill(forms.hotwash_entry(mine), text="Clear public line")
+    session.refresh()
+    assert session.state.hotwash[-1].team == "civ"
+    # The facilitator's console starts on no team and offers every one.
+    team = next(f for f in forms.hotwash_entry(session).fields if f.name == "team")
+    assert len(team.choices) == 3 and forms.hotwash_entry(session).defaults()["team"] is None

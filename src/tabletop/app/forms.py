@@ -184,7 +184,7 @@ def confirm_option(
 def note_add(session: Session, inject_id: str | None) -> FormSpec:
     fields = [
         FormField("text", "Note", "text", required=True),
-        FormField("team", "Team (optional)", "select", team_choices(session.state)),
+        _team_field(session, "Team (optional)"),
     ]
 
     def save(v: Values) -> None:
@@ -222,15 +222,31 @@ def story_clock_jump(session: Session) -> FormSpec:
 # ------------------------------------------------------------------ hot wash
 
 
-def _hotwash_fields(state: SessionState) -> list[FormField]:
+def _hotwash_fields(state: SessionState, session: Session | None = None) -> list[FormField]:
+    """With ``session``, a new entry's team field offers what its console records for."""
+    team = (_team_field(session, "Team (optional)") if session is not None
+            else FormField("team", "Team (optional)", "select", team_choices(state)))
     return [
         FormField("text", "What was observed", required=True),
         FormField("kind", "Kind", "select",
                   [("Strength", "strength"), ("Area for improvement", "improvement")],
                   value="strength", required=True),
         FormField("objective", "Objective (none = general)", "select", objective_choices(state)),
-        FormField("team", "Team (optional)", "select", team_choices(state)),
+        team,
     ]
+
+
+def _team_field(session: Session, label: str) -> FormField:
+    """The team a new record is for. A console that records for some teams offers
+    only those and starts on the team it has selected: its evaluator or scribe sits
+    with that table, and an entry left on no team would be lost to the team's view."""
+    state, recorder = session.state, session.recorder
+    if not recorder.teams:
+        return FormField("team", label, "select", team_choices(state))
+    mine = [(name, team) for name, team in team_choices(state) if recorder.covers(team)]
+    selected = session.selected_team
+    return FormField("team", label, "select", mine,
+                     value=selected if recorder.covers(selected) else mine[0][1])
 
 
 def _hotwash_data(v: Values) -> dict[str, Any]:
@@ -242,7 +258,8 @@ def hotwash_entry(session: Session) -> FormSpec:
     def save(v: Values) -> None:
         session.record("hotwash_entry", **_hotwash_data(v))
 
-    return FormSpec("hot wash: strength or improvement", _hotwash_fields(session.state), save)
+    return FormSpec("hot wash: strength or improvement",
+                    _hotwash_fields(session.state, session), save)
 
 
 def _action_fields(state: SessionState) -> list[FormField]:
