@@ -48,3 +48,25 @@ async def test_the_body_keeps_eight_lines_at_80_by_24(exercise: str, tmp_path: P
             assert len(set(injects)) == len(injects), injects
     finally:
         session.close()
+
+
+async def test_the_header_keeps_who_is_at_the_console_whole(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from tabletop.session.authors import new_recorder
+
+    from .conftest import loaded_scenario
+
+    path = tmp_path / "sessions" / "harbour-drill-20260314T060000Z-second-day-rerun.db"
+    Session.create(path, loaded_scenario(tmp_path), clock=FakeClock(START_WALL)).close()
+    evaluator = new_recorder("evaluator", "K. Oswald", ("mfa",))
+    session = Session.open(path, clock=FakeClock(START_WALL), recorder=evaluator)
+    app = make_app(session, where=str(path))
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            where = str(app.console_screen.query_one("#where", Static).render())
+            assert where.endswith("K. Oswald (evaluator) for mfa")
+            assert "…" in where and len(where) <= 46  # 60% of the width, less padding
+    finally:
+        session.close()

@@ -179,7 +179,8 @@ class ConsoleScreen(Screen[None]):
         # rebuilds the footer.
         narrow = self.app.size.width < NARROW
         self.set_class(narrow, "-narrow")
-        yield ExerciseHeader(scenario.title, scenario.marking, self._where_and_who())
+        yield ExerciseHeader(scenario.title, scenario.marking, self._where_and_who(),
+                             keep=len(self._where_and_who()) - len(self.where))
         yield ClockBar(id="clocks")
         with Horizontal(id="body"):
             yield Timeline(self.state, self._phase_label, id="timeline")

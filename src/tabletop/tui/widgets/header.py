@@ -6,6 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from tabletop.tui.widgets.fitting import shorten_middle
+
 
 class MarkingBar(Static):
     """The handling marking, e.g. TLP:AMBER, in a bar across the top (and the bottom)."""
@@ -33,16 +35,34 @@ class ExerciseHeader(Vertical):
     ExerciseHeader { height: 2; }
     ExerciseHeader > Horizontal { height: 1; background: $panel; }
     ExerciseHeader #title { width: 1fr; text-style: bold; padding: 0 1; }
-    ExerciseHeader #where { width: auto; max-width: 60%; color: $text-muted; padding: 0 1; }
+    ExerciseHeader #where {
+        width: auto; max-width: 60%; color: $text-muted; padding: 0 1; text-wrap: nowrap;
+    }
     ExerciseHeader #where.-lost { color: $error; text-style: bold; }
     ExerciseHeader #palette-hint { width: auto; display: none; text-style: bold; padding: 0 1; }
     """
 
-    def __init__(self, title: str, marking: str, where: str) -> None:
+    def __init__(self, title: str, marking: str, where: str, *, keep: int = 0) -> None:
+        """``keep`` is how many characters at the end of ``where`` must stay whole
+        (who is at the console): the place before them is cut in the middle."""
         super().__init__()
         self._title = title
         self._marking = marking
         self._where = where
+        self._keep = keep
+
+    def _fitted(self) -> str:
+        room = int(self.size.width * 0.6) - 2  # #where's max-width, less its padding
+        if room <= 0 or len(self._where) <= room:
+            return self._where
+        place, kept = self._where[: len(self._where) - self._keep], self._where[
+            len(self._where) - self._keep :]
+        return shorten_middle(place, max(room - len(kept), 8)) + kept
+
+    def on_resize(self) -> None:
+        where = self.query_one("#where", Static)
+        if not where.has_class("-lost"):
+            where.update(self._fitted())
 
     def compose(self) -> ComposeResult:
         yield MarkingBar(self._marking)
@@ -55,5 +75,5 @@ class ExerciseHeader(Vertical):
         """Say, where the session's place is shown, that its server is out of reach
         (None: it is back)."""
         where = self.query_one("#where", Static)
-        where.update(f"⚠ {trouble}" if trouble else self._where)
+        where.update(f"⚠ {trouble}" if trouble else self._fitted())
         where.set_class(trouble is not None, "-lost")
