@@ -562,3 +562,13 @@ def test_a_console_bound_to_teams_starts_its_entries_on_its_team(
     # The facilitator's console starts on no team and offers every one.
     team = next(f for f in forms.hotwash_entry(session).fields if f.name == "team")
     assert len(team.choices) == 3 and forms.hotwash_entry(session).defaults()["team"] is None
+
+
+def test_choice_labels_are_cut_between_words() -> None:
+    long = "#12 Defence: Send two frigates to the harbour mouth and keep the third in reserve"
+    label = forms.choice_label(long)
+    assert len(label) <= forms.CHOICE_WIDTH and label.endswith("…")
+    assert long.startswith(label[:-1]) and long[len(label) - 1] == " "  # a word ends there
+    assert forms.choice_label("short\nand   spaced") == "short and spaced"
+    unbroken = "x" * 100
+    assert forms.choice_label(unbroken) == "x" * (forms.CHOICE_WIDTH - 1) + "…"

@@ -82,10 +82,26 @@ def team_name(state: SessionState, team_id: str) -> str:
     return team.name if team else team_id
 
 
+CHOICE_WIDTH = 64
+"""What a choice's label may take: a select box in a form on an 80-column screen
+shows about this much, and cuts the rest wherever it falls."""
+
+
+def choice_label(text: str, width: int = CHOICE_WIDTH) -> str:
+    """``text`` in at most ``width`` characters, cut between words, with '…'."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    space = cut.rfind(" ")
+    if space >= width // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:·-") + "…"
+
+
 def item_label(state: SessionState, ref: str) -> str:
     found = state.scenario.item_by_ref.get(ref)
-    label = f"{ref}: {found[1].text if found else ''}"
-    return label if len(label) <= 80 else label[:79] + "…"
+    return choice_label(f"{ref}: {found[1].text if found else ''}")
 
 
 def described(state: SessionState, inject_id: str) -> str:
@@ -98,7 +114,7 @@ def team_choices(state: SessionState) -> list[tuple[str, str]]:
 
 
 def objective_choices(state: SessionState) -> list[tuple[str, str]]:
-    return [(f"{o.id}: {o.text}"[:80], o.id) for o in state.scenario.objectives]
+    return [(choice_label(f"{o.id}: {o.text}"), o.id) for o in state.scenario.objectives]
 
 
 def items_to_rate(state: SessionState, inject_id: str | None) -> list[str]:
@@ -478,7 +494,7 @@ def decision_choices(
         if not (live_only and d.retracted) and (not teams or d.team in teams)
     )
     return [
-        (f"#{d.number} {team_name(state, d.team)}: {d.text}"[:80], str(d.seq))
+        (choice_label(f"#{d.number} {team_name(state, d.team)}: {d.text}"), str(d.seq))
         for d in islice(newest, DECISIONS_LISTED)
     ]
 
@@ -521,7 +537,7 @@ def decision_amend(session: Session) -> FormSpec | None:
     state = session.state
     points = [s.inject for s in state.injects.values() if s.inject.decision is not None]
     option_choices = [
-        (f"{inject.id}: {o.label}"[:80], f"{inject.id}\t{o.id}")
+        (choice_label(f"{inject.id}: {o.label}"), f"{inject.id}\t{o.id}")
         for inject in points for o in inject.decision.options  # type: ignore[union-attr]
     ]
     text = FormField("text", "Decision text (as corrected)", "text", required=True)
@@ -566,7 +582,8 @@ def rating_correct(session: Session) -> FormSpec | None:
     if not ratings:
         return None
     choices = [
-        (f"{team_name(state, r.team)} · {r.item}: {RATING_LABELS.get(r.rating, r.rating)}"[:80],
+        (choice_label(f"{team_name(state, r.team)} · {r.item}: "
+                      f"{RATING_LABELS.get(r.rating, r.rating)}"),
          str(r.seq))
         for r in ratings
     ]
@@ -610,7 +627,7 @@ def _entry_correction(
     if not listed:
         return None
     choices: list[tuple[str, str]] = [
-        (f"#{r.seq} {_line(label(r))}"[:80], str(r.seq)) for r in listed
+        (choice_label(f"#{r.seq} {_line(label(r))}"), str(r.seq)) for r in listed
     ]
     fields = [*_pick_fields(noun, choices, ENTRIES_LISTED), *extra, REASON]
 
