@@ -75,6 +75,7 @@ FORMAT_OF = {
     "DecisionOption": ("DecisionOption", set()),
     "Decision": ("Decision", set()),
     "Condition": ("Condition", set()),
+    "Attachment": ("Attachment", set()),
     "Organisation": ("Organisation", set()),
     "Objective": ("Objective", set()),
     "Team": ("Team", set()),
@@ -105,6 +106,10 @@ def _facts(node: Any, rename: dict[str, str]) -> Any:
             out[key] = rename.get(name, name)
         elif key == "const":
             out["enum"] = [value]
+        elif key == "oneOf":
+            # A tagged union (pydantic) tries one alternative, by type, as msgspec's
+            # union of a string and a struct does: the two validate alike.
+            out["anyOf"] = _facts(value, rename)
         else:
             out[key] = _facts(value, rename)
     if "enum" in out:

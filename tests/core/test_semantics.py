@@ -115,6 +115,58 @@ def test_attachment_symlink_cannot_escape(workspace: Path) -> None:
     assert any("leads outside the workspace" in p for p in problems)
 
 
+def test_a_facilitator_only_attachment_is_held_to_the_same_rules(workspace: Path) -> None:
+    (workspace / "link").symlink_to("/etc")
+    problems = problems_after(
+        workspace,
+        "        body: Shots were heard",
+        "        attachments:\n"
+        "          - {path: link/passwd, facilitator_only: true}\n"
+        "          - {path: control/key.pdf, facilitator_only: true}\n"
+        "          - {path: ../key.pdf}\n"
+        "          - {facilitator_only: true}\n"
+        "        body: Shots were heard",
+    )
+    assert problems == [
+        "exercises/mini.yaml:40:13: phases[0].injects[0].attachments[3].path: "
+        "missing required key 'path'",
+    ]
+    (workspace / "exercises" / "mini.yaml").write_text(
+        (workspace / "exercises" / "mini.yaml").read_text().replace(
+            "          - {facilitator_only: true}\n", ""
+        )
+    )
+    problems = [str(p) for p in validate_files([workspace / "exercises" / "mini.yaml"]).problems]
+    assert problems == [
+        "exercises/mini.yaml:37:14: phases[0].injects[0].attachments[0].path: "
+        "attachment 'link/passwd' leads outside the workspace",
+        "exercises/mini.yaml:38:14: phases[0].injects[0].attachments[1].path: "
+        "attachment 'control/key.pdf' not found in the workspace (mini.yaml)",
+        "exercises/mini.yaml:39:14: phases[0].injects[0].attachments[2].path: "
+        "attachment '../key.pdf' must be a path inside the workspace, without '..'",
+    ]
+
+
+def test_a_library_inject_keeps_its_attachments_where_it_is_used(workspace: Path) -> None:
+    from tabletop.core.scenario import Attachment
+
+    (workspace / "handouts").mkdir()
+    (workspace / "handouts" / "statement.txt").write_text("Holding statement\n")
+    (workspace / "handouts" / "lines.md").write_text("What not to say\n")
+    library = workspace / "injects" / "drill.yaml"
+    library.write_text(library.read_text().replace(
+        "    body: We hear there was an incident. Comment?\n",
+        "    body: We hear there was an incident. Comment?\n"
+        "    attachments:\n"
+        "      - handouts/statement.txt\n"
+        "      - {path: handouts/lines.md, facilitator_only: true}\n",
+    ))
+    press = load_scenario("mini").scenario.inject_by_id["press-call"]
+    assert press.attachments == [
+        "handouts/statement.txt", Attachment(path="handouts/lines.md", facilitator_only=True),
+    ]
+
+
 def test_library_problems_point_at_the_library_file(workspace: Path) -> None:
     path = workspace / "injects" / "drill.yaml"
     path.write_text(path.read_text().replace("item: drill/statement", "item: drill/statment"))

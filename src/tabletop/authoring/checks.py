@@ -292,8 +292,13 @@ def _attachments(
     for inject in injects:
         origin = origins[inject.id]
         base = Path(origin.content_doc.file)
-        for n, name in enumerate(inject.attachments):
-            key = ("attachments", n)
+        for n, entry in enumerate(inject.attachments):
+            # A mapping entry ({path: ..., facilitator_only: true}) points at its path.
+            key: KeyPath = ("attachments", n)
+            if isinstance(entry, str):
+                name = entry
+            else:
+                name, key = entry.path, (*key, "path")
             candidate = Path(name)
             if candidate.is_absolute() or ".." in candidate.parts:
                 out.append(

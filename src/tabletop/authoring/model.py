@@ -12,7 +12,8 @@ Three kinds of file share one format version:
 Every field carries a docstring; pydantic turns them into the descriptions of
 the JSON Schema that authors' editors show. What participants may see and what
 only the facilitator may see is split by field: ``facilitator_notes``,
-``expected_actions`` and ``decision`` never leave the facilitator's console.
+``expected_actions`` and ``decision`` never leave the facilitator's console, nor
+do attachments marked ``facilitator_only``.
 
 :mod:`tabletop.core.scenario` holds the resolved form (library injects merged in,
 checklists attached) that a session stores and plays.
@@ -164,6 +165,28 @@ class Condition(Strict):
 Audience = Literal["all"] | list[Id]
 
 
+class Attachment(Strict):
+    """An attachment written as a mapping, to mark it for the facilitator only."""
+
+    path: Text
+    """The file, relative to the workspace."""
+    facilitator_only: bool = False
+    """True: listed on the facilitator's console only; never shown to participants
+    and never copied into the report's handouts."""
+
+
+def _attachment_kind(value: Any) -> str:
+    return "entry[mapping]" if isinstance(value, dict | Attachment) else "entry[path]"
+
+
+AttachmentEntry = Annotated[
+    Annotated[Text, Tag("entry[path]")] | Annotated[Attachment, Tag("entry[mapping]")],
+    Discriminator(_attachment_kind),
+]
+"""A path, or a mapping that says more about the file (a tagged union: an error
+names the form the entry took, not both)."""
+
+
 class InjectContent(Strict):
     """Fields that an inline inject and a library inject share."""
 
@@ -187,8 +210,9 @@ class InjectContent(Strict):
     """Facilitator only: prompts, pitfalls and what to watch for."""
     decision: Decision | None = None
     """A decision point: the options a team chooses between."""
-    attachments: list[Text] = Field(default_factory=list)
-    """Files handed out with the inject, relative to the workspace."""
+    attachments: list[AttachmentEntry] = Field(default_factory=list)
+    """Files handed out with the inject, relative to the workspace; an entry
+    '{path: ..., facilitator_only: true}' is for the facilitator only."""
 
 
 class Inject(InjectContent):

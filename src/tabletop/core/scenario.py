@@ -95,6 +95,14 @@ class Condition(Frozen, frozen=True, kw_only=True):
         return (self.option,) if isinstance(self.option, str) else tuple(self.option)
 
 
+class Attachment(Frozen, frozen=True, kw_only=True):
+    """An attachment given as a mapping; a plain path is stored as it was written,
+    so the stored form of an exercise without these is unchanged."""
+
+    path: Text
+    facilitator_only: bool = False
+
+
 class ScenarioInject(Frozen, frozen=True, kw_only=True):
     """An inject on the resolved timeline."""
 
@@ -108,7 +116,7 @@ class ScenarioInject(Frozen, frozen=True, kw_only=True):
     questions: list[Text] = msgspec.field(default_factory=list)
     facilitator_notes: str = ""
     decision: Decision | None = None
-    attachments: list[Text] = msgspec.field(default_factory=list)
+    attachments: list[Text | Attachment] = msgspec.field(default_factory=list)
     story_time: Offset
     play_minute: PlayMinute | None = None
     when: Condition | None = None
