@@ -148,6 +148,7 @@ def test_a_facilitator_only_attachment_is_held_to_the_same_rules(workspace: Path
 
 
 def test_a_library_inject_keeps_its_attachments_where_it_is_used(workspace: Path) -> None:
+    from tabletop.core.attachments import handed_out, listed
     from tabletop.core.scenario import Attachment
 
     (workspace / "handouts").mkdir()
@@ -164,6 +165,10 @@ def test_a_library_inject_keeps_its_attachments_where_it_is_used(workspace: Path
     press = load_scenario("mini").scenario.inject_by_id["press-call"]
     assert press.attachments == [
         "handouts/statement.txt", Attachment(path="handouts/lines.md", facilitator_only=True),
+    ]
+    assert handed_out(press) == ["handouts/statement.txt"]
+    assert [(a.name, a.kind, a.facilitator_only) for a in listed(press, staff=True)] == [
+        ("statement.txt", "text", False), ("lines.md", "text", True),
     ]
 
 

@@ -149,6 +149,30 @@ def create_exclusively(target: Path, data: bytes) -> None:
     _create_new(target, data)
 
 
+def copy_new(source: Path, target: Path) -> None:
+    """Copy a regular file to a new name; never replaces anything (FileExistsError
+    if the name is taken) and never follows a link at ``source`` itself."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NOCTTY | os.O_NONBLOCK | os.O_CLOEXEC
+    if os.path.lexists(target):
+        raise FileExistsError(errno.EEXIST, "a file with this name already exists", str(target))
+    with os.fdopen(os.open(source, flags), "rb") as reading:
+        if not stat.S_ISREG(os.fstat(reading.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(source))
+        fd, temp = temporary_beside(target)
+        try:
+            with os.fdopen(fd, "wb", closefd=True) as writing:
+                while part := reading.read(_CHUNK):
+                    writing.write(part)
+                writing.flush()
+                os.fchmod(writing.fileno(), _default_mode())
+                os.fsync(writing.fileno())
+            link_new(temp, target)
+        finally:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+    fsync_folder(target.parent)
+
+
 def _refuse_unsafe(target: Path, info: os.stat_result, protect: Iterable[Path]) -> None:
     mode = info.st_mode
     if stat.S_ISDIR(mode):
