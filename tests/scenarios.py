@@ -205,3 +205,32 @@ def harbour_drill(extra_injects: int = 0) -> Scenario:
 
 def harbour_drill_loaded(tmp_path: Path, extra_injects: int = 0) -> Loaded:
     return Loaded(harbour_drill(extra_injects), tmp_path / "harbour-drill.yaml", "0" * 64)
+
+
+# ------------------------------------- the harbour drill with attachments, on disk
+
+HARBOUR_FILES = {
+    "handouts/pier-4.png": b"\x89PNG pier 4",
+    "handouts/statement.txt": b"Holding statement\n",
+    "control/fire-plan.pdf": b"%PDF-1.4 the fire brigade's plan",
+}
+
+
+def harbour_attachments_loaded(tmp_path: Path) -> Loaded:
+    """The harbour drill whose injects carry attachments (a facilitator-only one
+    among them), its exercise file in a workspace under ``tmp_path`` that holds them."""
+    ws = tmp_path / "ws"
+    (ws / "exercises").mkdir(parents=True)
+    for name, data in HARBOUR_FILES.items():
+        (ws / name).parent.mkdir(parents=True, exist_ok=True)
+        (ws / name).write_bytes(data)
+    drill = harbour_drill_data()
+    attachments: dict[str, list[Any]] = {
+        "harbour-alarm": ["handouts/pier-4.png",
+                          {"path": "control/fire-plan.pdf", "facilitator_only": True}],
+        "press-call": ["handouts/statement.txt", "handouts/pier-4.png"],
+        "minister-call": ["handouts/missing.pdf"],
+    }
+    for entry in drill["injects"]:
+        entry["attachments"] = attachments.get(entry["id"], [])
+    return Loaded(scenario(drill), ws / "exercises" / "harbour-drill.yaml", "0" * 64)

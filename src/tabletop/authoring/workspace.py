@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from tabletop.core.attachments import Unreachable
 from tabletop.core.bundled import bundled_dir
 
 KINDS = ("exercises", "injects", "checklists")
@@ -23,6 +24,23 @@ def find_workspace(start: Path | None = None) -> Path:
     if probe.is_file() or not probe.exists():
         probe = probe.parent
     return _workspace_above(probe) or cwd
+
+
+def session_workspace(source_path: str) -> Path:
+    """The workspace of the exercise file a session was started from, where its
+    attachments are: found by the rule used at the start (an exercise file outside
+    any workspace means the current folder, as it did then). Raises Unreachable
+    when the session names no file, or when the file's folder is not on this
+    machine (a session moved or imported from elsewhere)."""
+    if not source_path:
+        raise Unreachable("the session does not say which exercise file it was started from")
+    source = Path(source_path).absolute()
+    if not source.parent.is_dir():
+        raise Unreachable(
+            f"the exercise's folder {source.parent} is not on this machine "
+            "(was the session moved or imported?)"
+        )
+    return find_workspace(source)
 
 
 @functools.lru_cache(maxsize=256)

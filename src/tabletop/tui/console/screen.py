@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import events
@@ -201,6 +202,7 @@ class ConsoleScreen(Screen[None]):
         return f"{self.where} · {who}{teams}"
 
     def on_mount(self) -> None:
+        self.query_one(InjectView).staff = self.sees_all
         if not self.may(ev.InjectDelivered):
             self.query_one(InjectView).nothing_yet = "No inject delivered yet."
         self.query_one(DecisionLog).hint = self.may(ev.DecisionRecorded)
@@ -695,6 +697,7 @@ class ConsoleScreen(Screen[None]):
             key = f"key {n}" if n <= 9 else ""
             yield PaletteCommand(f"team: select {team.name}",
                                  partial(self.select_team, team.id), key)
+        yield from self._attachment_commands()
         if len(query) >= JUMP_QUERY_MIN:
             viewable = None if self.sees_all else set(self._team_deliveries())
             for inject_id in jump_targets(self.state, query):
@@ -765,6 +768,43 @@ class ConsoleScreen(Screen[None]):
             PaletteCommand("session: save a copy", self.session_save_copy,
                            "everything recorded, to a new session file"),
         )
+
+    def _attachment_commands(self) -> Iterable[PaletteCommand]:
+        """One "attachment: open" per file of the inject on screen, for the
+        facilitator: the console's only role that hands files out."""
+        from tabletop.core.attachments import listed
+        from tabletop.tui.console.palette import PaletteCommand
+
+        shown = self.state.injects.get(self.viewing or "")
+        if shown is None or not self.session.recorder.is_facilitator:
+            return
+        files = listed(shown.inject, staff=True)
+        names = [a.name for a in files]
+        for attachment in files:
+            # Two files of one name (from two folders) are told apart by their path.
+            label = attachment.name if names.count(attachment.name) == 1 else attachment.path
+            extra = ", facilitator only" if attachment.facilitator_only else ""
+            yield PaletteCommand(f"attachment: open {label}",
+                                 partial(self.open_attachment, attachment.path),
+                                 f"{attachment.kind}{extra}, of {shown.inject.id}")
+
+    def open_attachment(self, path: str) -> None:
+        """Show the file in the system viewer, or give its path to copy."""
+        from tabletop.app.attachments import Unreachable, open_attachment
+
+        try:
+            opened = open_attachment(self.session, path)
+        except Unreachable as exc:
+            self.notify(str(exc), title="Cannot open the attachment", severity="warning",
+                        timeout=15, markup=False)
+            return
+        if opened.in_viewer:
+            self.notify(f"Opened in the system viewer:\n{opened.path}", timeout=8, markup=False)
+            return
+        self.app.copy_to_clipboard(str(opened.path))  # where the terminal takes it (OSC 52)
+        self.notify(f"No viewer here (over SSH, or no desktop). The file, its path also "
+                    f"offered to the terminal's clipboard:\n{opened.path}",
+                    title=PurePosixPath(path).name, timeout=30, markup=False)
 
     def session_save_copy(self) -> None:
         """Offer to write everything this console holds to a new session file."""

@@ -5,14 +5,16 @@ the current phase with its narrative and discussion questions, and the injects
 delivered. Without a team that is what went to everyone: a room's projector must
 never show one table what was sent to another (``show_all`` is the facilitator's
 second screen). With a team, it is what that team received, and its briefing.
-Facilitator notes, expected actions, decision options and ratings never appear
-here. It follows the session read-only, and says when the facilitator's console
-has gone.
+Facilitator notes, expected actions, decision options, facilitator-only
+attachments and ratings never appear here. Attachments are named, never opened.
+It follows the session read-only, and says when the facilitator's console has
+gone.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import PurePosixPath
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,6 +22,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
+from tabletop.core.attachments import handed_out
 from tabletop.core.headers import keep_header_lines
 from tabletop.core.timefmt import format_story
 from tabletop.session.session import Session
@@ -101,6 +104,9 @@ class InjectCard(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(inject_card_heading(self.state, self.inject_state))
         yield Markdown(keep_header_lines(self.inject_state.inject.body))
+        names = [PurePosixPath(p).name for p in handed_out(self.inject_state.inject)]
+        if names:  # facilitator-only files are never named here
+            yield Static(Text(f"Attachments: {', '.join(names)}"), classes="attachments")
 
 
 class BriefingCard(Vertical):

@@ -1,4 +1,4 @@
-"""The inject on screen: channel, sender, audience, title and the Markdown body."""
+"""The inject on screen: channel, sender, audience, title, attachments and the Markdown body."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tabletop.core.attachments import listed
 from tabletop.core.headers import keep_header_lines
 from tabletop.core.timefmt import format_story
 from tabletop.session.state import InjectState, SessionState
@@ -78,6 +79,21 @@ def inject_heading(state: SessionState, inject_state: InjectState) -> Text:
     return text
 
 
+def attachment_lines(inject_state: InjectState, *, staff: bool) -> Text:
+    """The inject's attachments by name and kind; facilitator-only ones on their own
+    line, for staff only. Empty when there are none to show."""
+    shown = listed(inject_state.inject, staff=staff)
+    text = Text()
+    for label, group in (
+        ("Attachments", [a for a in shown if not a.facilitator_only]),
+        ("Facilitator only", [a for a in shown if a.facilitator_only]),
+    ):
+        if group:
+            text.append(f"\n{label}: ", style="bold")
+            text.append(" · ".join(f"{a.name} ({a.kind})" for a in group))
+    return text
+
+
 class InjectView(VerticalScroll):
     DEFAULT_CSS = """
     InjectView { height: 1fr; }
@@ -95,6 +111,8 @@ class InjectView(VerticalScroll):
         self.latest: str | None = None
         """The inject this console counts as current, when not the exercise's (a
         scribe's: its team's latest)."""
+        self.staff = True
+        """Lists facilitator-only attachments (a scribe's console does not)."""
 
     def compose(self) -> ComposeResult:
         # The body (and the Markdown parser it imports) is added when the first
@@ -112,9 +130,11 @@ class InjectView(VerticalScroll):
             # The heading's own text width once laid out; before that, the view's less
             # the heading's padding and a scroll bar.
             width = heading.content_region.width or self.scrollable_content_region.width - 3
-            heading.update(compact_heading(state, inject_state, width if width > 0 else 25))
+            heading.update(compact_heading(state, inject_state, width if width > 0 else 25)
+                           + attachment_lines(inject_state, staff=self.staff))
         else:
-            heading.update(inject_heading(state, inject_state))
+            heading.update(inject_heading(state, inject_state)
+                           + attachment_lines(inject_state, staff=self.staff))
 
     def on_resize(self) -> None:
         """A compact heading is cut to the width: cut it again when that changes."""
