@@ -33,12 +33,14 @@ def session_workspace(source_path: str) -> Path:
     when the session names no file, or when the file's folder is not on this
     machine (a session moved or imported from elsewhere)."""
     if not source_path:
-        raise Unreachable("the session does not say which exercise file it was started from")
+        why = "the session does not say which exercise file it was started from"
+        raise Unreachable(why, why)
     source = Path(source_path).absolute()
     if not source.parent.is_dir():
         raise Unreachable(
             f"the exercise's folder {source.parent} is not on this machine "
-            "(was the session moved or imported?)"
+            "(was the session moved or imported?)",
+            "the exercise's workspace is not on this machine",
         )
     return find_workspace(source)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from tabletop.commands.arguments import session_location, user_path
 
 if TYPE_CHECKING:
+    from tabletop.report.model import Report
     from tabletop.session.store.location import Location
 
 FORMATS = ("html", "md", "json")
@@ -25,7 +27,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
             "against the checklists, objective ratings, the timeline, hot wash findings "
             "and the full decision log. The session file is opened read-only. Without "
             "-o the report is written next to the session file (for a session in a "
-            "database, in the current folder) and its path printed."
+            "database, in the current folder) and its path printed. The files the "
+            "delivered injects handed out are copied into a handouts folder beside it "
+            "(never replacing a file) and listed in it; facilitator-only files never are."
         ),
     )
     parser.add_argument(
@@ -80,6 +84,43 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
+def _warn(message: str) -> None:
+    from tabletop.core.safetext import for_terminal
+
+    print(f"tabletop report: warning: {for_terminal(message, one_line=True)}", file=sys.stderr)
+
+
+def copy_handouts(report: Report, source_path: str, target: Path) -> Report:
+    """Copy the handouts into ``handouts/`` beside the report file; the report then
+    says which could not be, and each gets a warning line."""
+    import dataclasses
+    import os
+    import stat
+
+    from tabletop.authoring.workspace import session_workspace
+    from tabletop.core import attachments
+
+    with contextlib.suppress(OSError):
+        if not stat.S_ISREG(os.stat(target).st_mode):  # a FIFO or a device: no "beside"
+            _warn(f"handouts not copied: {target} is not a regular file")
+            return report
+    folder = target.parent / "handouts"
+    try:
+        workspace = session_workspace(source_path)
+    except attachments.Unreachable as gone:
+        _warn(f"handouts not copied: {gone}")
+        missed = {h.path: gone for h in report.handouts}
+    else:
+        missed = attachments.copy_handouts(
+            workspace, [(h.path, h.name) for h in report.handouts], folder)
+        for problem in missed.values():
+            _warn(f"handout not copied: {problem}")
+    return dataclasses.replace(report, handouts=[
+        dataclasses.replace(h, note=missed[h.path].reason) if h.path in missed else h
+        for h in report.handouts
+    ])
+
+
 def run(args: argparse.Namespace) -> int:
     from tabletop.core.files import UnsafeOutput, reason, write_output
     from tabletop.report.build import build_report_model
@@ -103,11 +144,16 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(error))
     with session:
         report = build_report_model(session)
+        source_path = session.meta.source_path
+    to_stdout = output is not None and str(output) == "-"
+    target = output or default_output(args.session, fmt)
+    if report.handouts and not to_stdout:
+        report = copy_handouts(report, source_path, target)
     try:
         text = render(report, fmt, templates, timeout=args.render_timeout)
     except RenderError as error:
         return _fail(str(error))
-    if output is not None and str(output) == "-":
+    if to_stdout:
         if fmt != "md" and not sys.stdout.isatty():
             # HTML and JSON on a pipe are data: byte for byte (JSON escapes its
             # controls already, HTML isolates bidi text). Markdown is for people.
@@ -117,7 +163,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text)
         return 0
-    target = output or default_output(args.session, fmt)
     try:
         write_output(target, text, protect=own_files(args.session))
     except UnsafeOutput as error:

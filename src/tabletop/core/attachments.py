@@ -10,11 +10,14 @@ this machine (an imported session).
 
 from __future__ import annotations
 
+import filecmp
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from tabletop.core.bundled import bundled_dir
+from tabletop.core.files import copy_new, reason
 from tabletop.core.scenario import Attachment, ScenarioInject
 
 _KINDS = {
@@ -88,7 +91,12 @@ def handout_names(paths: Iterable[str]) -> dict[str, str]:
 
 
 class Unreachable(Exception):
-    """An attachment that cannot be opened or copied now; ``str()`` is one line for people."""
+    """An attachment that cannot be opened or copied now; ``str()`` is one line for
+    people, ``reason`` the same without paths (for a report that others read)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def locate(workspace: Path, path: str) -> Path:
@@ -97,16 +105,49 @@ def locate(workspace: Path, path: str) -> Path:
     regular file. Raises Unreachable."""
     written = Path(path)
     if written.is_absolute() or ".." in written.parts:
-        raise Unreachable(f"{path}: not a path inside the workspace; refusing to open it")
+        why = "not a path inside the workspace"
+        raise Unreachable(f"{path}: {why}; refusing to open it", why)
     root = workspace.resolve()
     if not root.is_dir():
-        raise Unreachable(f"{path}: the workspace {root} is not on this machine")
+        raise Unreachable(f"{path}: the workspace {root} is not on this machine",
+                          "the workspace is not on this machine")
     real = (root / written).resolve()
     bundled = bundled_dir().resolve()
     if not (real.is_relative_to(root) or real.is_relative_to(bundled)):
-        raise Unreachable(f"{path}: leads outside the workspace {root}; refusing to open it")
+        raise Unreachable(f"{path}: leads outside the workspace {root}; refusing to open it",
+                          "it leads outside the workspace")
     if not real.exists():
-        raise Unreachable(f"{path}: not found in the workspace {root}")
+        raise Unreachable(f"{path}: not found in the workspace {root}",
+                          "not found in the workspace")
     if not real.is_file():
-        raise Unreachable(f"{path}: not a file")
+        raise Unreachable(f"{path}: not a file", "not a file")
     return real
+
+
+def copy_handouts(
+    workspace: Path, files: Iterable[tuple[str, str]], folder: Path
+) -> dict[str, Unreachable]:
+    """Copy each (path, name) from the workspace to ``folder/name``, making the
+    folder when there is something to put in it. Returns the paths not copied and
+    why. A file already there with the same bytes counts as copied; a different
+    one is left as it is. Every source is located afresh (see :func:`locate`)."""
+    missed: dict[str, Unreachable] = {}
+    for path, name in files:
+        try:
+            real = locate(workspace, path)
+            folder.mkdir(exist_ok=True)
+            target = folder / name
+            try:
+                copy_new(real, target)
+            except FileExistsError:
+                same = stat.S_ISREG(target.lstat().st_mode) and filecmp.cmp(
+                    real, target, shallow=False)
+                if not same:
+                    why = f"a different file named {name} is already in the handouts folder"
+                    raise Unreachable(f"{target}: {why}; left as it is", why) from None
+        except Unreachable as exc:
+            missed[path] = exc
+        except OSError as exc:
+            missed[path] = Unreachable(f"{path}: cannot copy it to {folder}: {reason(exc)}",
+                                       f"cannot copy it: {reason(exc)}")
+    return missed

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tabletop import __version__
+from tabletop.core.attachments import handed_out, handout_names, kind_of
 from tabletop.core.scenario import Scenario
 from tabletop.core.timefmt import format_duration
 from tabletop.core.vocabulary import OBJECTIVE_RATING_LABELS, RATING_LABELS
@@ -23,6 +24,7 @@ from tabletop.report.model import (
     DecisionRow,
     Evidence,
     Finding,
+    Handout,
     ItemRow,
     NamedRole,
     NoteRow,
@@ -153,7 +155,20 @@ class _Builder:
                 BranchConflict(self.titles[source], [self.titles[i] for i in played])
                 for source, played in self.state.branch_conflicts()
             ],
+            handouts=self.handouts(),
         )
+
+    def handouts(self) -> list[Handout]:
+        """Each participant attachment of the delivered injects once, with the injects
+        that handed it out; facilitator-only files are never among them."""
+        given: dict[str, dict[str, str]] = {}  # path -> inject id -> title
+        for inject_state in self.state.delivered():
+            inject = inject_state.inject
+            for path in handed_out(inject):
+                given.setdefault(path, {})[inject.id] = inject.title
+        names = handout_names(given)
+        return [Handout(names[path], path, kind_of(path), list(by.values()))
+                for path, by in given.items()]
 
     def overview(self) -> Overview:
         s = self.scenario

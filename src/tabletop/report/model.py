@@ -332,6 +332,23 @@ class BranchConflict:
 
 
 @dataclass(frozen=True)
+class Handout:
+    """A file the delivered injects handed out (facilitator-only files never are)."""
+
+    name: str
+    """Its file name in the ``handouts/`` folder beside the report."""
+    path: str
+    """Where the exercise keeps it, relative to its workspace."""
+    kind: str
+    """'image', 'PDF', 'text' or 'file'."""
+    injects: list[str]
+    """Titles of the delivered injects that handed it out, in the order delivered."""
+    note: str = ""
+    """Why it is not in the handouts folder, when the report's writer could not
+    copy it; '' otherwise."""
+
+
+@dataclass(frozen=True)
 class ReportMeta:
     title: str
     marking: str
@@ -360,6 +377,8 @@ class Report:
     improvement_plan: list[ActionRow]
     appendices: Appendices
     branch_conflicts: list[BranchConflict] = dataclasses.field(default_factory=list)
+    handouts: list[Handout] = dataclasses.field(default_factory=list)
+    """The attachments of delivered injects, in the order first delivered."""
 
 
 def to_dict(report: Report) -> dict[str, Any]:
