@@ -107,3 +107,21 @@ async def test_amend_opens_on_the_decision_and_follows_the_one_chosen(session: S
         app.screen.query_one("#field-event", Select).value = str(first.seq)
         await wait_until(pilot, lambda: text.text == "Send two frigates")
         assert app.screen.query_one("#field-option", Select).value == "press-call\tsend"
+
+
+async def test_the_plain_path_opens_no_new_dialog(session: Session) -> None:
+    from textual.screen import ModalScreen
+
+    app = make_app(session, where="s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")  # an unconditional inject: delivered, no question
+        assert app.screen is app.console_screen
+        await pilot.press("d")
+        assert isinstance(app.screen, FormScreen)  # its own form, as ever
+        await type_text(pilot, "Call the harbour master")
+        await pilot.press("ctrl+s")  # not a decision point: saved, no question
+        await wait_until(pilot, lambda: not isinstance(app.screen, ModalScreen))
+        await pilot.press("q")  # quits at once, the running clock stopped on the way
+        await pilot.pause()
+    assert app.session_closed and app.clock_stopped_at is not None
+    assert [d.text for d in session.state.decisions.values()] == ["Call the harbour master"]

@@ -21,6 +21,7 @@ from tabletop.app.startup import collector_paused, freeze_survivors
 from tabletop.commands.arguments import session_location
 from tabletop.core.problems import ProblemsFound
 from tabletop.core.roles import DUTIES, FACILITATOR, ROLES
+from tabletop.core.timefmt import format_duration
 from tabletop.session.store.location import Location, PostgresLocation, is_url
 
 if TYPE_CHECKING:
@@ -135,6 +136,10 @@ def run(args: argparse.Namespace) -> int:
         print("tabletop run: the console stopped on an error (shown above); everything "
               "recorded before it is saved", file=sys.stderr)
     print(f"Session saved: {where}")
+    stopped = getattr(app, "clock_stopped_at", None)
+    if stopped is not None:
+        print(f"The play clock was running: it stopped at {format_duration(stopped)} played, "
+              "and a resumed session starts paused (space runs it).")
     typed = shlex.quote(where)  # ready to paste, even with spaces in the name
     again = f"tabletop run {shlex.quote(target)} --session {typed}" + _role_args(args)
     print(f"Resume it: {again}" if crashed else f"Build its report: tabletop report {typed}")

@@ -61,6 +61,8 @@ class ConsoleApp(App[None]):
         self.console_screen = ConsoleScreen(session, where=where, notices=notices)
         self.keymap_file = keymap_file
         self.session_closed = False
+        self.clock_stopped_at: float | None = None
+        """Play seconds at which closing stopped a running clock (None: it was not)."""
 
     def get_default_screen(self) -> ConsoleScreen:
         # The console is the bottom of the stack: no blank default screen to
@@ -108,6 +110,7 @@ class ConsoleApp(App[None]):
                 if recorder.is_facilitator and not self.session.read_only \
                         and not self.session.state.paused:
                     self.session.toggle_pause()
+                    self.clock_stopped_at = self.session.play_seconds()
             finally:
                 self.session.close()
 

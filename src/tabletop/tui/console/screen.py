@@ -811,21 +811,8 @@ class ConsoleScreen(Screen[None]):
         self.open_form(forms.save_a_copy(self.session))
 
     def action_quit_console(self) -> None:
-        # The app closes the session (checkpoint) before it exits.
+        # The app closes the session (checkpoint) before it exits; a running play clock
+        # stops then, and `tabletop run` says so on the way out (no dialog: 'q' on
+        # the plain path quits, and nothing is lost).
         leave: Callable[[], object] = getattr(self.app, "action_quit_console", self.app.exit)
-        state = self.state
-        if not (self.session.recorder.is_facilitator and not self.session.read_only
-                and not state.paused and not state.ended):
-            leave()
-            return
-        from tabletop.tui.screens.confirm import ConfirmScreen
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                leave()
-
-        self.app.push_screen(ConfirmScreen(
-            "quit: the play clock is running",
-            "The play clock is running. Quit now? It stops at this moment, and the other "
-            "consoles show the exercise stopped until you resume it with "
-            "'tabletop run … --session …'. (ctrl+q quits without asking.)"), answered)
+        leave()
