@@ -9,7 +9,8 @@ from textual import events
 from textual.pilot import Pilot
 
 KEY_NAMES = {" ": "space", ":": "colon", "-": "minus", "(": "left_parenthesis",
-             ")": "right_parenthesis", "/": "slash", ".": "full_stop", "+": "plus"}
+             ")": "right_parenthesis", "/": "slash", ".": "full_stop", "+": "plus",
+             "?": "question_mark"}
 
 
 async def wait_until(

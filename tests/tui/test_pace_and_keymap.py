@@ -144,9 +144,14 @@ def test_keymap_path_follows_xdg() -> None:
 def test_every_binding_has_an_id_and_a_tooltip() -> None:
     from textual.binding import Binding
 
-    from tabletop.tui.keys.bindings import APP_BINDINGS, CONSOLE_BINDINGS, FORM_BINDINGS
+    from tabletop.tui.keys.bindings import (
+        APP_BINDINGS,
+        CONSOLE_BINDINGS,
+        FORM_BINDINGS,
+        RATING_BINDINGS,
+    )
 
-    for binding in (*CONSOLE_BINDINGS, *APP_BINDINGS, *FORM_BINDINGS):
+    for binding in (*CONSOLE_BINDINGS, *APP_BINDINGS, *FORM_BINDINGS, *RATING_BINDINGS):
         assert isinstance(binding, Binding)
         assert binding.id and binding.tooltip and binding.description
 

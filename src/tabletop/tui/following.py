@@ -1,4 +1,4 @@
-"""The message a screen gets when another console has appended to its session."""
+"""The messages a screen gets when another console has appended to its session."""
 
 from __future__ import annotations
 
@@ -16,3 +16,10 @@ class StoreReach(Message):
     def __init__(self, trouble: str | None) -> None:
         super().__init__()
         self.trouble = trouble
+
+
+class StateChanged(Message):
+    """The console has applied new events to the session state: a screen shown over
+    it redraws what it shows of that state."""
+
+    bubble = False

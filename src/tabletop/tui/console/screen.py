@@ -33,7 +33,7 @@ from tabletop.session.session import Session
 from tabletop.session.state import SessionState
 from tabletop.session.store.base import Watcher
 from tabletop.session.store.errors import SessionFileGone, SessionUnreachable
-from tabletop.tui.following import Followed, StoreReach
+from tabletop.tui.following import Followed, StateChanged, StoreReach
 from tabletop.tui.keys.bindings import CONSOLE_BINDINGS
 from tabletop.tui.widgets.clocks import ClockBar
 from tabletop.tui.widgets.decision_log import DecisionLog
@@ -366,6 +366,8 @@ class ConsoleScreen(Screen[None]):
             self._show_teams()
         for phase_id in {e.payload.phase for e in new if isinstance(e.payload, PhaseStarted)}:
             timeline.refresh_phase(phase_id)
+        if new and self.app.screen is not self:  # a screen over the console shows it too
+            self.app.screen.post_message(StateChanged())
 
     def _select_the_addressee(self, new: list[Event]) -> None:
         """This console delivered an inject for one team to answer: the team that

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
+from tabletop.core.vocabulary import RATING_LABELS
+
 TEAM_KEYS = 9
 
 CONSOLE_BINDINGS: list[BindingType] = [
@@ -55,11 +57,29 @@ FORM_BINDINGS: list[BindingType] = [
             tooltip="Close the form without saving"),
 ]
 
+RATING_KEYS: dict[str, str] = {"met": "m", "partial": "s", "not_met": "u", "na": "x"}
+"""One key per rating on the rating screen: m met, s some (partially met), u unmet,
+x n/a. None is a main-screen key (``p`` is previous inject there), so a key pressed
+as the screen closes can never deliver an inject or record a decision."""
+RATING_SHORT = {"met": "Met", "partial": "Partial", "not_met": "Not met", "na": "N/A"}
+
+RATING_BINDINGS: list[BindingType] = [
+    *(
+        Binding(key, f"rate_as('{rating}')", RATING_SHORT[rating],
+                id=f"rating-{rating.replace('_', '-')}",
+                tooltip=f"Rate the highlighted item {RATING_LABELS[rating]} and go to the next")
+        for rating, key in RATING_KEYS.items()
+    ),
+    Binding("ctrl+s", "save", "Save rating", id="rating-save", priority=True,
+            tooltip="Record the rating chosen below, with the note, for the highlighted item"),
+    Binding("escape", "close", "Close", id="rating-close", tooltip="Close the ratings"),
+]
+
 
 def binding_ids() -> set[str]:
     """Every id a keymap may rebind."""
     ids: set[str] = set()
-    for binding in (*CONSOLE_BINDINGS, *APP_BINDINGS, *FORM_BINDINGS):
+    for binding in (*CONSOLE_BINDINGS, *APP_BINDINGS, *FORM_BINDINGS, *RATING_BINDINGS):
         if isinstance(binding, Binding) and binding.id:
             ids.add(binding.id)
     return ids

@@ -1,4 +1,11 @@
-"""Rate checklist items for one team: met, partially met, not met, not applicable."""
+"""Rate checklist items for one team: met, partially met, not met, not applicable.
+
+One key rates the highlighted item and moves to the next (``RATING_KEYS``); the
+note is optional. The form below the list always shows the highlighted item's
+own rating, so nothing chosen for one item carries into the next. The list keeps
+the order it opened with while the screen is open: ratings recorded here or by
+another console change an item's label, never its place under the cursor.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Select, Static
@@ -15,10 +22,14 @@ from textual.widgets.option_list import Option
 
 from tabletop.core.vocabulary import RATING_LABELS, RATINGS
 from tabletop.session.state import SessionState
+from tabletop.tui.following import StateChanged
+from tabletop.tui.keys.bindings import RATING_BINDINGS
 from tabletop.tui.screens.form import error_message
 from tabletop.tui.widgets.fields import FieldInput
 
 MARKS = {"met": "✓", "partial": "◐", "not_met": "✗", "na": "–"}
+UNRATED_CHOICE = "met"
+"""What the form offers for an item not rated yet."""
 
 SaveRating = Callable[[str, str, str], None]
 """(item ref, rating, note) -> None; raises when nothing could be recorded."""
@@ -35,11 +46,7 @@ def item_label(state: SessionState, team: str, ref: str) -> Text:
 
 
 class RatingScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save rating", id="rating-save", priority=True,
-                tooltip="Record the rating for the highlighted item"),
-        Binding("escape", "close", "Close", id="rating-close", tooltip="Close the ratings"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = RATING_BINDINGS
     DEFAULT_CSS = """
     RatingScreen { align: center middle; }
     RatingScreen > Vertical {
@@ -58,13 +65,14 @@ class RatingScreen(ModalScreen[None]):
         self.state = state
         self.team = team
         self.items = list(items)
+        """The list's order, fixed for as long as the screen is open."""
         self.on_save = on_save
 
     def compose(self) -> ComposeResult:
         team = self.state.scenario.team_by_id.get(self.team)
         with Vertical() as box:
             box.border_title = Text(f"Rate checklist items: {team.name if team else self.team}")
-            box.border_subtitle = "ctrl+s save · escape close"
+            box.border_subtitle = "one key rates the highlighted item and moves on · note optional"
             yield OptionList(
                 *(Option(item_label(self.state, self.team, ref), id=ref) for ref in self.items),
                 id="rating-items",
@@ -72,11 +80,11 @@ class RatingScreen(ModalScreen[None]):
             yield Label("Rating")
             yield Select(
                 [(RATING_LABELS[r], r) for r in RATINGS],
-                value="met",
+                value=UNRATED_CHOICE,
                 allow_blank=False,
                 id="rating-value",
             )
-            yield Label("Note (what you saw)")
+            yield Label("Note (what you saw, optional; enter saves)")
             yield FieldInput(placeholder="short note", id="rating-note")
             yield Static("", id="rating-error")
         yield Footer()
@@ -86,29 +94,56 @@ class RatingScreen(ModalScreen[None]):
         items.highlighted = 0 if self.items else None
         items.focus()
 
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id is not None:
+            self._show_choice_for(event.option.id)
+
+    def _show_choice_for(self, ref: str) -> None:
+        """The form shows ``ref``'s own rating (an unrated one UNRATED_CHOICE)."""
+        rated = self.state.ratings.get((self.team, ref))
+        self.query_one("#rating-value", Select).value = rated.rating if rated else UNRATED_CHOICE
+
+    def on_state_changed(self, _message: StateChanged) -> None:
+        """Another console recorded: relabel every item in place, keeping the order."""
+        items = self.query_one("#rating-items", OptionList)
+        for ref in self.items:
+            items.replace_option_prompt(ref, item_label(self.state, self.team, ref))
+
+    def action_rate_as(self, rating: str) -> None:
+        (self.focused or self).call_later(self._save, rating)
+
     def action_save(self) -> None:
         # Let keys still queued for the focused field (the note) land first.
         (self.focused or self).call_later(self._save)
 
-    def _save(self) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def _save(self, rating: str | None = None) -> None:
+        """Record ``rating`` (else the one the form shows) for the highlighted item,
+        with the note, then move to the next item."""
         items = self.query_one("#rating-items", OptionList)
         error = self.query_one("#rating-error", Static)
-        if items.highlighted is None:
+        index = items.highlighted
+        if index is None:
             error.update("✗ Highlight an item to rate")
             return
-        ref = self.items[items.highlighted]
-        rating = self.query_one("#rating-value", Select).value
+        ref = self.items[index]
+        chosen = rating or str(self.query_one("#rating-value", Select).value)
         note = self.query_one("#rating-note", Input)
         try:
-            self.on_save(ref, str(rating), note.value.strip())
+            self.on_save(ref, chosen, note.value.strip())
         except Exception as exc:  # keep the note; say what went wrong
             error.update(Text(f"✗ {error_message(exc)}"))
             return
-        error.update(Text(f"✓ Saved {ref}: {RATING_LABELS.get(str(rating), str(rating))}"))
+        error.update(Text(f"✓ Saved {ref}: {RATING_LABELS.get(chosen, chosen)}"))
         items.replace_option_prompt(ref, item_label(self.state, self.team, ref))
         note.value = ""
-        if items.highlighted < len(self.items) - 1:
-            items.highlighted += 1
+        if index < len(self.items) - 1:
+            items.highlighted = index + 1  # the form follows (on_option_list_option_highlighted)
+        else:
+            self._show_choice_for(ref)
         items.focus()
 
     def action_close(self) -> None:
