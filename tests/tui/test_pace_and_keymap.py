@@ -141,19 +141,35 @@ def test_keymap_path_follows_xdg() -> None:
     assert keymap_path({"HOME": "/home/ana"}) == Path("/home/ana/.config/tabletop/keymap.toml")
 
 
-def test_every_binding_has_an_id_and_a_tooltip() -> None:
-    from textual.binding import Binding
+def test_every_binding_has_its_own_id_and_says_what_it_does() -> None:
+    from tabletop.tui.keys.bindings import every_binding
 
-    from tabletop.tui.keys.bindings import (
-        APP_BINDINGS,
-        CONSOLE_BINDINGS,
-        FORM_BINDINGS,
-        RATING_BINDINGS,
-    )
+    ids = [binding.id for binding in every_binding()]
+    assert all(ids) and len(ids) == len(set(ids))  # a keymap's id names one binding
+    for binding in every_binding():
+        assert binding.description
+        assert binding.tooltip or not binding.show  # the footer shows it
 
-    for binding in (*CONSOLE_BINDINGS, *APP_BINDINGS, *FORM_BINDINGS, *RATING_BINDINGS):
-        assert isinstance(binding, Binding)
-        assert binding.id and binding.tooltip and binding.description
+
+def test_every_key_of_every_screen_is_one_a_keymap_may_rebind() -> None:
+    """A screen's bindings come from keys/bindings.py, so the keymap and the help
+    know them all."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import tabletop.tui
+    from tabletop.tui.keys.bindings import every_binding
+
+    known = {id(binding) for binding in every_binding()}
+    holders = []
+    for module_info in pkgutil.walk_packages(tabletop.tui.__path__, "tabletop.tui."):
+        module = importlib.import_module(module_info.name)
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == module.__name__ and "BINDINGS" in cls.__dict__:
+                holders.append(cls.__name__)
+                assert all(id(b) in known for b in cls.__dict__["BINDINGS"]), cls
+    assert {"ConsoleScreen", "ConsoleApp", "RatingScreen", "Timeline"} <= set(holders)
 
 
 async def test_user_keymap_rebinds_a_key(session: Session, tmp_path: Path) -> None:

@@ -1,12 +1,15 @@
 """The console's key bindings: one place that names every key and what it does.
 
 Every binding carries an ``id`` so that users can rebind it in their keymap
-file (see :mod:`tabletop.tui.keys.keymap`) and a tooltip that the footer shows.
-Rare, corrective actions have no key of their own; they live in the command
-palette so that the footer stays short.
+file (see :mod:`tabletop.tui.keys.keymap`); :data:`KEY_GROUPS` names each
+screen's bindings, and the keymap accepts exactly their ids. Rare, corrective
+actions have no key of their own; they live in the command palette so that the
+footer stays short.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
 
 from textual.binding import Binding, BindingType
 
@@ -76,10 +79,74 @@ RATING_BINDINGS: list[BindingType] = [
 ]
 
 
+TIMELINE_BINDINGS: list[BindingType] = [
+    Binding("up", "cursor(-1)", "Up", show=False, id="timeline-up"),
+    Binding("down", "cursor(1)", "Down", show=False, id="timeline-down"),
+    Binding("pageup", "page(-1)", "Page up", show=False, id="timeline-page-up"),
+    Binding("pagedown", "page(1)", "Page down", show=False, id="timeline-page-down"),
+    Binding("home", "edge(0)", "First", show=False, id="timeline-first"),
+    Binding("end", "edge(1)", "Last", show=False, id="timeline-last"),
+    Binding("enter", "view", "View inject", show=False, id="timeline-view",
+            tooltip="Show the highlighted inject (view only)"),
+]
+
+HOTWASH_BINDINGS: list[BindingType] = [
+    Binding("e", "open('entry')", "Strength/improvement", id="hotwash-entry",
+            tooltip="Record a strength or an area for improvement"),
+    Binding("a", "open('action')", "Improvement action", id="hotwash-action",
+            tooltip="Record an improvement action with owner and due date"),
+    Binding("o", "open('objective')", "Rate objective", id="hotwash-objective",
+            tooltip="Set an objective's P/S/M/U rating, with the reason"),
+    Binding("escape", "close", "Close", id="hotwash-close", tooltip="Back to the console"),
+]
+
+HISTORY_BINDINGS: list[BindingType] = [
+    Binding("escape", "close", "Close", id="history-close", tooltip="Back to the console"),
+    Binding("f", "focus_filter", "Filter", id="history-filter",
+            tooltip="Filter by inject id"),
+]
+
+HISTORY_TABLE_BINDINGS: list[BindingType] = [
+    Binding("up", "cursor(-1)", "Up", show=False, id="history-up"),
+    Binding("down", "cursor(1)", "Down", show=False, id="history-down"),
+    Binding("pageup", "page(-1)", "Page up", show=False, id="history-page-up"),
+    Binding("pagedown", "page(1)", "Page down", show=False, id="history-page-down"),
+    Binding("home", "edge(0)", "First", show=False, id="history-first"),
+    Binding("end", "edge(1)", "Last", show=False, id="history-last"),
+    Binding("enter", "select", "Follow link", show=False, id="history-follow",
+            tooltip="Jump to the event this one corrects, or that corrects it"),
+]
+
+CONFIRM_BINDINGS: list[BindingType] = [
+    Binding("y", "answer(True)", "Yes", id="confirm-yes", tooltip="Confirm"),
+    Binding("n,escape", "answer(False)", "No", id="confirm-no", tooltip="Do not do it"),
+]
+
+CHOICE_BINDINGS: list[BindingType] = [
+    Binding("escape", "dismiss_none", "Cancel", id="choice-cancel",
+            tooltip="Do neither, and go back"),
+]
+
+KEY_GROUPS: tuple[tuple[str, Sequence[BindingType]], ...] = (
+    ("Main screen", CONSOLE_BINDINGS),
+    ("Timeline (main screen)", TIMELINE_BINDINGS),
+    ("Everywhere", APP_BINDINGS),
+    ("Forms", FORM_BINDINGS),
+    ("Rating screen", RATING_BINDINGS),
+    ("Hot wash", HOTWASH_BINDINGS),
+    ("History", [*HISTORY_BINDINGS, *HISTORY_TABLE_BINDINGS]),
+    ("Questions", [*CONFIRM_BINDINGS, *CHOICE_BINDINGS]),
+)
+"""Every screen's bindings, in the order the help lists them."""
+
+
+def every_binding() -> Iterator[Binding]:
+    for _title, bindings in KEY_GROUPS:
+        for binding in bindings:
+            if isinstance(binding, Binding):
+                yield binding
+
+
 def binding_ids() -> set[str]:
     """Every id a keymap may rebind."""
-    ids: set[str] = set()
-    for binding in (*CONSOLE_BINDINGS, *APP_BINDINGS, *FORM_BINDINGS, *RATING_BINDINGS):
-        if isinstance(binding, Binding) and binding.id:
-            ids.add(binding.id)
-    return ids
+    return {binding.id for binding in every_binding() if binding.id}

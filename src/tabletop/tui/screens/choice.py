@@ -7,11 +7,13 @@ from typing import ClassVar
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from tabletop.tui.keys.bindings import CHOICE_BINDINGS
 
 
 class ChoiceScreen(ModalScreen[str | None]):
@@ -19,10 +21,7 @@ class ChoiceScreen(ModalScreen[str | None]):
     on escape. ``answers`` are (key, label, value); labels may quote what people
     typed, so nothing here is read as markup."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss_none", "Cancel", id="choice-cancel",
-                tooltip="Do neither, and go back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = CHOICE_BINDINGS
     DEFAULT_CSS = """
     ChoiceScreen { align: center middle; }
     ChoiceScreen > Vertical {

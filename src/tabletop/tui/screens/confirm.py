@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tabletop.tui.keys.bindings import CONFIRM_BINDINGS
+
 
 class ConfirmScreen(ModalScreen[bool]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes", id="confirm-yes", tooltip="Confirm"),
-        Binding("n,escape", "answer(False)", "No", id="confirm-no", tooltip="Do not do it"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = CONFIRM_BINDINGS
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical {

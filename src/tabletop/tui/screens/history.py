@@ -14,13 +14,14 @@ from typing import ClassVar, overload
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Select, Static
 
 from tabletop.session.events import Event
 from tabletop.session.state import SessionState, StateNames
+from tabletop.tui.keys.bindings import HISTORY_BINDINGS
 from tabletop.tui.widgets.fields import FieldInput
 from tabletop.tui.widgets.history_table import HistoryTable, Row, columns_for, header_text
 
@@ -102,11 +103,7 @@ def link_text(row: HistoryRow) -> str:
 
 
 class HistoryScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="history-close", tooltip="Back to the console"),
-        Binding("f", "focus_filter", "Filter", id="history-filter",
-                tooltip="Filter by inject id"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = HISTORY_BINDINGS
     DEFAULT_CSS = """
     HistoryScreen { align: center middle; }
     HistoryScreen > Vertical {

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 from tabletop.app.forms import FormSpec
 from tabletop.core.vocabulary import OBJECTIVE_RATING_LABELS
 from tabletop.session.state import SessionState
+from tabletop.tui.keys.bindings import HOTWASH_BINDINGS
 
 FormFactory = Callable[[], FormSpec]
 
@@ -52,15 +53,7 @@ def hotwash_text(state: SessionState) -> Text:
 
 
 class HotwashScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "open('entry')", "Strength/improvement", id="hotwash-entry",
-                tooltip="Record a strength or an area for improvement"),
-        Binding("a", "open('action')", "Improvement action", id="hotwash-action",
-                tooltip="Record an improvement action with owner and due date"),
-        Binding("o", "open('objective')", "Rate objective", id="hotwash-objective",
-                tooltip="Set an objective's P/S/M/U rating, with the reason"),
-        Binding("escape", "close", "Close", id="hotwash-close", tooltip="Back to the console"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = HOTWASH_BINDINGS
     DEFAULT_CSS = """
     HotwashScreen { align: center middle; }
     HotwashScreen > Vertical {

@@ -15,13 +15,14 @@ from typing import ClassVar, Protocol
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tabletop.session.events import Event
+from tabletop.tui.keys.bindings import HISTORY_TABLE_BINDINGS
 
 
 class Row(Protocol):
@@ -87,16 +88,7 @@ class HistoryTable(ScrollView, can_focus=True):
     HistoryTable { background: $surface; overflow-x: hidden; }
     HistoryTable > .history-table--cursor { background: $accent; color: $text; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor(-1)", "Up", show=False, id="history-up"),
-        Binding("down", "cursor(1)", "Down", show=False, id="history-down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="history-page-up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="history-page-down"),
-        Binding("home", "edge(0)", "First", show=False, id="history-first"),
-        Binding("end", "edge(1)", "Last", show=False, id="history-last"),
-        Binding("enter", "select", "Follow link", show=False, id="history-follow",
-                tooltip="Jump to the event this one corrects, or that corrects it"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = HISTORY_TABLE_BINDINGS
 
     class Selected(Message):
         def __init__(self, index: int) -> None:

@@ -15,13 +15,14 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tabletop.session.state import InjectState, SessionState
+from tabletop.tui.keys.bindings import TIMELINE_BINDINGS
 from tabletop.tui.widgets.fitting import shorten_title
 
 Signature = tuple[str, bool, int | None, bool, bool]
@@ -89,16 +90,7 @@ class Timeline(ScrollView, can_focus=True):
     Timeline > .timeline--muted { color: $text-muted; text-style: strike; }
     Timeline > .timeline--held { color: $warning; text-style: bold; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor(-1)", "Up", show=False, id="timeline-up"),
-        Binding("down", "cursor(1)", "Down", show=False, id="timeline-down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="timeline-page-up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="timeline-page-down"),
-        Binding("home", "edge(0)", "First", show=False, id="timeline-first"),
-        Binding("end", "edge(1)", "Last", show=False, id="timeline-last"),
-        Binding("enter", "view", "View inject", show=False, id="timeline-view",
-                tooltip="Show the highlighted inject (view only)"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = TIMELINE_BINDINGS
 
     class Viewed(Message):
         """The user asked to see an inject (enter or click)."""
