@@ -60,6 +60,8 @@ class ConsoleApp(App[None]):
         self.session = session
         self.console_screen = ConsoleScreen(session, where=where, notices=notices)
         self.keymap_file = keymap_file
+        self.user_keymap: dict[str, str] = {}
+        """The keys the keymap file set, by binding id (the help shows them)."""
         self.session_closed = False
         self.clock_stopped_at: float | None = None
         """Play seconds at which closing stopped a running clock (None: it was not)."""
@@ -89,6 +91,7 @@ class ConsoleApp(App[None]):
         if self.keymap_file is not None:
             result = load_keymap(self.keymap_file, binding_ids())
             if result.keymap:
+                self.user_keymap = result.keymap
                 self.set_keymap(result.keymap)
             problems = result.problems
         # On the console, where they stay visible; plain text (the file is the user's).
@@ -123,6 +126,19 @@ class ConsoleApp(App[None]):
 
     async def action_quit(self) -> None:
         self.action_quit_console()
+
+    def action_help(self) -> None:
+        """Open the help over whatever is on screen; the help key again closes it."""
+        from tabletop.tui.keys.reference import key_reference
+        from tabletop.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpScreen(key_reference(self.user_keymap),
+                                    role=self.session.recorder.role,
+                                    read_only=self.session.read_only,
+                                    keymap_file=self.keymap_file))
 
     def action_command_palette(self) -> None:
         from tabletop.tui.console.palette import ConsolePalette

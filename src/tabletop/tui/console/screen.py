@@ -239,7 +239,7 @@ class ConsoleScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW
         self.set_class(narrow, "-narrow")
-        # At 80 columns the keys need the whole footer; the header names ctrl+p.
+        # At 80 columns the keys need the whole footer; the header names ? and ctrl+p.
         footer = self.query_one(ConsoleFooter)
         if footer.show_command_palette == narrow:
             footer.show_command_palette = not narrow
@@ -696,9 +696,9 @@ class ConsoleScreen(Screen[None]):
         for n, team in enumerate(self.state.scenario.teams, 1):
             if not self.session.recorder.covers(team.id):
                 continue
-            key = f"key {n}" if n <= 9 else ""
             yield PaletteCommand(f"team: select {team.name}",
-                                 partial(self.select_team, team.id), key)
+                                 partial(self.select_team, team.id),
+                                 self.key_hint(f"pick-team-{n}"))
         yield from self._attachment_commands()
         if len(query) >= JUMP_QUERY_MIN:
             viewable = None if self.sees_all else set(self._team_deliveries())
@@ -718,10 +718,11 @@ class ConsoleScreen(Screen[None]):
         no_note = f"No note{mine} to correct or retract."
         no_entry = f"No hot wash entry{mine} to correct or retract."
         no_action = "No improvement action to correct or retract."
+        key = self.key_hint
         return (
-            PaletteCommand("inject: deliver next", self.action_deliver_next, "key n"),
+            PaletteCommand("inject: deliver next", self.action_deliver_next, key("deliver-next")),
             PaletteCommand("inject: view previous", self.action_view_previous,
-                           "key p; view only, never undoes"),
+                           key("view-previous", "; view only, never undoes")),
             PaletteCommand("inject: skip", self.inject_skip, on),
             PaletteCommand("inject: hold", self.inject_hold, on),
             PaletteCommand("inject: release", self.inject_release, on),
@@ -731,16 +732,16 @@ class ConsoleScreen(Screen[None]):
                            "a new inject, delivered at once"),
             PaletteCommand("delivery: undo", self.delivery_undo,
                            "the highlighted delivered inject, else the current one"),
-            PaletteCommand("decision: record", self.action_record_decision, "key d"),
+            PaletteCommand("decision: record", self.action_record_decision, key("record-decision")),
             PaletteCommand("decision: amend", self.decision_amend, "correct a decision's text"),
             PaletteCommand("decision: retract", self.decision_retract, "it stays, struck out"),
             PaletteCommand("decision: move to team", self.decision_move,
                            "recorded against the wrong team"),
-            PaletteCommand("rating: record", self.action_rate, "key r"),
+            PaletteCommand("rating: record", self.action_rate, key("rate")),
             PaletteCommand("rating: correct", self.rating_correct, "replace a rating"),
-            PaletteCommand("team: next", self.action_next_team, "key t"),
-            PaletteCommand("clock: pause", lambda: self.clock_set(True), "key space"),
-            PaletteCommand("clock: resume", lambda: self.clock_set(False), "key space"),
+            PaletteCommand("team: next", self.action_next_team, key("next-team")),
+            PaletteCommand("clock: pause", lambda: self.clock_set(True), key("toggle-pause")),
+            PaletteCommand("clock: resume", lambda: self.clock_set(False), key("toggle-pause")),
             PaletteCommand("story clock: jump", self.story_clock_jump,
                            "set the in-story date and time"),
             PaletteCommand("note: add", self.note_add, "a facilitator note"),
@@ -748,7 +749,7 @@ class ConsoleScreen(Screen[None]):
                                                     no_note), "change what a note says"),
             PaletteCommand("note: retract", partial(self.entry_correction, forms.note_retract,
                                                     no_note), "it stays in the history"),
-            PaletteCommand("hot wash: open", self.action_hotwash, "key h"),
+            PaletteCommand("hot wash: open", self.action_hotwash, key("hotwash")),
             PaletteCommand("hot wash: correct", partial(
                 self.entry_correction, forms.hotwash_correct, no_entry),
                 "change a strength or area for improvement"),
@@ -764,9 +765,12 @@ class ConsoleScreen(Screen[None]):
             PaletteCommand("objective: rate",
                            lambda: self.open_form(forms.objective_rating(self.session)),
                            "P/S/M/U with a reason"),
-            PaletteCommand("history: show", self.action_history, "key y"),
+            PaletteCommand("history: show", self.action_history, key("history")),
             PaletteCommand("exercise: end (ENDEX)", self.exercise_end, "asks to confirm"),
-            PaletteCommand("console: quit", self.action_quit_console, "key q; all is saved"),
+            PaletteCommand("help: keys", self.help_keys,
+                           key("help", "; every key and its binding id")),
+            PaletteCommand("console: quit", self.action_quit_console,
+                           key("quit", "; all is saved")),
             PaletteCommand("session: save a copy", self.session_save_copy,
                            "everything recorded, to a new session file"),
         )
@@ -807,6 +811,17 @@ class ConsoleScreen(Screen[None]):
         self.notify(f"No viewer here (over SSH, or no desktop). The file, its path also "
                     f"offered to the terminal's clipboard:\n{opened.path}",
                     title=PurePosixPath(path).name, timeout=30, markup=False)
+
+    def key_hint(self, binding_id: str, more: str = "") -> str:
+        """The palette's "key n", as the key is bound now (the user's keymap applied)."""
+        from tabletop.tui.keys.reference import keys_for
+
+        keys = keys_for(binding_id, getattr(self.app, "user_keymap", {}))
+        return f"key {' / '.join(keys)}{more}" if keys else more.removeprefix("; ")
+
+    def help_keys(self) -> None:
+        show: Callable[[], object] = getattr(self.app, "action_help", self.app.bell)
+        show()
 
     def session_save_copy(self) -> None:
         """Offer to write everything this console holds to a new session file."""

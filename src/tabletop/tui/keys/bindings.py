@@ -51,6 +51,10 @@ APP_BINDINGS: list[BindingType] = [
             tooltip="Search every command, including corrections"),
     Binding("ctrl+q", "quit_console", "Quit", id="force-quit", show=False, priority=True,
             tooltip="Close the session and leave"),
+    # A priority binding still leaves "?" to a focused text field: Textual drops
+    # the keys a focused widget would type from the bindings above it.
+    Binding("question_mark,f1", "help", "Help", id="help", priority=True,
+            tooltip="List every key, its binding id and who may use it (closes the help too)"),
 ]
 
 FORM_BINDINGS: list[BindingType] = [
@@ -127,6 +131,10 @@ CHOICE_BINDINGS: list[BindingType] = [
             tooltip="Do neither, and go back"),
 ]
 
+HELP_BINDINGS: list[BindingType] = [
+    Binding("escape,q", "close", "Close", id="help-close", tooltip="Close the help"),
+]
+
 KEY_GROUPS: tuple[tuple[str, Sequence[BindingType]], ...] = (
     ("Main screen", CONSOLE_BINDINGS),
     ("Timeline (main screen)", TIMELINE_BINDINGS),
@@ -136,6 +144,7 @@ KEY_GROUPS: tuple[tuple[str, Sequence[BindingType]], ...] = (
     ("Hot wash", HOTWASH_BINDINGS),
     ("History", [*HISTORY_BINDINGS, *HISTORY_TABLE_BINDINGS]),
     ("Questions", [*CONFIRM_BINDINGS, *CHOICE_BINDINGS]),
+    ("Help", HELP_BINDINGS),
 )
 """Every screen's bindings, in the order the help lists them."""
 

@@ -6,6 +6,9 @@ changed: on each focus change, screen resume and keymap change, usually with
 the very same keys as before. On the console that is several rebuilds while it
 opens, each restyling and relaying out the screen. This footer compares what it
 would show with what it shows and skips the identical rebuilds.
+
+Narrow, the footer leaves the palette and the help to the header, which names
+their keys: the console's own keys need the whole width.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from collections.abc import Hashable
 from textual.app import ComposeResult
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey  # private, like Textual's own use; pinned <9
+
+NAMED_IN_THE_HEADER = frozenset({"help"})
+"""Actions a narrow footer leaves out, as it leaves out the palette's key."""
 
 
 class ConsoleFooter(Footer):
@@ -38,7 +44,7 @@ class ConsoleFooter(Footer):
             if found is not None:
                 _, binding, enabled, tooltip = found
                 palette = (binding, enabled, tooltip, app.get_key_display(binding))
-        return keys, palette
+        return keys, palette, self.show_command_palette
 
     def compose(self) -> ComposeResult:
         # Textual's footer starts empty and fills in when the screen first
@@ -49,6 +55,8 @@ class ConsoleFooter(Footer):
         self._composed = self._shows()
         for widget in super().compose():
             if isinstance(widget, FooterKey):
+                if not self.show_command_palette and widget.action in NAMED_IN_THE_HEADER:
+                    continue
                 # A key adds this class itself, but only once mounted, which
                 # styles it (and its parts) a second time; a key is compact
                 # like the footer, or by default when the footer does not say.

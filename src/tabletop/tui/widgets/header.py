@@ -69,7 +69,7 @@ class ExerciseHeader(Vertical):
         with Horizontal():
             yield Static(self._title, id="title", markup=False)
             yield Static(self._where, id="where", markup=False)
-            yield Static("ctrl+p commands", id="palette-hint", markup=False)
+            yield Static("? help  ^p commands", id="palette-hint", markup=False)
 
     def show_connection(self, trouble: str | None) -> None:
         """Say, where the session's place is shown, that its server is out of reach
