@@ -169,6 +169,8 @@ async def test_a_cursor_on_a_delivered_inject_means_the_next_one(session: Sessio
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")  # the alarm: delivered, and the cursor is on it
         assert app.console_screen.query_one(Timeline).cursor_inject == "harbour-alarm"
+        helps = {c.title: c.help for c in app.console_screen.palette_commands("")}
+        assert helps["inject: hold"] == "next inject: press-call"  # says what it acts on
         await palette(pilot, "inject: hold")
         assert isinstance(app.screen, FormScreen)
         assert "press-call" in app.screen.intro  # the next pending inject, not "needs pending"
@@ -205,3 +207,17 @@ async def test_correct_a_hot_wash_entry_from_the_palette(session: Session) -> No
         "text": "Slow start after the alarm", "team": None, "reason": "said more",
     }
     assert [e.seq for e in session.state.hotwash] == [older.seq]
+
+
+async def test_the_palette_never_opens_over_a_form(session: Session) -> None:
+    app = app_for(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "d")
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        await pilot.press("ctrl+p")  # its commands would act on the console behind
+        await pilot.pause()
+        assert app.screen is form
+        await pilot.press("escape", "ctrl+p")
+        await pilot.pause()
+        assert app.screen is not app.console_screen  # over the console it opens

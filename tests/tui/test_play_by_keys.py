@@ -262,7 +262,7 @@ async def test_a_delivery_to_one_team_selects_it_and_the_panel_marks_who_got_it(
 
     data = harbour_drill_data()
     minister = next(i for i in data["injects"] if i["id"] == "minister-call")
-    minister["to"] = ["civ"]  # the minister calls civil protection
+    minister["to"] = ["civ", "mfa"]  # the minister calls civil protection and the MFA
     loaded = Loaded(scenario(data), tmp_path / "harbour-drill.yaml", "0" * 64)
     session = Session.create(tmp_path / "s.db", loaded, clock=FakeClock(START_WALL))
     app = make_app(session, where="s.db")
@@ -285,7 +285,7 @@ async def test_a_delivery_to_one_team_selects_it_and_the_panel_marks_who_got_it(
         session.deliver("ships-stay")  # to all: the selection stays
         await pilot.pause()
         assert session.selected_team == "mod"
-        app.console_screen.action_deliver_next()  # the minister calls civil protection
+        app.console_screen.action_deliver_next()  # Defence did not get this one
         await pilot.pause()
-        assert session.selected_team == "civ"
+        assert session.selected_team == "civ"  # the first team that did
     session.close()

@@ -143,8 +143,12 @@ class ConsoleApp(App[None]):
     def action_command_palette(self) -> None:
         from tabletop.tui.console.palette import ConsolePalette
 
-        if self.use_command_palette and not isinstance(self.screen, ConsolePalette):
+        # Only over the console itself: opened over a form or another dialog, its
+        # commands acted on the console behind (a delivery behind a decision form).
+        if self.use_command_palette and self.screen is self.console_screen:
             self.push_screen(ConsolePalette(id="--command-palette"))
+        elif not isinstance(self.screen, ConsolePalette):
+            self.bell()
 
 
 class PresentApp(App[None]):

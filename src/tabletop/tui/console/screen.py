@@ -108,6 +108,10 @@ PALETTE_RECORDS: dict[str, type[ev.Payload]] = {
 
 
 
+SKIPPABLE = ("pending", "held", "skipped-branch")
+"""What skip and re-time apply to."""
+
+
 class ConsoleScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = CONSOLE_BINDINGS
     DEFAULT_CSS = """
@@ -370,8 +374,9 @@ class ConsoleScreen(Screen[None]):
             self.app.screen.post_message(StateChanged())
 
     def _select_the_addressee(self, new: list[Event]) -> None:
-        """This console delivered an inject for one team to answer: the team that
-        decides it, or else the one team it went to, is the one to record for next."""
+        """This console delivered an inject for a team to answer: the team that decides
+        it, or else (when the selected team did not receive it) the first team it went
+        to, is the one to record for next."""
         ours = self.session.recorder.author.console
         for event in reversed(new):
             if event.kind in DELIVERY_KINDS and event.author.console == ours:
@@ -381,8 +386,8 @@ class ConsoleScreen(Screen[None]):
                     return
                 to, decision = shown.inject.to, shown.inject.decision
                 team = decision.team if decision is not None else None
-                if team is None and to != "all" and len(to) == 1:
-                    team = to[0]
+                if team is None and to != "all" and self.session.selected_team not in to:
+                    team = next((t for t in to if self.session.recorder.covers(t)), None)
                 if team is not None and self.session.recorder.covers(team):
                     self.select_team(team)
                 return
@@ -438,6 +443,16 @@ class ConsoleScreen(Screen[None]):
             )
             return None
         return inject_id
+
+    def _acts_on(self, statuses: Iterable[str], on: str) -> str:
+        """The palette's subtitle for a command that takes the next inject when the
+        cursor sits on a delivered one: it names the inject it will act on."""
+        target = self.target_inject()
+        if target is None or self.state.injects[target].status == "delivered":
+            upcoming = self._next_with(set(statuses), after=target)
+            if upcoming is not None:
+                return f"next inject: {upcoming}"
+        return on
 
     def _next_with(self, statuses: set[str], *, after: str | None) -> str | None:
         """The next pending inject (›) if ``statuses`` allow it, else the first inject
@@ -600,8 +615,7 @@ class ConsoleScreen(Screen[None]):
     # ---------------------------------------------- corrections (issue 6)
 
     def inject_skip(self) -> None:
-        if inject_id := self._needs_target(("pending", "held", "skipped-branch"), "skip",
-                                           or_next=True):
+        if inject_id := self._needs_target(SKIPPABLE, "skip", or_next=True):
             self.open_form(forms.inject_skip(self.session, inject_id))
 
     def inject_hold(self) -> None:
@@ -613,8 +627,7 @@ class ConsoleScreen(Screen[None]):
             self.open_form(forms.inject_release(self.session, inject_id))
 
     def inject_retime(self) -> None:
-        if inject_id := self._needs_target(("pending", "held", "skipped-branch"), "re-time",
-                                           or_next=True):
+        if inject_id := self._needs_target(SKIPPABLE, "re-time", or_next=True):
             self.open_form(forms.inject_retime(self.session, inject_id))
 
     def inject_deliver_out_of_order(self) -> None:
@@ -723,10 +736,11 @@ class ConsoleScreen(Screen[None]):
             PaletteCommand("inject: deliver next", self.action_deliver_next, key("deliver-next")),
             PaletteCommand("inject: view previous", self.action_view_previous,
                            key("view-previous", "; view only, never undoes")),
-            PaletteCommand("inject: skip", self.inject_skip, on),
-            PaletteCommand("inject: hold", self.inject_hold, on),
-            PaletteCommand("inject: release", self.inject_release, on),
-            PaletteCommand("inject: re-time", self.inject_retime, on),
+            PaletteCommand("inject: skip", self.inject_skip, self._acts_on(SKIPPABLE, on)),
+            PaletteCommand("inject: hold", self.inject_hold, self._acts_on(("pending",), on)),
+            PaletteCommand("inject: release", self.inject_release,
+                           self._acts_on(("held", "skipped"), on)),
+            PaletteCommand("inject: re-time", self.inject_retime, self._acts_on(SKIPPABLE, on)),
             PaletteCommand("inject: deliver out of order", self.inject_deliver_out_of_order, on),
             PaletteCommand("inject: write unscripted", self.write_unscripted,
                            "a new inject, delivered at once"),

@@ -135,7 +135,7 @@ class PresentScreen(Screen[None]):
     }
     PresentScreen #situation { height: auto; padding: 0 2; }
     PresentScreen #narrative {
-        height: auto; max-height: 12; padding: 0 2; background: black; color: white;
+        height: auto; max-height: 25%; padding: 0 2; background: black; color: white;
         border-bottom: heavy white;
     }
     PresentScreen #narrative MarkdownBlock { background: black; color: white; }
