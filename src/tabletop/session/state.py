@@ -702,14 +702,7 @@ class SessionState:
 
     @_applies(ev.NoteCorrected)
     def _on_note_corrected(self, event: Event, data: ev.NoteCorrected) -> None:
-        note = self._correcting(self._note_by_seq, event, data.event)
-        if note is not None:
-            if data.text is not UNSET:
-                note.text = data.text
-            if data.team is not UNSET:
-                note.team = data.team
-            if data.inject is not UNSET:
-                note.inject = data.inject
+        self._correct(self._note_by_seq, event, data)
 
     @_applies(ev.NoteRetracted)
     def _on_note_retracted(self, event: Event, data: ev.NoteRetracted) -> None:
@@ -723,16 +716,7 @@ class SessionState:
 
     @_applies(ev.HotwashEntryCorrected)
     def _on_hotwash_entry_corrected(self, event: Event, data: ev.HotwashEntryCorrected) -> None:
-        entry = self._correcting(self._hotwash_by_seq, event, data.event)
-        if entry is not None:
-            if data.objective is not UNSET:
-                entry.objective = data.objective
-            if data.kind is not UNSET:
-                entry.kind = data.kind
-            if data.text is not UNSET:
-                entry.text = data.text
-            if data.team is not UNSET:
-                entry.team = data.team
+        self._correct(self._hotwash_by_seq, event, data)
 
     @_applies(ev.HotwashEntryRetracted)
     def _on_hotwash_entry_retracted(self, event: Event, data: ev.HotwashEntryRetracted) -> None:
@@ -750,18 +734,7 @@ class SessionState:
     def _on_improvement_action_corrected(
         self, event: Event, data: ev.ImprovementActionCorrected
     ) -> None:
-        action = self._correcting(self._action_by_seq, event, data.event)
-        if action is not None:
-            if data.action is not UNSET:
-                action.action = data.action
-            if data.item is not UNSET:
-                action.item = data.item
-            if data.capability is not UNSET:
-                action.capability = data.capability
-            if data.owner is not UNSET:
-                action.owner = data.owner
-            if data.due is not UNSET:
-                action.due = data.due
+        self._correct(self._action_by_seq, event, data)
 
     @_applies(ev.ImprovementActionRetracted)
     def _on_improvement_action_retracted(
@@ -914,6 +887,16 @@ class SessionState:
             return None
         self._note_correction(target, event)
         return entry
+
+    def _correct(self, by_seq: dict[int, Entry], event: Event, data: ev.Correction) -> None:
+        """Apply the fields a correction sets to the live note, entry or action it names
+        (its fields are named as the record's; the checks fill in every one)."""
+        entry = self._correcting(by_seq, event, data.event)
+        if entry is not None:
+            for name in data.__struct_fields__:
+                value = getattr(data, name)
+                if name not in ("event", "reason") and value is not UNSET:
+                    setattr(entry, name, value)
 
     def _retract(
         self, live: list[Entry], by_seq: dict[int, Entry], event: Event, target: int
