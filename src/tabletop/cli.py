@@ -13,6 +13,7 @@ from tabletop.commands import (
     listing,
     present,
     report,
+    roster,
     run,
     schema,
     sessions,
@@ -20,7 +21,7 @@ from tabletop.commands import (
 )
 from tabletop.core.safetext import TerminalSafe, for_terminal
 
-COMMANDS = (validate, listing, schema, run, present, sessions, export, import_, report)
+COMMANDS = (validate, listing, schema, run, present, sessions, export, import_, roster, report)
 
 
 def build_parser() -> argparse.ArgumentParser:

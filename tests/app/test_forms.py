@@ -266,16 +266,20 @@ def test_a_note_is_attached_to_the_inject_on_screen(session: Session) -> None:
 
 def test_hot_wash_forms(session: Session) -> None:
     fill(forms.hotwash_entry(session), text="Calm chairing", objective="coordinate")
-    fill(forms.improvement_action(session), action="Write a port SOP", owner="J3",
-         due="2026-06-30", item="coord/lead")
+    fill(forms.improvement_action(session), action="Write a port SOP", organisation="Port",
+         poc="J3", completion="2026-06-30", item="coord/lead", element="Planning")
     fill(forms.objective_rating(session), objective="coordinate", rating="S", reason="slow")
     assert last(session, "hotwash_entry") == {"objective": "coordinate", "kind": "strength",
                                               "text": "Calm chairing", "team": None}
-    assert last(session, "improvement_action")["owner"] == "J3"
+    assert last(session, "improvement_action") == {
+        "action": "Write a port SOP", "item": "coord/lead", "capability": "",
+        "element": "Planning", "organisation": "Port", "poc": "J3", "start": "",
+        "completion": "2026-06-30", "observation": None}
     assert last(session, "objective_rated") == {"objective": "coordinate", "rating": "S",
                                                 "reason": "slow"}
     with pytest.raises(ValueError, match="must look like 2026-06-30"):
-        fill(forms.improvement_action(session), action="x", owner="y", due="next week")
+        fill(forms.improvement_action(session), action="x", organisation="y",
+             completion="next week")
 
 
 def test_save_a_copy_says_where_and_how_to_go_on(session: Session, tmp_path: Path) -> None:
@@ -442,22 +446,25 @@ def test_correct_an_improvement_action(session: Session) -> None:
                             due="2026-06-30", item="coord/lead", capability="")
     spec = forms.action_correct(session)
     assert spec is not None
-    assert spec.fields[0].choices == [(f"#{action.seq} J3, due 2026-06-30: Write a port SOP",
+    assert spec.fields[0].choices == [(f"#{action.seq} J3, by 2026-06-30: Write a port SOP",
                                        str(action.seq))]
     opened = spec.defaults()
-    assert (opened["action"], opened["owner"], opened["due"], opened["item"]) == (
+    assert (opened["action"], opened["poc"], opened["completion"], opened["item"]) == (
         "Write a port SOP", "J3", "2026-06-30", "coord/lead")
     with pytest.raises(ValueError, match="must look like 2026-06-30"):
-        fill(spec, due="autumn", reason="later")
+        fill(spec, completion="autumn", reason="later")
     assert "improvement_action_corrected" not in kinds(session)
-    fill(spec, owner="Harbour master", due="2026-09-30", item=None, reason="handed over")
+    fill(spec, organisation="Port Authority", poc="Harbour master", start="2026-07-01",
+         completion="2026-09-30", item=None, element="Training", reason="handed over")
     assert last(session, "improvement_action_corrected") == {
         "event": action.seq, "action": "Write a port SOP", "item": None, "capability": "",
-        "owner": "Harbour master", "due": "2026-09-30", "reason": "handed over",
+        "element": "Training", "organisation": "Port Authority", "poc": "Harbour master",
+        "start": "2026-07-01", "completion": "2026-09-30", "observation": None,
+        "reason": "handed over",
     }
     (corrected,) = session.state.actions
-    assert (corrected.owner, corrected.due, corrected.item) == ("Harbour master", "2026-09-30",
-                                                               None)
+    assert (corrected.poc, corrected.completion, corrected.item) == (
+        "Harbour master", "2026-09-30", None)
 
 
 def test_correcting_a_note_keeps_the_inject_it_is_attached_to(session: Session) -> None:

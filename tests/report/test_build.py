@@ -215,7 +215,7 @@ def test_retracted_hot_wash_actions_and_notes_leave_the_report_and_corrected_one
         "role after the break. (reason: Misheard)",
         f"Hot wash entry #{spokesperson.seq} retracted (reason: Said of another drill)",
         f"Action #{guide.seq} corrected to: Write a one-page evacuation decision guide for the "
-        "cabinet. (owner Cabinet Office, due 2026-09-30) (reason: Owner changed at the hot wash)",
+        "cabinet. (POC Cabinet Office, completion 2026-09-30) (reason: Owner changed at the hot wash)",
         f"Action #{rota.seq} retracted (reason: Already in place)",
         f"Note #{note.seq} corrected to: Gov hesitated for four minutes. (reason: Timed again)",
     ]

@@ -85,7 +85,7 @@ def test_an_export_made_before_the_rule_imports_and_names_the_conflict(
 
 def test_an_export_under_the_rule_cannot_deliver_both(session: Session, tmp_path: Path) -> None:
     data = both_branches(session)
-    assert data["export_version"] == 4 and data["meta"]["branch_conflicts"] == []
+    assert data["export_version"] == 5 and data["meta"]["branch_conflicts"] == []
     target = tmp_path / "refused.db"
     with pytest.raises(ExportRefused, match=f"event seq {len(data['events'])} "
                        "\\(inject_delivered\\): decision point 'choice' has already played"):

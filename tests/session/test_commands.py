@@ -61,7 +61,7 @@ def test_export_prints_meta_events_and_state(
     assert state["ratings"][0]["rating"] == "partial"
     assert state["ratings"][0]["original_rating"] == "met"
     assert state["hotwash"][0]["text"] == "Calm"
-    assert state["actions"][0]["due"] == "2026-05-01"
+    assert state["actions"][0]["completion"] == "2026-05-01"
     assert state["notes"][0]["text"] == "Observer note"
 
 

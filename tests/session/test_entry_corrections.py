@@ -42,7 +42,8 @@ def test_a_correction_that_leaves_a_field_out_keeps_it(script: Script) -> None:
     note = script.add("note_added", text="Good liaison", team="ops", inject=None)
     script.add("note_corrected", event=note.seq, text="Good liaison with policy", reason="typo")
     assert state.actions == [ImprovementAction(action.seq, "Write SOP", "drill/brief",
-                                               "Coordination", "J5", "2026-09-30")]
+                                               "Coordination", poc="J5",
+                                               completion="2026-09-30")]
     assert (state.notes[0].text, state.notes[0].team) == ("Good liaison with policy", "ops")
 
 
@@ -97,11 +98,13 @@ def test_a_stored_correction_is_complete(session: Session) -> None:
     fixed = session.record("note_corrected", event=note.seq, team="", reason="all teams")
     assert fixed.data == {"event": note.seq, "text": "Seen", "team": None, "inject": "intro",
                           "reason": "all teams"}
-    action = session.record("improvement_action", action="SOP", owner="J5")
+    action = session.record("improvement_action", action="SOP", poc="J5")
     fixed = session.record("improvement_action_corrected", event=action.seq, item="drill/brief",
                            reason="the item it answers")
     assert fixed.data == {"event": action.seq, "action": "SOP", "item": "drill/brief",
-                          "capability": "", "owner": "J5", "due": "", "reason": "the item it answers"}
+                          "capability": "", "element": "", "organisation": "", "poc": "J5",
+                          "start": "", "completion": "", "observation": None,
+                          "reason": "the item it answers"}
 
 
 def test_corrections_are_checked_like_what_they_correct(session: Session) -> None:

@@ -72,19 +72,42 @@ def play_every_kind(session: Session, text: str = NASTY) -> None:
                            team=None)
     session.record("hotwash_entry_corrected", event=entry.seq, kind="improvement",
                    objective=scenario.objectives[0].id, reason=text)
-    action = session.record(
-        "improvement_action", action=text, item=items[0], capability=text, owner=text,
-        due="2027-01-31",
+    critical = next((ref for ref, (_c, item) in scenario.item_by_ref.items() if item.weight == 3),
+                    None)
+    observed = session.record(
+        "observation_recorded", kind="improvement", text=text, team=teams[0],
+        item=critical or items[0], inject=decided.id, not_performed=critical is not None,
+        reference=text, analysis=text, recommendation=text,
     )
-    session.record("improvement_action_corrected", event=action.seq, owner=text + " (new)",
-                   due="2027-02-28", reason=text)
+    session.record("observation_corrected", event=observed.seq, analysis=text + " (root)",
+                   reason=text)
+    action = session.record(
+        "improvement_action", action=text, item=items[0], capability=text, element="Planning",
+        organisation=text, poc=text, start="2026-12-01", completion="2027-01-31",
+        observation=observed.seq,
+    )
+    session.record("improvement_action_corrected", event=action.seq, poc=text + " (new)",
+                   completion="2027-02-28", reason=text)
+    # A sign-in sheet holds printable text: no controls in a name.
+    person = "Ana <b>Lopes</b> [bold]x[/] 🚢 مرحبا"
+    participant = session.record("participant_added", name=person, organisation=person,
+                                 nation=person, role="evaluator", team=teams[0],
+                                 name_in_report=True)
+    session.record("participant_corrected", event=participant.seq, role="player",
+                   reason=text)
     for kind, data in [
         ("note", {"text": text}),
         ("hotwash_entry", {"kind": "improvement", "text": text}),
         ("improvement_action", {"action": text}),
+        ("observation", {"kind": "strength", "text": text,
+                         "objective": scenario.objectives[0].id}),
+        ("participant", {"name": "Signed in twice"}),
     ]:
-        slip = session.record("note_added" if kind == "note" else kind, **data)
-        session.record(f"{kind}_retracted", event=slip.seq, reason=text)
+        first_kind = {"note": "note_added", "observation": "observation_recorded",
+                      "participant": "participant_added"}.get(kind, kind)
+        slip = session.record(first_kind, **data)
+        gone = "removed" if kind == "participant" else "retracted"
+        session.record(f"{kind}_{gone}", event=slip.seq, reason=text)
     session.end_exercise()
 
 

@@ -45,7 +45,7 @@ def _export(session: Session, old_events: int | None = None) -> dict[str, object
     assert isinstance(meta, dict)
     meta.pop("file")
     assert meta.pop("branch_conflicts") == []
-    assert data["export_version"] == 4
+    assert data["export_version"] == 5
     data["export_version"] = 2
     for event in data["events"][:old_events]:
         assert event.pop("actor") == OLD_ACTOR
@@ -53,6 +53,17 @@ def _export(session: Session, old_events: int | None = None) -> dict[str, object
     # Decisions are numbered #1, #2 … now: a field this version adds.
     decisions = data["state"]["decisions"]  # type: ignore[index]
     assert [d.pop("number") for d in decisions] == list(range(1, len(decisions) + 1))
+    # Export 5 adds observations and the roster (an old file has neither) and the
+    # improvement plan's columns: an old action's owner and due read as its
+    # point of contact and completion date, and the columns it never had are empty.
+    state = data["state"]
+    assert isinstance(state, dict)
+    assert state.pop("observations") == [] and state.pop("participants") == []
+    for action in state["actions"]:
+        action["owner"], action["due"] = action.pop("poc"), action.pop("completion")
+        added = {key: action.pop(key) for key in ("element", "organisation", "start",
+                                                  "observation")}
+        assert added == {"element": "", "organisation": "", "start": "", "observation": None}
     return data
 
 

@@ -19,11 +19,20 @@ from typing import Any, TypeVar
 
 from tabletop.app.fields import FormField, Values, ask_first
 from tabletop.app.operations import DeliverOutOfOrder, WriteUnscripted
+from tabletop.core.roles import PARTICIPANT_ROLES
 from tabletop.core.storyjump import resolve_jump, zone_label
 from tabletop.core.timefmt import format_offset, format_story
 from tabletop.core.vocabulary import CHANNELS, OBJECTIVE_RATING_LABELS, RATING_LABELS, RATINGS
+from tabletop.session.events import CAPABILITY_ELEMENTS, OBSERVATION_KIND_LABELS
 from tabletop.session.session import Session
-from tabletop.session.state import HotwashEntry, ImprovementAction, Note, SessionState
+from tabletop.session.state import (
+    HotwashEntry,
+    ImprovementAction,
+    Note,
+    ObservationState,
+    ParticipantState,
+    SessionState,
+)
 
 REASON = FormField("reason", "Reason (kept in the record)", required=True)
 
@@ -35,7 +44,7 @@ Refill = Callable[[str, Values], Values]
 """Given the field just changed and the form's values, the values to show in other
 fields (an amendment starts from the text of the decision it amends)."""
 
-R = TypeVar("R", HotwashEntry, ImprovementAction, Note)
+R = TypeVar("R", HotwashEntry, ImprovementAction, Note, ObservationState, ParticipantState)
 
 
 @dataclass(frozen=True)
@@ -278,27 +287,192 @@ def hotwash_entry(session: Session) -> FormSpec:
                     _hotwash_fields(session.state, session), save)
 
 
-def _action_fields(state: SessionState) -> list[FormField]:
+def _action_fields(state: SessionState, *, new: bool = False) -> list[FormField]:
+    """The improvement plan's columns (HSEEP's Appendix A), the ones a plan cannot do
+    without required: what, who answers for it, and by when. A correction may leave
+    the organisation empty: an action recorded before the column had none."""
     items = [(item_label(state, ref), ref) for ref in state.scenario.item_by_ref]
     return [
-        FormField("action", "Improvement action", required=True),
-        FormField("owner", "Owner", required=True),
-        FormField("due", "Due date", required=True, placeholder="YYYY-MM-DD"),
+        FormField("action", "Corrective action", required=True),
+        FormField("organisation", "Primary responsible organisation", required=new),
+        FormField("poc", "Organisation point of contact (optional)"),
+        FormField("start", "Start date (optional)", placeholder="YYYY-MM-DD"),
+        FormField("completion", "Completion date", required=True, placeholder="YYYY-MM-DD"),
+        FormField("element", "Capability element (optional)", "select",
+                  [(element, element) for element in CAPABILITY_ELEMENTS]),
+        FormField("capability", "Core capability (optional)"),
         FormField("item", "Checklist item (optional)", "select", items),
-        FormField("capability", "Capability (optional)"),
+        FormField("observation", "Area for improvement it answers (optional)", "select",
+                  [(choice_label(f"#{o.seq} {_line(o.text)}"), str(o.seq))
+                   for o in reversed(state.observations.values())
+                   if o.kind == "improvement" and not o.retracted][:ENTRIES_LISTED]),
     ]
 
 
 def _action_data(v: Values) -> dict[str, Any]:
+    observation = v.get("observation")
     return {"action": v["action"], "item": v["item"], "capability": v["capability"],
-            "owner": v["owner"], "due": v["due"]}
+            "element": v.get("element") or "", "organisation": v["organisation"],
+            "poc": v["poc"], "start": v["start"], "completion": v["completion"],
+            "observation": int(observation) if observation else None}
 
 
 def improvement_action(session: Session) -> FormSpec:
     def save(v: Values) -> None:
         session.record("improvement_action", **_action_data(v))
 
-    return FormSpec("hot wash: improvement action", _action_fields(session.state), save)
+    return FormSpec("hot wash: improvement action", _action_fields(session.state, new=True),
+                    save)
+
+
+# ------------------------------------------------------------------ observations
+
+YES_NO = [("No", "no"), ("Yes", "yes")]
+
+
+def _observation_fields(state: SessionState, inject_id: str | None,
+                        team: FormField) -> list[FormField]:
+    items = [(item_label(state, ref), ref) for ref in items_to_rate(state, inject_id)]
+    return [
+        FormField("kind", "Kind", "select",
+                  [("Strength", "strength"), ("Area for improvement", "improvement"),
+                   ("Neutral", "neutral")], value="neutral", required=True),
+        team,
+        FormField("objective", "Objective (objective and/or item)", "select",
+                  objective_choices(state)),
+        FormField("item", "Checklist item (objective and/or item)", "select", items),
+        FormField("text", "What was observed", "text", required=True),
+        FormField("reference", "Reference: plan, policy or doctrine (area for improvement)"),
+        FormField("analysis", "Analysis: the root cause (area for improvement)", "text"),
+        FormField("recommendation", "Recommendation (area for improvement)"),
+        FormField("not_performed", "A critical task (weight 3) not performed?", "select",
+                  YES_NO, value="no", required=True),
+    ]
+
+
+def _observation_data(v: Values) -> dict[str, Any]:
+    return {"kind": v["kind"], "team": v["team"], "objective": v["objective"],
+            "item": v["item"], "text": v["text"], "reference": v["reference"],
+            "analysis": v["analysis"], "recommendation": v["recommendation"],
+            "not_performed": v.get("not_performed") == "yes"}
+
+
+def observation_record(session: Session, inject_id: str | None) -> FormSpec:
+    """An evaluator's observation, for the selected team (a console for some teams
+    offers only those), attached to the inject on screen when it is delivered."""
+    state = session.state
+    team = _team_field(session, "Team (optional)")
+    if not session.recorder.teams and session.selected_team in state.scenario.team_by_id:
+        team = replace(team, value=session.selected_team)
+    shown = state.injects.get(inject_id or "")
+    attached = inject_id if shown is not None and shown.status == "delivered" else None
+
+    def save(v: Values) -> None:
+        session.record("observation_recorded", inject=attached, **_observation_data(v))
+
+    return FormSpec("observation: record", _observation_fields(state, attached, team), save,
+                    f"Attached to inject {attached}" if attached else "")
+
+
+def _observation_label(state: SessionState) -> Callable[[ObservationState], str]:
+    def label(o: ObservationState) -> str:
+        team = f" · {team_name(state, o.team)}" if o.team else ""
+        return f"{OBSERVATION_KIND_LABELS[o.kind]}{team}: {o.text}"
+
+    return label
+
+
+def _live_observations(session: Session) -> Iterator[ObservationState]:
+    live = [o for o in session.state.observations.values() if not o.retracted]
+    return _covered(session, live)
+
+
+def observation_correct(session: Session) -> FormSpec | None:
+    """Starts from the observation chosen, newest first; None when none is recorded."""
+    state = session.state
+    team = FormField("team", "Team (optional)", "select", team_choices(state))
+    return _entry_correction(
+        session, "observation: correct", "observation_corrected", "observation",
+        _live_observations(session), _observation_label(state), state.observation,
+        _observation_fields(state, None, team), _observation_data,
+        lambda o: {"kind": o.kind, "team": o.team, "objective": o.objective, "item": o.item,
+                   "text": o.text, "reference": o.reference, "analysis": o.analysis,
+                   "recommendation": o.recommendation,
+                   "not_performed": "yes" if o.not_performed else "no"},
+    )
+
+
+def observation_retract(session: Session) -> FormSpec | None:
+    state = session.state
+    return _entry_correction(
+        session, "observation: retract", "observation_retracted", "observation",
+        _live_observations(session), _observation_label(state), state.observation,
+    )
+
+
+# ------------------------------------------------------------------ the roster
+
+
+def _participant_fields(state: SessionState) -> list[FormField]:
+    return [
+        FormField("name", "Name", required=True),
+        FormField("organisation", "Organisation"),
+        FormField("nation", "Nation"),
+        FormField("role", "Role", "select", [(role, role) for role in PARTICIPANT_ROLES],
+                  value="player", required=True),
+        FormField("team", "Team (optional)", "select", team_choices(state)),
+        FormField("name_in_report", "Name them in the report?", "select", YES_NO,
+                  value="no", required=True),
+    ]
+
+
+def _participant_data(v: Values) -> dict[str, Any]:
+    return {"name": v["name"], "organisation": v["organisation"], "nation": v["nation"],
+            "role": v["role"], "team": v["team"],
+            "name_in_report": v.get("name_in_report") == "yes"}
+
+
+def participant_add(session: Session) -> FormSpec:
+    def save(v: Values) -> None:
+        session.record("participant_added", **_participant_data(v))
+
+    return FormSpec("participant: add", _participant_fields(session.state), save,
+                    "Who took part. The report names only those marked to be named; "
+                    "it counts the others by organisation and role.")
+
+
+def _participant_label(state: SessionState) -> Callable[[ParticipantState], str]:
+    def label(p: ParticipantState) -> str:
+        where = ", ".join(part for part in (p.organisation,
+                                            team_name(state, p.team) if p.team else "") if part)
+        return f"{p.name} ({p.role}{', ' + where if where else ''})"
+
+    return label
+
+
+def _on_roster(session: Session) -> Iterator[ParticipantState]:
+    return _covered(session, [p for p in session.state.participants.values() if not p.removed])
+
+
+def participant_correct(session: Session) -> FormSpec | None:
+    """Starts from the entry chosen, newest first; None when the roster is empty."""
+    state = session.state
+    return _entry_correction(
+        session, "participant: correct", "participant_corrected", "participant",
+        _on_roster(session), _participant_label(state), state.participant,
+        _participant_fields(state), _participant_data,
+        lambda p: {"name": p.name, "organisation": p.organisation, "nation": p.nation,
+                   "role": p.role, "team": p.team,
+                   "name_in_report": "yes" if p.name_in_report else "no"},
+    )
+
+
+def participant_remove(session: Session) -> FormSpec | None:
+    state = session.state
+    return _entry_correction(
+        session, "participant: remove", "participant_removed", "participant",
+        _on_roster(session), _participant_label(state), state.participant,
+    )
 
 
 def objective_rating(session: Session) -> FormSpec:
@@ -685,7 +859,8 @@ def hotwash_retract(session: Session) -> FormSpec | None:
 
 
 def _action_label(action: ImprovementAction) -> str:
-    return f"{action.owner or '–'}, due {action.due or '–'}: {action.action}"
+    who = action.organisation or action.poc or "–"
+    return f"{who}, by {action.completion or '–'}: {action.action}"
 
 
 def action_correct(session: Session) -> FormSpec | None:
@@ -695,8 +870,10 @@ def action_correct(session: Session) -> FormSpec | None:
         session, "action: correct", "improvement_action_corrected", "improvement action",
         reversed(state.actions), _action_label, state.improvement_action,
         _action_fields(state), _action_data,
-        lambda a: {"action": a.action, "owner": a.owner, "due": a.due, "item": a.item,
-                   "capability": a.capability},
+        lambda a: {"action": a.action, "organisation": a.organisation, "poc": a.poc,
+                   "start": a.start, "completion": a.completion, "element": a.element or None,
+                   "capability": a.capability, "item": a.item,
+                   "observation": str(a.observation) if a.observation is not None else None},
     )
 
 

@@ -13,11 +13,17 @@ Role = Literal["facilitator", "controller", "evaluator", "scribe", "observer"]
 
 ROLES: tuple[Role, ...] = get_args(Role)
 
+ParticipantRole = Literal["player", "facilitator", "controller", "evaluator", "scribe", "observer"]
+"""What a person did in the exercise, as the roster (the sign-in sheet) records it:
+the recorders' roles, plus the players who sit at the teams' tables."""
+
+PARTICIPANT_ROLES: tuple[ParticipantRole, ...] = get_args(ParticipantRole)
+
 FACILITATOR: Role = "facilitator"
 
 DUTIES: dict[Role, str] = {
     "facilitator": "steers the exercise: deliveries, clocks, branches, ENDEX, and all the rest",
-    "controller": "writes unscripted injects and notes to its teams (a SimCell)",
+    "controller": "writes unscripted injects and notes to its teams (a SimCell); keeps the roster",
     "evaluator": "records observations and ratings, for its teams or for any team",
     "scribe": "records the decisions and notes of its team",
     "observer": "watches the facilitator's view and records nothing",

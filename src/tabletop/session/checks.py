@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, TypeVar
 
-from msgspec import UNSET
+from msgspec import UNSET, UnsetType
 from msgspec.structs import replace
 
 from tabletop.core.problems import did_you_mean, excerpt
@@ -27,11 +27,14 @@ from tabletop.session.state import (
     HotwashEntry,
     ImprovementAction,
     Note,
+    ObservationState,
+    ParticipantState,
     SessionState,
 )
 
 P = TypeVar("P", bound=ev.Payload)
-E = TypeVar("E", HotwashEntry, ImprovementAction, Note)
+T = TypeVar("T")
+E = TypeVar("E", HotwashEntry, ImprovementAction, Note, ObservationState, ParticipantState)
 Check = Callable[[P, SessionState], P]
 
 CHECKS: dict[type[ev.Payload], Callable[[Any, SessionState], ev.Payload]] = {}
@@ -171,13 +174,26 @@ def _optional_objective(state: SessionState, objective: str | None) -> str | Non
     return _objective(state, objective) if objective else None
 
 
-def _due(due: str) -> str:
-    if due:
-        try:
-            date.fromisoformat(due)
-        except ValueError:
-            raise ValueError(f"due date '{excerpt(due)}' must look like 2026-06-30") from None
-    return due
+def _date(label: str, value: str) -> str:
+    """An ISO date as stored (``2026-06-30``), or empty."""
+    if not value:
+        return ""
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{label} date '{excerpt(value)}' must look like 2026-06-30") from None
+
+
+def _renamed(now: Any, before: Any, old: str, new: str, kept: str = "") -> str:
+    """A field format 4 named ``old`` (``owner``, ``due``), given by its name now, its
+    old one, or neither (``kept`` then: what the record already says)."""
+    if before is UNSET:
+        return kept if now is UNSET else str(now)
+    if now is UNSET or not now or now == before:
+        return str(before)
+    if not before:
+        return str(now)
+    raise ValueError(f"'{old}' is the old name of '{new}', and they differ: give '{new}' only")
 
 
 def _option(state: SessionState, inject: str | None, option: str | None) -> str | None:
@@ -221,13 +237,15 @@ def _live_decision(payload: ev.Correction, state: SessionState) -> DecisionState
 def _live_entry(
     payload: ev.Correction, state: SessionState, find: Callable[[int], E | None], what: str
 ) -> E:
-    """The note, hot wash entry or improvement action ``payload`` corrects, not retracted."""
+    """The record ``payload`` corrects (a note, hot wash entry, improvement action,
+    observation or roster entry), not retracted (nor removed)."""
     seq = _target(payload, state)
     entry = find(seq)
     if entry is None:
         raise ValueError(f"{payload.KIND}: there is no {what} {seq}")
     if state.retracted(seq):
-        raise ValueError(f"{what} {seq} has been retracted")
+        done = "removed from the roster" if what == "participant" else "retracted"
+        raise ValueError(f"{what} {seq} has been {done}")
     return entry
 
 
@@ -502,11 +520,45 @@ def _retract_hotwash(
     return p
 
 
+def _dates(start: str, completion: str) -> tuple[str, str]:
+    start, completion = _date("start", start), _date("completion", completion)
+    if start and completion and start > completion:
+        raise ValueError(f"the start date {start} is after the completion date {completion}")
+    return start, completion
+
+
+def _answered(state: SessionState, seq: int | None) -> int | None:
+    """The area-for-improvement observation an action answers, live."""
+    if seq is None:
+        return None
+    observation = state.observation(seq)
+    if observation is None:
+        raise ValueError(f"event {seq} is not an observation")
+    if observation.retracted:
+        raise ValueError(f"observation {seq} has been retracted")
+    if observation.kind != "improvement":
+        raise ValueError(
+            f"observation {seq} is a {ev.OBSERVATION_KIND_LABELS[observation.kind]}; "
+            "a corrective action answers an area for improvement"
+        )
+    return seq
+
+
 @_checks(ev.ImprovementAction)
 def _action(p: ev.ImprovementAction, state: SessionState) -> ev.ImprovementAction:
     item = _item(state, p.item) if p.item else None
-    _due(p.due)
-    return replace(p, item=item)
+    poc = _renamed(p.poc, p.owner, "owner", "poc")
+    completion = _renamed(p.completion, p.due, "due", "completion")
+    start, completion = _dates(_kept(p.start, ""), completion)
+    return replace(p, item=item, element=_kept(p.element, ""),
+                   organisation=_kept(p.organisation, ""), poc=poc, start=start,
+                   completion=completion, observation=_answered(state, _kept(p.observation, None)),
+                   owner=UNSET, due=UNSET)
+
+
+def _kept(new: T | UnsetType, old: T) -> T:
+    """What a correction gives a field: the new value, or the old one when left out."""
+    return old if isinstance(new, UnsetType) else new
 
 
 @_checks(ev.ImprovementActionCorrected)
@@ -514,15 +566,24 @@ def _correct_action(
     p: ev.ImprovementActionCorrected, state: SessionState
 ) -> ev.ImprovementActionCorrected:
     old = _live_entry(p, state, state.improvement_action, "improvement action")
-    action = old.action if p.action is UNSET else p.action
+    action = _kept(p.action, old.action)
     item = old.item if p.item is UNSET else (_item(state, p.item) if p.item else None)
-    capability = old.capability if p.capability is UNSET else p.capability
-    owner = old.owner if p.owner is UNSET else p.owner
-    due = old.due if p.due is UNSET else _due(p.due)
-    _changes_something("improvement action", p.event,
-                       (old.action, old.item, old.capability, old.owner, old.due),
-                       (action, item, capability, owner, due))
-    return replace(p, action=action, item=item, capability=capability, owner=owner, due=due)
+    capability = _kept(p.capability, old.capability)
+    element = _kept(p.element, old.element)
+    organisation = _kept(p.organisation, old.organisation)
+    poc = _renamed(p.poc, p.owner, "owner", "poc", old.poc)
+    completion = _renamed(p.completion, p.due, "due", "completion", old.completion)
+    start, completion = _dates(_kept(p.start, old.start), completion)
+    observation = (old.observation if p.observation is UNSET
+                   else _answered(state, p.observation))
+    before = (old.action, old.item, old.capability, old.element, old.organisation, old.poc,
+              old.start, old.completion, old.observation)
+    after = (action, item, capability, element, organisation, poc, start, completion,
+             observation)
+    _changes_something("improvement action", p.event, before, after)
+    return replace(p, action=action, item=item, capability=capability, element=element,
+                   organisation=organisation, poc=poc, start=start, completion=completion,
+                   observation=observation, owner=UNSET, due=UNSET)
 
 
 @_checks(ev.ImprovementActionRetracted)
@@ -532,3 +593,159 @@ def _retract_action(
     _live_entry(p, state, state.improvement_action, "improvement action")
     return p
 
+
+
+# ------------------------------------------------------------- observations
+
+CRITICAL = 3
+"""The weight of a critical task: the only kind an observation marks not performed."""
+
+
+def _observed(
+    state: SessionState, kind: str, team: str | None, objective: str | None,
+    item: str | None, inject: str | None, not_performed: bool,
+    notes: tuple[str, str, str],
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """An observation's links, checked with its kind: (team, objective, item, inject).
+
+    It names an objective, a checklist item or both (an item of that objective). Only
+    an area for improvement carries a reference, an analysis and a recommendation,
+    and only an area for improvement about a critical (weight 3) item can mark a
+    task not performed: that is evidence for a U, which nothing less may give."""
+    team = _optional_team(state, team)
+    objective = _optional_objective(state, objective)
+    item = _item(state, item) if item else None
+    inject = _optional_inject(state, inject)
+    if objective is None and item is None:
+        raise ValueError("an observation names an objective, a checklist item, or both")
+    if objective is not None and item is not None:
+        evaluated_by = next(o.evaluated_by for o in state.scenario.objectives
+                            if o.id == objective)
+        if item not in evaluated_by:
+            raise ValueError(f"objective '{objective}' is not evaluated by '{item}' "
+                             f"(its items: {', '.join(evaluated_by)})")
+    label = ev.OBSERVATION_KIND_LABELS.get(kind, kind)
+    a_label = ("an " if label[:1] in "aeiou" else "a ") + label
+    if kind != "improvement" and any(notes):
+        raise ValueError("only an area for improvement carries a reference, an analysis "
+                         f"and a recommendation; this is {a_label}")
+    if not_performed:
+        if kind != "improvement":
+            raise ValueError(f"a critical task not performed is an area for improvement, "
+                             f"not {a_label}")
+        if item is None:
+            raise ValueError("name the critical checklist item that was not performed")
+        weight = state.scenario.item_by_ref[item][1].weight
+        if weight != CRITICAL:
+            raise ValueError(f"'{item}' has weight {weight}; only a critical item "
+                             f"(weight {CRITICAL}) is marked not performed")
+    return team, objective, item, inject
+
+
+@_checks(ev.ObservationRecorded)
+def _observe(p: ev.ObservationRecorded, state: SessionState) -> ev.ObservationRecorded:
+    team, objective, item, inject = _observed(
+        state, p.kind, p.team, p.objective, p.item, p.inject, p.not_performed,
+        (p.reference, p.analysis, p.recommendation))
+    return replace(p, team=team, objective=objective, item=item, inject=inject)
+
+
+@_checks(ev.ObservationCorrected)
+def _correct_observation(
+    p: ev.ObservationCorrected, state: SessionState
+) -> ev.ObservationCorrected:
+    old = _live_entry(p, state, state.observation, "observation")
+    kind = _kept(p.kind, old.kind)
+    text = _kept(p.text, old.text)
+    not_performed = _kept(p.not_performed, old.not_performed)
+    notes = (_kept(p.reference, old.reference), _kept(p.analysis, old.analysis),
+             _kept(p.recommendation, old.recommendation))
+    team, objective, item, inject = _observed(
+        state, kind, _kept(p.team, old.team), _kept(p.objective, old.objective),
+        _kept(p.item, old.item), _kept(p.inject, old.inject), not_performed, notes)
+    before = (old.kind, old.text, old.team, old.objective, old.item, old.inject,
+              old.not_performed, old.reference, old.analysis, old.recommendation)
+    after = (kind, text, team, objective, item, inject, not_performed, *notes)
+    _changes_something("observation", p.event, before, after)
+    reference, analysis, recommendation = notes
+    return replace(p, kind=kind, text=text, team=team, objective=objective, item=item,
+                   inject=inject, not_performed=not_performed, reference=reference,
+                   analysis=analysis, recommendation=recommendation)
+
+
+@_checks(ev.ObservationRetracted)
+def _retract_observation(
+    p: ev.ObservationRetracted, state: SessionState
+) -> ev.ObservationRetracted:
+    _live_entry(p, state, state.observation, "observation")
+    return p
+
+
+# ------------------------------------------------------------- the roster
+
+PARTICIPANT_TEXT_MAX = 200
+"""A name, an organisation or a nation is a line on a sign-in sheet, not a page."""
+
+
+def _roster_text(label: str, value: str) -> str:
+    """One line, spaces collapsed; refused with control characters or too long."""
+    clean = " ".join(value.split())
+    if not clean.isprintable():
+        raise ValueError(f"{label} holds control characters")
+    if len(clean) > PARTICIPANT_TEXT_MAX:
+        raise ValueError(f"{label} is {len(clean)} characters long; "
+                         f"{PARTICIPANT_TEXT_MAX} at most")
+    return clean
+
+
+def same_person(name: str, organisation: str) -> tuple[str, str]:
+    """What makes two roster entries the same person: name and organisation, in any case."""
+    return " ".join(name.split()).casefold(), " ".join(organisation.split()).casefold()
+
+
+def _not_on_roster(state: SessionState, name: str, organisation: str, but: int = 0) -> None:
+    who = same_person(name, organisation)
+    for entry in state.participants.values():
+        if (entry.seq != but and not entry.removed
+                and same_person(entry.name, entry.organisation) == who):
+            of = f" of {entry.organisation}" if entry.organisation else ""
+            raise ValueError(f"{entry.name}{of} is already on the roster (#{entry.seq}); "
+                             "correct that entry instead")
+
+
+@_checks(ev.ParticipantAdded)
+def _add_participant(p: ev.ParticipantAdded, state: SessionState) -> ev.ParticipantAdded:
+    name = _roster_text("name", p.name)
+    organisation = _roster_text("organisation", p.organisation)
+    nation = _roster_text("nation", p.nation)
+    _not_on_roster(state, name, organisation)
+    return replace(p, name=name, organisation=organisation, nation=nation,
+                   team=_optional_team(state, p.team))
+
+
+@_checks(ev.ParticipantCorrected)
+def _correct_participant(
+    p: ev.ParticipantCorrected, state: SessionState
+) -> ev.ParticipantCorrected:
+    old = _live_entry(p, state, state.participant, "participant")
+    name = _roster_text("name", _kept(p.name, old.name))
+    if not name:
+        raise ValueError("a participant's name cannot be empty")
+    organisation = _roster_text("organisation", _kept(p.organisation, old.organisation))
+    nation = _roster_text("nation", _kept(p.nation, old.nation))
+    role = _kept(p.role, old.role)
+    team = old.team if p.team is UNSET else _optional_team(state, p.team)
+    name_in_report = _kept(p.name_in_report, old.name_in_report)
+    _not_on_roster(state, name, organisation, but=p.event)
+    _changes_something(
+        "participant", p.event,
+        (old.name, old.organisation, old.nation, old.role, old.team, old.name_in_report),
+        (name, organisation, nation, role, team, name_in_report))
+    return replace(p, name=name, organisation=organisation, nation=nation, role=role,
+                   team=team, name_in_report=name_in_report)
+
+
+@_checks(ev.ParticipantRemoved)
+def _remove_participant(p: ev.ParticipantRemoved, state: SessionState) -> ev.ParticipantRemoved:
+    _live_entry(p, state, state.participant, "participant")
+    return p

@@ -21,11 +21,12 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol, get_args
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from tabletop.core.roles import ParticipantRole
 from tabletop.core.vocabulary import (
     OBJECTIVE_RATING_LABELS,
     RATING_LABELS,
@@ -459,14 +460,35 @@ class HotwashEntryRetracted(Correction, frozen=True, kw_only=True):
         return _because(f"Hot wash entry #{self.event} retracted", self.reason)
 
 
+CapabilityElement = Literal["Planning", "Organization", "Equipment", "Training", "Exercise"]
+"""The HSEEP improvement plan's capability elements: what a corrective action changes."""
+CAPABILITY_ELEMENTS: tuple[CapabilityElement, ...] = get_args(CapabilityElement)
+
 class ImprovementAction(Payload, frozen=True, kw_only=True):
+    """A corrective action of the improvement plan, with the plan's columns.
+
+    Format 4 and before wrote ``owner`` and ``due`` instead of the columns: they
+    read as ``poc`` and ``completion`` (the checks move them there, so no new
+    event holds them)."""
+
     KIND = "improvement_action"
     action: Filled
     item: str | None = None
     capability: str = ""
-    owner: str = ""
-    due: str = ""
-    """An ISO date (``2026-06-30``), or empty."""
+    # The plan's columns (format 5) are filled in by the checks, so every new event
+    # holds them; an event from before them is stored, and exported, as it was.
+    element: CapabilityElement | Literal[""] | UnsetType = UNSET
+    organisation: str | UnsetType = UNSET
+    """The primary responsible organisation."""
+    poc: str | UnsetType = UNSET
+    """The organisation's point of contact."""
+    start: str | UnsetType = UNSET
+    """An ISO date (``2026-06-30``), or empty; so is ``completion``."""
+    completion: str | UnsetType = UNSET
+    observation: int | UnsetType | None = UNSET
+    """The seq of the area-for-improvement observation the action answers."""
+    owner: str | UnsetType = UNSET
+    due: str | UnsetType = UNSET
 
     def describe(self, names: Names) -> str:
         return f"Action: {self.action}"
@@ -474,20 +496,29 @@ class ImprovementAction(Payload, frozen=True, kw_only=True):
 
 class ImprovementActionCorrected(Correction, frozen=True, kw_only=True):
     """An improvement action, corrected; a field left out keeps what the action
-    said (the checks fill it in, so a stored correction is complete)."""
+    said (the checks fill it in, so a stored correction is complete). ``owner``
+    and ``due`` are format 4's names of ``poc`` and ``completion``."""
 
     KIND = "improvement_action_corrected"
     CORRECTS = frozenset({"improvement_action"})
     action: Filled | UnsetType = UNSET
     item: str | UnsetType | None = UNSET
     capability: str | UnsetType = UNSET
+    element: CapabilityElement | Literal[""] | UnsetType = UNSET
+    organisation: str | UnsetType = UNSET
+    poc: str | UnsetType = UNSET
+    start: str | UnsetType = UNSET
+    completion: str | UnsetType = UNSET
+    observation: int | UnsetType | None = UNSET
     owner: str | UnsetType = UNSET
     due: str | UnsetType = UNSET
     reason: Filled
 
     def describe(self, names: Names) -> str:
         action = self.action if isinstance(self.action, str) else ""
-        who = [f"{label} {value}" for label, value in (("owner", self.owner), ("due", self.due))
+        poc = self.poc if isinstance(self.poc, str) else self.owner
+        completion = self.completion if isinstance(self.completion, str) else self.due
+        who = [f"{label} {value}" for label, value in (("POC", poc), ("completion", completion))
                if isinstance(value, str) and value]
         said = f"{action} ({', '.join(who)})" if who else action
         return _because(f"Action #{self.event} corrected to: {said}", self.reason)
@@ -500,6 +531,130 @@ class ImprovementActionRetracted(Correction, frozen=True, kw_only=True):
 
     def describe(self, names: Names) -> str:
         return _because(f"Action #{self.event} retracted", self.reason)
+
+
+
+# ------------------------------------------------------------ observations
+
+ObservationKind = Literal["strength", "improvement", "neutral"]
+OBSERVATION_KIND_LABELS: dict[str, str] = {
+    "strength": "strength",
+    "improvement": "area for improvement",
+    "neutral": "observation",
+}
+
+
+class ObservationRecorded(Payload, frozen=True, kw_only=True):
+    """What an evaluator saw, by team, linked to an objective and/or a checklist item.
+
+    An area for improvement carries the plan, policy or doctrine it is measured
+    against (``reference``), its root cause (``analysis``) and a
+    ``recommendation``; ``not_performed`` marks a critical task not performed."""
+
+    KIND = "observation_recorded"
+    kind: ObservationKind
+    text: Filled
+    team: str | None = None
+    objective: str | None = None
+    item: str | None = None
+    inject: str | None = None
+    not_performed: bool = False
+    reference: str = ""
+    analysis: str = ""
+    recommendation: str = ""
+
+    def describe(self, names: Names) -> str:
+        team = f", {names.team(self.team)}" if self.team else ""
+        missed = ", critical task not performed" if self.not_performed else ""
+        return f"Observation ({OBSERVATION_KIND_LABELS[self.kind]}{team}{missed}): {self.text}"
+
+
+class ObservationCorrected(Correction, frozen=True, kw_only=True):
+    """An observation, corrected; a field left out keeps what it said (the checks
+    fill it in, so a stored correction is complete)."""
+
+    KIND = "observation_corrected"
+    CORRECTS = frozenset({"observation_recorded"})
+    kind: ObservationKind | UnsetType = UNSET
+    text: Filled | UnsetType = UNSET
+    team: str | UnsetType | None = UNSET
+    objective: str | UnsetType | None = UNSET
+    item: str | UnsetType | None = UNSET
+    inject: str | UnsetType | None = UNSET
+    not_performed: bool | UnsetType = UNSET
+    reference: str | UnsetType = UNSET
+    analysis: str | UnsetType = UNSET
+    recommendation: str | UnsetType = UNSET
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        kind = OBSERVATION_KIND_LABELS[self.kind] if isinstance(self.kind, str) else ""
+        text = self.text if isinstance(self.text, str) else ""
+        return _because(f"Observation #{self.event} corrected to ({kind}): {text}", self.reason)
+
+
+class ObservationRetracted(Correction, frozen=True, kw_only=True):
+    KIND = "observation_retracted"
+    CORRECTS = frozenset({"observation_recorded"})
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        return _because(f"Observation #{self.event} retracted", self.reason)
+
+
+# ------------------------------------------------------------ the roster
+
+
+class ParticipantAdded(Payload, frozen=True, kw_only=True):
+    """Someone who took part, as the sign-in sheet has them. Descriptions never name
+    the person: the history goes into the report, and only people marked
+    ``name_in_report`` may be named there (the roster appendix decides)."""
+
+    KIND = "participant_added"
+    name: Filled
+    organisation: str = ""
+    nation: str = ""
+    role: ParticipantRole = "player"
+    team: str | None = None
+    name_in_report: bool = False
+
+    def describe(self, names: Names) -> str:
+        return f"Participant added: {_participant(self.role, self.organisation, self.team, names)}"
+
+
+def _participant(role: str, organisation: str, team: str | None, names: Names) -> str:
+    where = [part for part in (organisation, names.team(team) if team else "") if part]
+    article = "an" if role[:1] in ("a", "e", "i", "o", "u") else "a"
+    return f"{article} {role}" + (f" ({', '.join(where)})" if where else "")
+
+
+class ParticipantCorrected(Correction, frozen=True, kw_only=True):
+    """A roster entry, corrected; a field left out keeps what it said (the checks
+    fill it in, so a stored correction is complete)."""
+
+    KIND = "participant_corrected"
+    CORRECTS = frozenset({"participant_added"})
+    name: Filled | UnsetType = UNSET
+    organisation: str | UnsetType = UNSET
+    nation: str | UnsetType = UNSET
+    role: ParticipantRole | UnsetType = UNSET
+    team: str | UnsetType | None = UNSET
+    name_in_report: bool | UnsetType = UNSET
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        return _because(f"Participant #{self.event} corrected", self.reason)
+
+
+class ParticipantRemoved(Correction, frozen=True, kw_only=True):
+    """A roster entry taken off the roster (signed in by mistake, or twice)."""
+
+    KIND = "participant_removed"
+    CORRECTS = frozenset({"participant_added"})
+    reason: Filled
+
+    def describe(self, names: Names) -> str:
+        return _because(f"Participant #{self.event} removed from the roster", self.reason)
 
 
 # ------------------------------------------------------------ the vocabulary
@@ -536,6 +691,12 @@ VOCABULARY: tuple[type[Payload], ...] = (
     ImprovementAction,
     ImprovementActionCorrected,
     ImprovementActionRetracted,
+    ObservationRecorded,
+    ObservationCorrected,
+    ObservationRetracted,
+    ParticipantAdded,
+    ParticipantCorrected,
+    ParticipantRemoved,
 )
 """Every kind this version reads and writes, in the order ``docs/export.md`` lists them."""
 

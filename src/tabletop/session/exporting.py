@@ -3,8 +3,9 @@ state and the resolved scenario it was played from.
 
 This is the public, versioned interchange format documented in
 ``docs/export.md``: ``tabletop import`` rebuilds a session from it without the
-exercise file. Fields may be added in later versions; none are renamed or
-removed. ``state`` is for readers and is ignored on import.
+exercise file. Fields may be added in later versions; none are removed, and
+the one renaming (version 5: an improvement action's ``owner`` and ``due``) is read
+under its old names too. ``state`` is for readers and is ignored on import.
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ from tabletop import __version__
 from tabletop.session.session import Session
 from tabletop.session.state import InjectState, SessionState
 
-EXPORT_VERSION = 4
+EXPORT_VERSION = 5
 """1: meta, events and state. 2 adds the resolved ``scenario`` and ``meta.session_id``.
 3 adds each event's ``actor`` (name, role, console) and ``received`` time. 4 is made
 under the branch rule (a decision point's branches never both play) and lists in
-``meta.branch_conflicts`` the deliveries recorded against it before it existed."""
+``meta.branch_conflicts`` the deliveries recorded against it before it existed.
+5 adds observations and the roster (their event kinds, ``state.observations`` and
+``state.participants``) and the improvement plan's columns on improvement actions,
+whose ``owner`` and ``due`` became ``poc`` and ``completion`` (an older export's
+import reads them so): a version 4 reader refuses it rather than misread it."""
 
 
 def export_session(session: Session, now: float, *, live: bool = True) -> dict[str, Any]:
@@ -96,6 +101,8 @@ def _state(state: SessionState, now: float, live: bool) -> dict[str, Any]:
         "notes": [_plain(n) for n in state.notes],
         "hotwash": [_plain(h) for h in state.hotwash],
         "actions": [_plain(a) for a in state.actions],
+        "observations": [_plain(o) for o in state.observations.values()],
+        "participants": [_plain(p) for p in state.participants.values()],
         "corrections": {str(seq): seqs for seq, seqs in state.corrections.items()},
     }
 

@@ -2,10 +2,11 @@
 
 The facilitator steers and may record everything. The others record what
 their seat in the room sees: a controller writes injects and notes to its
-teams, an evaluator rates, a scribe records its team's decisions, and an
-observer records nothing. A console given teams (``--team``) records only for
-them. The rules are checked before every append, live or imported, so no
-console and no export can put an event in the record its author may not make.
+teams and keeps the roster, an evaluator rates and observes, a scribe records
+its team's decisions, and an observer records nothing. A console given teams
+(``--team``) records only for them. The rules are checked before every append,
+live or imported, so no console and no export can put an event in the record
+its author may not make.
 """
 
 from __future__ import annotations
@@ -36,16 +37,21 @@ _RATING = (ev.ItemRated, ev.RatingCorrected, ev.ObjectiveRated)
 _NOTES = (ev.NoteAdded, ev.NoteCorrected, ev.NoteRetracted)
 _HOTWASH = (ev.HotwashEntry, ev.HotwashEntryCorrected, ev.HotwashEntryRetracted)
 _ACTIONS = (ev.ImprovementAction, ev.ImprovementActionCorrected, ev.ImprovementActionRetracted)
+_OBSERVING = (ev.ObservationRecorded, ev.ObservationCorrected, ev.ObservationRetracted)
+_ROSTER = (ev.ParticipantAdded, ev.ParticipantCorrected, ev.ParticipantRemoved)
 
 MAY_RECORD: dict[Role, frozenset[type[ev.Payload]]] = {
     "facilitator": frozenset(ev.VOCABULARY),
-    "controller": frozenset({ev.UnscriptedInject, *_NOTES}),
-    "evaluator": frozenset({*_RATING, *_NOTES, *_HOTWASH}),
+    "controller": frozenset({ev.UnscriptedInject, *_NOTES, *_ROSTER}),
+    "evaluator": frozenset({*_RATING, *_OBSERVING, *_NOTES, *_HOTWASH}),
     "scribe": frozenset({*_DECIDING, *_NOTES, *_HOTWASH}),
     "observer": frozenset(),
 }
-"""The kinds each role may record: whoever may add a note, a hot wash entry or an
-improvement action may correct and retract one (for its teams, see ``refusal``)."""
+"""The kinds each role may record: whoever may add a note, a hot wash entry, an
+improvement action, an observation or a roster entry may correct and retract one
+(for its teams, see ``refusal``). Observations are evaluation, as ratings are: the
+evaluators' and the facilitator's. The roster is exercise control's: the
+facilitator's and the controllers' (who may sit at the sign-in desk)."""
 
 ACTIVITY: dict[type[ev.Payload], str] = {  # what recording each kind is, for refusals
     **{kind: "steer the exercise (deliveries, clocks, branches, ENDEX)" for kind in _STEERING},
@@ -61,6 +67,12 @@ ACTIVITY: dict[type[ev.Payload], str] = {  # what recording each kind is, for re
     ev.HotwashEntry: "record hot wash entries",
     ev.HotwashEntryCorrected: "correct hot wash entries",
     ev.HotwashEntryRetracted: "retract hot wash entries",
+    ev.ObservationRecorded: "record observations",
+    ev.ObservationCorrected: "correct observations",
+    ev.ObservationRetracted: "retract observations",
+    ev.ParticipantAdded: "add participants to the roster",
+    ev.ParticipantCorrected: "correct the roster",
+    ev.ParticipantRemoved: "remove participants from the roster",
 }
 
 
@@ -107,8 +119,9 @@ def _named(recorder: Recorder) -> str:
 
 def _teams_concerned(payload: ev.Payload, state: SessionState) -> tuple[str | None, ...]:
     """The teams an event records for. A correction's is that of what it corrects;
-    one that gives a note or hot wash entry a team records for that team too (a
-    decision moved goes to the team that took it, whichever that is)."""
+    one that gives a note, hot wash entry, observation or roster entry a team records
+    for that team too (a decision moved goes to the team that took it, whichever
+    that is)."""
     target = payload.target
     if target is None:
         return (payload.team_ref,)
@@ -118,5 +131,6 @@ def _teams_concerned(payload: ev.Payload, state: SessionState) -> tuple[str | No
     if isinstance(payload, ev.RatingCorrected):
         rating = state.rating(target)
         return (rating.team if rating else None,)
-    corrected = state.note(target) or state.hotwash_entry(target)
+    corrected = (state.note(target) or state.hotwash_entry(target)
+                 or state.observation(target) or state.participant(target))
     return (corrected.team if corrected else None, payload.team_ref)

@@ -34,6 +34,7 @@ from typing import Any, Literal, TypeVar
 import msgspec
 from msgspec import UNSET
 
+from tabletop.core.roles import ParticipantRole
 from tabletop.core.scenario import Scenario, ScenarioInject, build
 from tabletop.core.timefmt import LONGEST_OFFSET, format_offset, parse_datetime
 from tabletop.session import events as ev
@@ -172,8 +173,66 @@ class ImprovementAction:
     action: str
     item: str | None
     capability: str
-    owner: str
-    due: str
+    element: str = ""
+    """Planning, Organization, Equipment, Training or Exercise; empty when not said."""
+    organisation: str = ""
+    """The primary responsible organisation."""
+    poc: str = ""
+    """The organisation's point of contact (format 4's ``owner``)."""
+    start: str = ""
+    completion: str = ""
+    """ISO dates or empty (format 4's ``due`` is the completion date)."""
+    observation: int | None = None
+    """The seq of the area-for-improvement observation it answers."""
+
+    @property
+    def owner(self) -> str:
+        """Format 4's name for the point of contact."""
+        return self.poc
+
+    @property
+    def due(self) -> str:
+        """Format 4's name for the completion date."""
+        return self.completion
+
+
+@dataclass
+class ObservationState:
+    seq: int
+    """The observation_recorded event; its corrections point at it. The fields
+    below are the observation as corrected."""
+    number: int
+    """1, 2, 3 … in the order recorded; a retracted one keeps its number."""
+    text: str
+    team: str | None
+    objective: str | None
+    item: str | None
+    kind: ev.ObservationKind
+    not_performed: bool
+    """It marks a critical task not performed (evidence for a U)."""
+    reference: str
+    analysis: str
+    recommendation: str
+    inject: str | None
+    wall: float
+    story_time: datetime
+    retracted: bool = False
+    corrected: bool = False
+
+
+@dataclass
+class ParticipantState:
+    seq: int
+    """The participant_added event; its corrections point at it."""
+    name: str
+    organisation: str
+    nation: str
+    role: ParticipantRole
+    team: str | None
+    name_in_report: bool
+    """Whether the report may name them (else it counts them only)."""
+    removed: bool = False
+    corrected: bool = False
 
 
 @dataclass
@@ -187,7 +246,12 @@ class Note:
     story_time: datetime
 
 
-Entry = TypeVar("Entry", HotwashEntry, ImprovementAction, Note)
+Entry = TypeVar("Entry", HotwashEntry, ImprovementAction, Note, ObservationState,
+                ParticipantState)
+
+
+_RENAMED = {"owner": "poc", "due": "completion"}
+"""An improvement action's fields as format 4 named them, and their names now."""
 
 
 class SessionState:
@@ -216,6 +280,9 @@ class SessionState:
     * A note, hot wash entry or improvement action is corrected in place and keeps
       its place in ``notes``, ``hotwash`` or ``actions``; a retracted one leaves
       them (and later corrections of it are ignored). ``corrections`` names both.
+    * Observations and roster entries are corrected in place too; a retracted
+      observation or a removed participant stays in ``observations`` or
+      ``participants``, marked, and later corrections of it are ignored.
     """
 
     def __init__(self, scenario: Scenario, *, first_team: str | None = None) -> None:
@@ -234,6 +301,12 @@ class SessionState:
         self.actions: list[ImprovementAction] = []
         """Notes, hot wash entries and improvement actions as corrected, oldest first;
         retracted ones are left out (the history keeps them)."""
+        self.observations: dict[int, ObservationState] = {}
+        """Every observation by seq, oldest first, as corrected; retracted ones stay,
+        marked ``retracted``."""
+        self.participants: dict[int, ParticipantState] = {}
+        """The roster by seq, in the order added, as corrected; removed ones stay,
+        marked ``removed``."""
         self.history: list[Event] = []
         self.unreadable: list[Event] = []
         """Events of kinds this version cannot read: kept, reported, never applied."""
@@ -267,7 +340,8 @@ class SessionState:
         self._hotwash_by_seq: dict[int, HotwashEntry] = {}
         self._action_by_seq: dict[int, ImprovementAction] = {}
         self._retracted: set[int] = set()
-        """The seqs of the notes, hot wash entries and improvement actions retracted."""
+        """The seqs of the notes, hot wash entries, improvement actions and observations
+        retracted, and of the participants removed."""
         self._decisions_by_inject: dict[str, list[int]] = {}
         self._numbered: list[int] = []
         """The seq of decision #1, #2, … in the order recorded."""
@@ -326,9 +400,18 @@ class SessionState:
         """The action made by improvement_action event ``seq``, corrected, retracted or not."""
         return self._action_by_seq.get(seq)
 
+    def observation(self, seq: int) -> ObservationState | None:
+        """The observation made by observation_recorded event ``seq``, retracted or not."""
+        return self.observations.get(seq)
+
+    def participant(self, seq: int) -> ParticipantState | None:
+        """The roster entry made by participant_added event ``seq``, removed or not."""
+        return self.participants.get(seq)
+
     def retracted(self, seq: int) -> bool:
-        """Whether the note, hot wash entry or improvement action made by event ``seq``
-        has been retracted (a decision says so itself: ``DecisionState.retracted``)."""
+        """Whether the note, hot wash entry, improvement action or observation made by
+        event ``seq`` has been retracted, or the participant removed (a decision says
+        so itself: ``DecisionState.retracted``)."""
         return seq in self._retracted
 
     def next_inject(self) -> InjectState | None:
@@ -724,9 +807,12 @@ class SessionState:
 
     @_applies(ev.ImprovementAction)
     def _on_improvement_action(self, event: Event, data: ev.ImprovementAction) -> None:
-        action = ImprovementAction(
-            event.seq, data.action, data.item, data.capability, data.owner, data.due
-        )
+        action = ImprovementAction(event.seq, data.action, data.item, data.capability)
+        for name in ("element", "organisation", "poc", "start", "completion", "observation",
+                     *_RENAMED):
+            value = getattr(data, name)
+            if value is not UNSET:  # left out: format 4 had no such column
+                setattr(action, _RENAMED.get(name, name), value)
         self.actions.append(action)
         self._action_by_seq[event.seq] = action
 
@@ -741,6 +827,47 @@ class SessionState:
         self, event: Event, data: ev.ImprovementActionRetracted
     ) -> None:
         self._retract(self.actions, self._action_by_seq, event, data.event)
+
+    @_applies(ev.ObservationRecorded)
+    def _on_observation_recorded(self, event: Event, data: ev.ObservationRecorded) -> None:
+        self.observations[event.seq] = ObservationState(
+            event.seq, len(self.observations) + 1, data.text, data.team, data.objective,
+            data.item, data.kind, data.not_performed, data.reference, data.analysis,
+            data.recommendation, data.inject, event.wall, self.story_now,
+        )
+
+    @_applies(ev.ObservationCorrected)
+    def _on_observation_corrected(self, event: Event, data: ev.ObservationCorrected) -> None:
+        observation = self._correct(self.observations, event, data)
+        if observation is not None:
+            observation.corrected = True
+
+    @_applies(ev.ObservationRetracted)
+    def _on_observation_retracted(self, event: Event, data: ev.ObservationRetracted) -> None:
+        observation = self._correcting(self.observations, event, data.event)
+        if observation is not None:
+            observation.retracted = True
+            self._retracted.add(data.event)
+
+    @_applies(ev.ParticipantAdded)
+    def _on_participant_added(self, event: Event, data: ev.ParticipantAdded) -> None:
+        self.participants[event.seq] = ParticipantState(
+            event.seq, data.name, data.organisation, data.nation, data.role, data.team,
+            data.name_in_report,
+        )
+
+    @_applies(ev.ParticipantCorrected)
+    def _on_participant_corrected(self, event: Event, data: ev.ParticipantCorrected) -> None:
+        participant = self._correct(self.participants, event, data)
+        if participant is not None:
+            participant.corrected = True
+
+    @_applies(ev.ParticipantRemoved)
+    def _on_participant_removed(self, event: Event, data: ev.ParticipantRemoved) -> None:
+        participant = self._correcting(self.participants, event, data.event)
+        if participant is not None:
+            participant.removed = True
+            self._retracted.add(data.event)
 
     # ------------------------------------------------------------ internals
 
@@ -888,15 +1015,19 @@ class SessionState:
         self._note_correction(target, event)
         return entry
 
-    def _correct(self, by_seq: dict[int, Entry], event: Event, data: ev.Correction) -> None:
-        """Apply the fields a correction sets to the live note, entry or action it names
-        (its fields are named as the record's; the checks fill in every one)."""
+    def _correct(
+        self, by_seq: dict[int, Entry], event: Event, data: ev.Correction
+    ) -> Entry | None:
+        """Apply the fields a correction sets to the live record it names (its fields
+        are named as the record's, or by format 4's names in ``_RENAMED``; the checks
+        fill in every one). Returns the record, None when there is none to correct."""
         entry = self._correcting(by_seq, event, data.event)
         if entry is not None:
             for name in data.__struct_fields__:
                 value = getattr(data, name)
                 if name not in ("event", "reason") and value is not UNSET:
-                    setattr(entry, name, value)
+                    setattr(entry, _RENAMED.get(name, name), value)
+        return entry
 
     def _retract(
         self, live: list[Entry], by_seq: dict[int, Entry], event: Event, target: int

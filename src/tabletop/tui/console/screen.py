@@ -64,6 +64,7 @@ ACTION_RECORDS: dict[str, type[ev.Payload]] = {
     "rate": ev.ItemRated,
     "toggle_pause": ev.ClockPaused,
     "hotwash": ev.HotwashEntry,
+    "observe": ev.ObservationRecorded,
 }
 """What each key's action records: a console whose role may not record it hides the key."""
 
@@ -100,6 +101,12 @@ PALETTE_RECORDS: dict[str, type[ev.Payload]] = {
     "action: correct": ev.ImprovementActionCorrected,
     "action: retract": ev.ImprovementActionRetracted,
     "objective: rate": ev.ObjectiveRated,
+    "observation: record": ev.ObservationRecorded,
+    "observation: correct": ev.ObservationCorrected,
+    "observation: retract": ev.ObservationRetracted,
+    "participant: add": ev.ParticipantAdded,
+    "participant: correct": ev.ParticipantCorrected,
+    "participant: remove": ev.ParticipantRemoved,
     "exercise: end (ENDEX)": ev.ExerciseEnded,
     "session: save a copy": ev.NoteAdded,  # anyone who writes may rescue the record
 }
@@ -663,6 +670,12 @@ class ConsoleScreen(Screen[None]):
     def note_add(self) -> None:
         self.open_form(forms.note_add(self.session, self.viewing))
 
+    def action_observe(self) -> None:
+        self.open_form(forms.observation_record(self.session, self.viewing))
+
+    def participant_add(self) -> None:
+        self.open_form(forms.participant_add(self.session))
+
     def entry_correction(self, make: Callable[[Session], forms.FormSpec | None],
                          nothing: str) -> None:
         """A note, hot wash entry or action to correct or retract (``forms``)."""
@@ -731,6 +744,8 @@ class ConsoleScreen(Screen[None]):
         no_note = f"No note{mine} to correct or retract."
         no_entry = f"No hot wash entry{mine} to correct or retract."
         no_action = "No improvement action to correct or retract."
+        no_observation = f"No observation{mine} to correct or retract."
+        no_participant = f"No one{mine} on the roster yet."
         key = self.key_hint
         return (
             PaletteCommand("inject: deliver next", self.action_deliver_next, key("deliver-next")),
@@ -772,13 +787,30 @@ class ConsoleScreen(Screen[None]):
                 "it leaves the report, stays in the history"),
             PaletteCommand("action: correct", partial(
                 self.entry_correction, forms.action_correct, no_action),
-                "change an improvement action, its owner or due date"),
+                "change an improvement action, its organisation, POC or dates"),
             PaletteCommand("action: retract", partial(
                 self.entry_correction, forms.action_retract, no_action),
                 "it leaves the improvement plan, stays in the history"),
             PaletteCommand("objective: rate",
                            lambda: self.open_form(forms.objective_rating(self.session)),
                            "P/S/M/U with a reason"),
+            PaletteCommand("observation: record", self.action_observe,
+                           key("record-observation", "; a strength, area for improvement "
+                               "or neutral, for the selected team")),
+            PaletteCommand("observation: correct", partial(
+                self.entry_correction, forms.observation_correct, no_observation),
+                "change an observation, its links or its analysis"),
+            PaletteCommand("observation: retract", partial(
+                self.entry_correction, forms.observation_retract, no_observation),
+                "it leaves the evaluation, stays in the history"),
+            PaletteCommand("participant: add", self.participant_add,
+                           "someone who took part, for the roster"),
+            PaletteCommand("participant: correct", partial(
+                self.entry_correction, forms.participant_correct, no_participant),
+                "change a roster entry, or whether the report names them"),
+            PaletteCommand("participant: remove", partial(
+                self.entry_correction, forms.participant_remove, no_participant),
+                "off the roster, kept in the history"),
             PaletteCommand("history: show", self.action_history, key("history")),
             PaletteCommand("exercise: end (ENDEX)", self.exercise_end, "asks to confirm"),
             PaletteCommand("help: keys", self.help_keys,

@@ -31,6 +31,10 @@ CONSOLE_BINDINGS: list[BindingType] = [
             tooltip="Rate checklist items for the selected team", priority=True),
     Binding("space", "toggle_pause", "Pause", id="toggle-pause", key_display="space",
             tooltip="Pause or resume the play clock", priority=True),
+    # Not in the footer (it is full at 80 columns): the help and the palette name it.
+    Binding("o", "observe", "Observe", id="record-observation", show=False,
+            tooltip="Record an observation (strength, area for improvement or neutral) "
+            "for the selected team", priority=True),
     Binding("h", "hotwash", "Hot wash", id="hotwash",
             tooltip="Record strengths, areas for improvement and improvement actions",
             priority=True),
@@ -98,7 +102,7 @@ HOTWASH_BINDINGS: list[BindingType] = [
     Binding("e", "open('entry')", "Strength/improvement", id="hotwash-entry",
             tooltip="Record a strength or an area for improvement"),
     Binding("a", "open('action')", "Improvement action", id="hotwash-action",
-            tooltip="Record an improvement action with owner and due date"),
+            tooltip="Record an improvement action with its organisation, POC and dates"),
     Binding("o", "open('objective')", "Rate objective", id="hotwash-objective",
             tooltip="Set an objective's P/S/M/U rating, with the reason"),
     Binding("escape", "close", "Close", id="hotwash-close", tooltip="Back to the console"),

@@ -23,6 +23,7 @@ RECORDS: dict[str, type[ev.Payload]] = {
     "rate": ev.ItemRated,
     "toggle-pause": ev.ClockPaused,
     "hotwash": ev.HotwashEntry,
+    "record-observation": ev.ObservationRecorded,
     "rating-met": ev.ItemRated,
     "rating-partial": ev.ItemRated,
     "rating-not-met": ev.ItemRated,

@@ -1,5 +1,5 @@
 """The hot wash: strengths and areas for improvement per objective, and the
-improvement actions (with owner and due date) that come out of them."""
+improvement actions (the improvement plan's columns) that come out of them."""
 
 from __future__ import annotations
 
@@ -45,10 +45,17 @@ def hotwash_text(state: SessionState) -> Text:
         text.append("  none yet\n", style="italic")
     for action in state.actions:
         item = f" ({action.item})" if action.item else ""
-        text.append(f"  • {action.action}{item}\n    owner {action.owner}, due {action.due}")
-        if action.capability:
-            text.append(f", capability {action.capability}")
-        text.append("\n")
+        text.append(f"  • {action.action}{item}\n    ")
+        who = ", POC ".join(part for part in (action.organisation, action.poc) if part)
+        when = (f"{action.start} to {action.completion}" if action.start and action.completion
+                else f"from {action.start}" if action.start
+                else f"by {action.completion}" if action.completion else "no dates yet")
+        columns = [who or "no organisation yet", when]
+        columns += [f"{label} {value}" for label, value in (
+            ("element", action.element), ("capability", action.capability),
+            ("answers observation", f"#{action.observation}" if action.observation else ""),
+        ) if value]
+        text.append(", ".join(columns) + "\n")
     return text
 
 
