@@ -16,7 +16,12 @@ from tabletop.authoring.validation import validate_files
 from tabletop.core.bundled import bundled_dir
 
 ROOT = bundled_dir()
-KIND_OF_FOLDER = {"exercises": "exercise", "injects": "injects", "checklists": "checklist"}
+KIND_OF_FOLDER = {
+    "exercises": "exercise",
+    "injects": "injects",
+    "checklists": "checklist",
+    "frameworks": "framework",
+}
 BUNDLED = sorted(p for folder in KIND_OF_FOLDER for p in (ROOT / folder).glob("*.yaml"))
 EXERCISES = sorted(p.stem for p in (ROOT / "exercises").glob("*.yaml"))
 

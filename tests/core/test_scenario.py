@@ -79,14 +79,17 @@ FORMAT_OF = {
     "Organisation": ("Organisation", set()),
     "Objective": ("Objective", set()),
     "Team": ("Team", set()),
+    "Contact": ("Contact", set()),
+    "Capability": ("Capability", {"framework"}),
     "ScoringConfig": ("ScoringConfig", set()),
     "ScenarioInject": ("Inject", {"phase", "library"}),
     "ScenarioPhase": ("Phase", set()),
-    "Scenario": ("Exercise", {"injects", "checklists"}),
+    "Scenario": ("Exercise", {"injects", "checklists", "capabilities"}),
 }
 """Each resolved struct, its format model, and the fields resolving adds."""
-RESOLVED_DIFFERENTLY = {("ScenarioPhase", "injects")}
-"""A phase's entries (inline injects and library references) resolve to inject ids."""
+RESOLVED_DIFFERENTLY = {("ScenarioPhase", "injects"), ("Scenario", "frameworks")}
+"""A phase's entries (inline injects and library references) resolve to inject ids;
+an exercise's framework ids resolve to the frameworks' titles and sources."""
 STRUCT_OF_MODEL = {"Inject": "ScenarioInject", "Phase": "ScenarioPhase", "Exercise": "Scenario"}
 
 

@@ -1,7 +1,8 @@
 """A small but realistic exercise built in code, and sessions played through it.
 
 ``harbour`` has three teams, two checklists (one item weighted 3), three
-objectives and two phases; ``pressure`` is a decision point for 'gov' whose
+objectives and two phases; its injects' expected actions say which team owns
+each item, so an objective counts only those teams' ratings; ``pressure`` is a decision point for 'gov' whose
 'evacuate' option opens the ``evacuation`` branch. ``played`` is a finished
 session that uses most of the event vocabulary: unscripted, skipped, held and
 undone injects, amended, moved and retracted decisions, corrected ratings, an
@@ -44,9 +45,22 @@ def _checklist(id_: str, title: str, items: list[tuple[str, int, str]]) -> dict[
     )
 
 
+def _expects(*pairs: tuple[str, str | None]) -> list[dict[str, Any]]:
+    """Expected actions as (item, owning team or None for the whole audience)."""
+    return [
+        {"text": f"Act on {item}.", "item": item, **({"team": team} if team else {})}
+        for item, team in pairs
+    ]
+
+
 def scenario_data() -> dict[str, Any]:
     injects = [
-        _inject("storm-warning", "p1", "+0m", "Storm warning issued", play_minute=0),
+        _inject(
+            "storm-warning", "p1", "+0m", "Storm warning issued", play_minute=0,
+            expected_actions=_expects(
+                ("coord/share-picture", "ops"), ("comms/holding-line", "comms")
+            ),
+        ),
         _inject(
             "pressure",
             "p1",
@@ -54,6 +68,7 @@ def scenario_data() -> dict[str, Any]:
             "Mayor demands a decision",
             play_minute=20,
             to=["gov"],
+            expected_actions=_expects(("coord/single-lead", None)),
             decision={
                 "team": "gov",
                 "prompt": "Evacuate the harbour district?",
@@ -72,9 +87,16 @@ def scenario_data() -> dict[str, Any]:
             play_minute=45,
             to=["ops", "gov"],
             when={"inject": "pressure", "option": "evacuate"},
+            expected_actions=_expects(("coord/share-picture", "ops"), ("coord/single-lead", None)),
         ),
-        _inject("media", "p2", "+8h", "Press conference requested", play_minute=60, to=["comms"]),
-        _inject("aid-offer", "p2", "+1d 02:00", "Neighbour offers aid", play_minute=75),
+        _inject(
+            "media", "p2", "+8h", "Press conference requested", play_minute=60, to=["comms"],
+            expected_actions=_expects(("comms/holding-line", None), ("comms/one-voice", None)),
+        ),
+        _inject(
+            "aid-offer", "p2", "+1d 02:00", "Neighbour offers aid", play_minute=75,
+            expected_actions=_expects(("coord/request-aid", None)),
+        ),
         _inject("wrap", "p2", "+1d 06:00", "Storm passes", play_minute=85),
     ]
     stages = [("p1", "Warning", "45m", ["What now?"]), ("p2", "Impact", "45m", ["What now?"])]

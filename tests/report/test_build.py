@@ -77,20 +77,21 @@ def test_undone_unscripted_inject_shows_as_undone(
 def test_objectives_are_spelled_out_with_findings(played: Session) -> None:
     objectives = {o.id: o for o in reopen(played).objectives}
     coordinate = objectives["coordinate"]
-    # ops: share 3 met + lead 2 partial; gov: share 3 not met (corrected) + lead 2 met = 6/10
-    assert coordinate.score == pytest.approx(0.6)
-    assert coordinate.rating_text == "M: Performed with Major Challenges"
+    # Counted: what the delivered injects expect of a team. ops: share 3 met + lead 2
+    # partial; gov: lead 2 met = 6/7. Gov's share-picture (not met) was never expected
+    # of gov, so it is no finding of this objective.
+    assert coordinate.score == pytest.approx(6 / 7)
+    assert coordinate.rating_text == "P: Performed without Challenges"
     assert [(f.source, f.team) for f in coordinate.strengths] == [
         ("hot wash", "Operations Cell"),
         ("Met", "Operations Cell"),
         ("Met", "Government Cell"),
     ]
     assert [(f.source, f.item, f.team) for f in coordinate.improvements] == [
-        ("Not met", "coord/share-picture", "Government Cell"),
         ("Partially met", "coord/single-lead", "Operations Cell"),
     ]
-    assert coordinate.improvements[0].text.endswith("Evaluator: Gov kept its own picture.")
-    assert objectives["inform"].rating_text == "Not rated"  # coverage 3 of 9
+    # comms: holding-line 2 met + one-voice 1 partial = 2.5/3
+    assert objectives["inform"].rating_text == "S: Performed with Some Challenges"
     aid = objectives["aid"]
     assert aid.overridden and aid.rating_text == "U: Unable to be Performed"
     assert aid.computed_text == "Not rated"
@@ -101,17 +102,16 @@ def test_findings_from_ratings_name_every_team_once_per_item(
     new_session: Callable[..., Session],
 ) -> None:
     s = new_session()
-    s.rate_item("comms", "coord/single-lead", "met", "Fast.")
-    s.rate_item("ops", "coord/single-lead", "met")
-    s.rate_item("gov", "coord/single-lead", "met", "Clear.")
-    s.rate_item("gov", "coord/share-picture", "partial")
-    coordinate = next(o for o in reopen(s).objectives if o.id == "coordinate")
-    (met,) = coordinate.strengths
+    s.deliver("aid-offer")  # to all: request-aid is expected of every team
+    s.rate_item("comms", "coord/request-aid", "met", "Fast.")
+    s.rate_item("ops", "coord/request-aid", "met")
+    s.rate_item("gov", "coord/request-aid", "met", "Clear.")
+    s.rate_item("gov", "coord/share-picture", "partial")  # expected of no one yet
+    objectives = {o.id: o for o in reopen(s).objectives}
+    (met,) = objectives["aid"].strengths
     assert met.team == "Operations Cell, Government Cell, Communications Cell"
     assert met.text.endswith("Evaluator notes: Government Cell: Clear.; Communications Cell: Fast.")
-    assert [(f.source, f.team) for f in coordinate.improvements] == [
-        ("Partially met", "Government Cell")
-    ]
+    assert objectives["coordinate"].improvements == []
 
 
 def test_scores_carry_evidence_and_corrections(played: Session) -> None:

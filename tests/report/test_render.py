@@ -82,8 +82,8 @@ def test_html_structure_marking_and_headings(played: Session) -> None:
     assert "DRAFT" not in html
     badges = re.findall(r'class="rating rating-(\w+)">([^<]+)<', html)
     assert badges == [
-        ("M", "M: Performed with Major Challenges"),
-        ("none", "Not rated"),
+        ("P", "P: Performed without Challenges"),
+        ("S", "S: Performed with Some Challenges"),
         ("U", "U: Unable to be Performed"),
     ]
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from scenarios import scenario as scenario_from
 
-from tabletop.core.scenario import ScoringConfig
-from tabletop.report.scoring import Tally, hseep_rating, score_session
+from tabletop.core.scenario import Scenario, ScoringConfig
+from tabletop.report.scoring import (
+    Tally,
+    TeamCoverage,
+    expected_refs,
+    hseep_rating,
+    score_session,
+)
 
-from .conftest import Script, make_scenario
+from .conftest import Script, make_scenario, scenario_data
 
 COORD = ("coord/share-picture", "coord/single-lead", "coord/request-aid")  # weights 3, 2, 1
 
@@ -70,11 +78,12 @@ def test_all_not_applicable_leaves_nothing_to_score(script: Script) -> None:
         (6.5, "S"),
         (6.4, "M"),
         (4.0, "M"),
-        (3.9, "U"),
-        (0, "U"),
+        (3.9, "M"),
+        (0, "M"),
     ],
 )
 def test_hseep_thresholds(earned: float, expected: str) -> None:
+    """A score gives P, S or M: a low one is M at worst, never U."""
     config = ScoringConfig(performed=0.85, some_challenges=0.65, major_challenges=0.4)
     assert hseep_rating(Tally(10, 10, 10, earned), config) == expected
 
@@ -86,7 +95,7 @@ def test_below_minimum_coverage_is_not_rated() -> None:
     assert hseep_rating(Tally(10, 0, 0, 0.0), config) is None
 
 
-def test_objective_rating_spans_all_teams_and_uses_scenario_thresholds() -> None:
+def test_objective_counts_only_owning_pairs_of_delivered_injects() -> None:
     strict = make_scenario(
         scoring={
             "performed": 0.95,
@@ -96,27 +105,191 @@ def test_objective_rating_spans_all_teams_and_uses_scenario_thresholds() -> None
         }
     )
     script = Script(strict)
-    # 'coordinate' is evaluated by share-picture (3) and single-lead (2) for 3 teams: 15 weight
+    # 'coordinate' is evaluated by share-picture (3) and single-lead (2). Delivered:
+    # storm-warning expects share-picture of ops; pressure single-lead of gov.
+    script.add("inject_delivered", inject="storm-warning")
+    script.add("inject_delivered", inject="pressure")
     script.rate("ops", "coord/share-picture", "met")
     script.rate("gov", "coord/single-lead", "partial")
+    script.rate("comms", "coord/single-lead", "not_met")  # no inject expects it of comms
+    script.rate("ops", "coord/single-lead", "not_met")  # nor of ops, until evacuation
     scored = objective(script, "coordinate")
-    assert scored.tally.rated_weight == 5
-    assert scored.tally.coverage == pytest.approx(5 / 15)
+    assert [(i.team, i.ref) for i in scored.items] == [
+        ("ops", "coord/share-picture"),
+        ("gov", "coord/single-lead"),
+    ]
+    assert scored.tally.rated_weight == 5 and scored.tally.coverage == 1.0
     assert scored.tally.score == pytest.approx(4 / 5)
     assert scored.computed == "M"  # 0.8 is below the strict 0.9 for S
     assert scored.rating == "M"
     assert scored.override is None
+    assert scored.gap_text == ""
+    assert scored.basis == "80% of the rated weight met, below 90% for S."
 
 
-def test_objective_without_enough_ratings_is_not_rated(script: Script) -> None:
-    script.rate("ops", "coord/share-picture", "met")  # 3 of 15: below the default 0.5
-    assert objective(script, "coordinate").computed is None
+def test_a_team_met_on_all_its_items_is_rated_p_whatever_other_teams_got(
+    script: Script,
+) -> None:
+    """The issue's policy cell: Met on every item its injects expect gives P, not a
+    coverage of 26% over every team and every item."""
+    script.add("inject_delivered", inject="media")  # to comms: holding-line, one-voice
+    script.rate("comms", "comms/holding-line", "met")
+    script.rate("comms", "comms/one-voice", "met")
+    script.rate("ops", "comms/one-voice", "not_met")  # ops is not expected to speak
+    scored = objective(script, "inform")
+    assert scored.computed == "P"
+    assert scored.tally.coverage == 1.0
+    assert scored.coverage_by_team == (TeamCoverage("comms", 2, 2),)
+    assert scored.basis == "100% of the rated weight met, at or above 85% for P."
+    assert scored.provisional  # checklist ratings alone
+
+
+def test_a_low_partial_score_is_m_not_u(script: Script) -> None:
+    script.add("inject_delivered", inject="storm-warning")
+    script.add("inject_delivered", inject="pressure")
+    script.rate("ops", "coord/share-picture", "partial")  # 3 * 0.5
+    script.rate("gov", "coord/single-lead", "not_met")  # 2 * 0: important, not critical
+    scored = objective(script, "coordinate")
+    assert scored.tally.score == pytest.approx(0.3)
+    assert scored.computed == "M"
+    assert "below 40%" in scored.basis and "not U" in scored.basis
+
+
+def test_a_critical_item_not_met_for_an_owning_team_gives_u(script: Script) -> None:
+    script.add("inject_delivered", inject="storm-warning")
+    script.add("inject_delivered", inject="pressure")
+    script.rate("gov", "coord/single-lead", "met")
+    script.rate("ops", "coord/share-picture", "not_met")  # weight 3: critical
+    scored = objective(script, "coordinate")
+    assert scored.computed == "U"
+    assert scored.basis == (
+        "A critical task was not performed: coord/share-picture was rated not met "
+        "for Operations Cell."
+    )
+    assert scored.gap_text == ""
+
+
+def test_a_critical_item_not_met_for_another_team_is_no_evidence(script: Script) -> None:
+    script.add("inject_delivered", inject="storm-warning")
+    script.add("inject_delivered", inject="pressure")
+    script.rate("ops", "coord/share-picture", "met")
+    script.rate("gov", "coord/single-lead", "met")
+    script.rate("gov", "coord/share-picture", "not_met")  # not expected of gov yet
+    assert objective(script, "coordinate").computed == "P"
+
+
+def test_the_critical_weight_is_configurable() -> None:
+    script = Script(make_scenario(scoring={"critical_weight": 2}))
+    script.add("inject_delivered", inject="storm-warning")
+    script.add("inject_delivered", inject="pressure")
+    script.rate("ops", "coord/share-picture", "met")
+    script.rate("gov", "coord/single-lead", "not_met")
+    assert objective(script, "coordinate").computed == "U"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """Stands in for an observation of the session state."""
+
+    objective: str | None = None
+    item: str | None = None
+    team: str | None = None
+    not_performed: bool = False
+    retracted: bool = False
+
+
+def _all_met_coordinate(script: Script) -> None:
+    script.add("inject_delivered", inject="storm-warning")
+    script.add("inject_delivered", inject="pressure")
+    script.rate("ops", "coord/share-picture", "met")
+    script.rate("gov", "coord/single-lead", "met")
+
+
+@pytest.mark.parametrize(
+    ("seen", "computed"),
+    [
+        (Seen(objective="coordinate", team="gov", not_performed=True), "U"),
+        (Seen(item="coord/single-lead", not_performed=True), "U"),
+        (Seen(objective="coordinate", not_performed=True, retracted=True), "P"),
+        (Seen(objective="inform", not_performed=True), "P"),
+        (Seen(objective="coordinate", team="comms", not_performed=True), "P"),
+        (Seen(objective="coordinate", team="gov"), "P"),
+    ],
+)
+def test_an_observation_of_a_critical_task_not_performed_gives_u(
+    script: Script, seen: Seen, computed: str
+) -> None:
+    _all_met_coordinate(script)
+    scores = score_session(script.state, [seen])
+    scored = next(o for o in scores.objectives if o.objective == "coordinate")
+    assert scored.computed == computed
+    if computed == "U":
+        assert scored.basis.startswith("An observation records a critical task")
+
+
+def test_an_observation_makes_a_fully_rated_objective_final(script: Script) -> None:
+    _all_met_coordinate(script)
+    assert objective(script, "coordinate").provisional
+    scores = score_session(script.state, [Seen(objective="coordinate", team="ops")])
+    assert not next(o for o in scores.objectives if o.objective == "coordinate").provisional
+
+
+def test_too_little_rated_says_what_is_missing(script: Script) -> None:
+    for inject in ("storm-warning", "pressure", "evacuation", "media"):
+        script.add("inject_delivered", inject=inject)
+    # coordinate counts ops share-picture (3) and single-lead (2), gov single-lead (2)
+    script.rate("gov", "coord/single-lead", "met")  # 2 of 7 weight: below 0.5
+    scored = objective(script, "coordinate")
+    assert scored.computed is None
+    assert scored.coverage_by_team == (
+        TeamCoverage("ops", 0, 2),
+        TeamCoverage("gov", 1, 1),
+    )
+    assert scored.gap_text == "0 of 2 items rated for Operations Cell"
+    assert scored.basis == "Not rated: 0 of 2 items rated for Operations Cell."
+    script.rate("ops", "coord/share-picture", "met")
+    scored = objective(script, "coordinate")
+    assert scored.computed == "P" and scored.gap_text == "" and scored.provisional
+
+
+def test_nothing_delivered_leaves_nothing_to_count(script: Script) -> None:
+    script.rate("ops", "coord/share-picture", "met")
+    scored = objective(script, "coordinate")
+    assert scored.computed is None and scored.items == ()
+    assert scored.basis.startswith("Not rated: no delivered inject expects")
+
+
+def test_an_old_scenario_derives_the_objective_teams() -> None:
+    """Stored before objectives named teams: the teams any inject expects the items
+    of count; naming them narrows the count."""
+    assert make_scenario().objectives[0].teams == []
+    derived = make_scenario()
+    assert derived.objective_teams(derived.objectives[0]) == ["ops", "gov"]
+    data = scenario_data()
+    data["objectives"][0]["teams"] = ["gov"]
+    named = Script(scenario_from(data))
+    named.add("inject_delivered", inject="storm-warning")
+    named.add("inject_delivered", inject="pressure")
+    named.rate("ops", "coord/share-picture", "not_met")  # ops is not the objective's
+    named.rate("gov", "coord/single-lead", "met")
+    scored = objective(named, "coordinate")
+    assert [(i.team, i.ref) for i in scored.items] == [("gov", "coord/single-lead")]
+    assert scored.computed == "P"
+
+
+def test_expected_refs_are_what_a_team_s_delivered_injects_expect(scenario: Scenario) -> None:
+    delivered = ["storm-warning", "power-cut", "evacuation"]  # power-cut: unscripted
+    assert expected_refs(scenario, "ops", delivered) == [
+        "coord/share-picture",
+        "coord/single-lead",
+    ]
+    assert expected_refs(scenario, "gov", delivered) == ["coord/single-lead"]
+    assert expected_refs(scenario, "comms", delivered) == ["comms/holding-line"]
+    assert expected_refs(scenario, "comms", []) == []
 
 
 def test_facilitator_override_wins_and_keeps_the_computed_rating(script: Script) -> None:
-    for team in ("ops", "gov", "comms"):
-        script.rate(team, "coord/share-picture", "met")
-        script.rate(team, "coord/single-lead", "met")
+    _all_met_coordinate(script)
     script.add("objective_rated", objective="coordinate", rating="S", reason="Luck, not skill")
     scored = objective(script, "coordinate")
     assert scored.computed == "P"

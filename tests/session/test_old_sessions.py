@@ -64,7 +64,35 @@ def _export(session: Session, old_events: int | None = None) -> dict[str, object
         added = {key: action.pop(key) for key in ("element", "organisation", "start",
                                                   "observation")}
         assert added == {"element": "", "organisation": "", "start": "", "observation": None}
+    _without_new_scenario_fields(data["scenario"])  # type: ignore[arg-type]
     return data
+
+
+NEW_SCENARIO_FIELDS = {
+    "exercise_type": "tabletop",
+    "mission_areas": [],
+    "location": "",
+    "threat_or_hazard": "",
+    "handling_instructions": "",
+    "points_of_contact": [],
+    "frameworks": [],
+    "capabilities": [],
+}
+"""Fields the resolved scenario gained since, each at the default an old copy reads as."""
+
+
+def _without_new_scenario_fields(scenario: dict[str, object]) -> None:
+    """The scenario as the old version exported it: an old stored copy decodes with
+    the new fields at their defaults (asserted here), objectives with no teams."""
+    for key, default in NEW_SCENARIO_FIELDS.items():
+        assert scenario.pop(key) == default, key
+    scoring = scenario["scoring"]
+    assert isinstance(scoring, dict)
+    assert (scoring.pop("critical_weight"), scoring.pop("claim_min_ratings")) == (3, 3)
+    objectives = scenario["objectives"]
+    assert isinstance(objectives, list)
+    for objective in objectives:
+        assert objective.pop("teams") == []
 
 
 def _expected_export(name: str) -> dict[str, object]:

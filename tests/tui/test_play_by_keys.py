@@ -36,8 +36,9 @@ async def test_play_a_whole_exercise_by_keys(session: Session, clock: FakeClock)
         await pilot.press("ctrl+s")
         await pilot.pause()
 
-        # Rate two items for the selected team: the first "met", the next "partial".
-        await pilot.press("r")
+        # Rate two items for the selected team: the first "met", the next "partial"
+        # ('a' shows every item: the injects so far expect one of this team).
+        await pilot.press("r", "a")
         await pilot.press("ctrl+s")
         await pilot.press("tab", "enter", "down", "enter")  # rating: met -> partial
         await pilot.press("tab")

@@ -55,7 +55,7 @@ def test_a_keymap_may_rebind_every_rating_key(tmp_path: Path) -> None:
     assert load_keymap(path, binding_ids()).keymap == {"rating-partial": "a",
                                                        "rating-save": "ctrl+r"}
     assert {"rating-met", "rating-partial", "rating-not-met", "rating-na",
-            "rating-save", "rating-close"} <= binding_ids()
+            "rating-save", "rating-close", "rating-show-all"} <= binding_ids()
 
 
 def rating_screen(app: ConsoleApp) -> RatingScreen:
@@ -80,6 +80,8 @@ async def test_one_key_rates_the_highlighted_item_and_moves_on(session: Session)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("r")
         screen = rating_screen(app)
+        assert screen.items == ["coord/share"]  # what harbour-alarm expects
+        await pilot.press("a")  # show all
         assert screen.items == ["coord/share", "coord/lead", "coord/inform"]
         await pilot.press("m")
         await wait_until(pilot, lambda: highlighted(screen) == "coord/lead")
@@ -158,7 +160,7 @@ async def test_the_list_keeps_its_order_while_open(tmp_path: Path) -> None:
                                  recorder=new_recorder("evaluator", "K. Oswald", ("mod",)))
         app = make_app(evaluator, where="drill.db")
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("r")
+            await pilot.press("r", "a")
             screen = rating_screen(app)
             opened = ["coord/share", "coord/lead", "coord/inform"]
             assert listed(screen) == opened
@@ -184,3 +186,69 @@ async def test_the_list_keeps_its_order_while_open(tmp_path: Path) -> None:
     ratings = evaluator.state.ratings
     assert {ref: r.rating for (_team, ref), r in ratings.items()} == {
         "coord/lead": "met", "coord/inform": "not_met"}
+
+
+def test_show_all_is_no_main_screen_key_either() -> None:
+    show_all = keys_of([b for b in RATING_BINDINGS
+                        if isinstance(b, Binding) and b.id == "rating-show-all"])
+    assert show_all == {"a"}
+    assert show_all.isdisjoint(keys_of([*CONSOLE_BINDINGS, *APP_BINDINGS]))
+    assert show_all.isdisjoint(RATING_KEYS.values())
+
+
+async def test_a_team_is_offered_what_its_delivered_injects_expect(tmp_path: Path) -> None:
+    """press-call goes to the foreign office only: its item is offered to mfa, not
+    to defence; 'a' shows every item and back, keeping the cursor on its item."""
+    clock = FakeClock(START_WALL)
+    loaded = _drill_where_press_call_expects(tmp_path, "coord/inform")
+    with Session.create(tmp_path / "drill.db", loaded, clock=clock) as session:
+        session.deliver("harbour-alarm")  # to all: expects coord/share
+        session.deliver("press-call")  # to mfa: expects coord/inform
+        app = make_app(session, where="drill.db")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("r")
+            screen = rating_screen(app)
+            assert (screen.team, listed(screen)) == ("mod", ["coord/share"])
+            box = screen.query_one("Vertical")
+            assert "the 1 of 3 items its delivered injects expect" in str(box.border_subtitle)
+            await pilot.press("escape", "2")  # the foreign office
+            await wait_until(pilot, lambda: session.selected_team == "mfa")
+            await pilot.press("r")
+            screen = rating_screen(app)
+            # the inject on screen's items first, as before; only the expected ones
+            assert listed(screen) == ["coord/inform", "coord/share"]
+            await pilot.press("down")
+            assert highlighted(screen) == "coord/share"
+            await pilot.press("a")
+            await wait_until(pilot, lambda: len(listed(screen)) == 3)
+            assert listed(screen) == ["coord/inform", "coord/share", "coord/lead"]
+            assert highlighted(screen) == "coord/share"
+            subtitle = str(screen.query_one("Vertical").border_subtitle)
+            assert "all 3 items · 'Show all' again: only the 2 expected" in subtitle
+            await pilot.press("down", "m")  # rates coord/lead, shown by 'show all'
+            await wait_until(pilot, lambda: ("mfa", "coord/lead") in session.state.ratings)
+            await pilot.press("a")
+            await wait_until(pilot, lambda: len(listed(screen)) == 2)
+            assert highlighted(screen) == "coord/inform"  # its item is gone: the first
+            await pilot.press("escape")
+
+
+async def test_with_nothing_expected_yet_every_item_is_offered(session: Session) -> None:
+    app = make_app(session, where="harbour.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        screen = rating_screen(app)
+        assert listed(screen) == ["coord/share", "coord/lead", "coord/inform"]
+        subtitle = str(screen.query_one("Vertical").border_subtitle)
+        assert "no delivered inject expects one of this team yet" in subtitle
+        await pilot.press("a")  # nothing to narrow to: the list stays
+        assert listed(screen) == ["coord/share", "coord/lead", "coord/inform"]
+        await pilot.press("escape")
+
+
+def test_expected_items_follow_deliveries_and_undo(session: Session) -> None:
+    assert forms.expected_items(session.state, "mfa") == []
+    delivered = session.deliver("harbour-alarm")
+    assert forms.expected_items(session.state, "mfa") == ["coord/share"]
+    session.record("delivery_undone", event=delivered.seq, reason="too early")
+    assert forms.expected_items(session.state, "mfa") == []

@@ -23,6 +23,7 @@ from tabletop.core.roles import PARTICIPANT_ROLES
 from tabletop.core.storyjump import resolve_jump, zone_label
 from tabletop.core.timefmt import format_offset, format_story
 from tabletop.core.vocabulary import CHANNELS, OBJECTIVE_RATING_LABELS, RATING_LABELS, RATINGS
+from tabletop.report.scoring import expected_refs
 from tabletop.session.events import CAPABILITY_ELEMENTS, OBSERVATION_KIND_LABELS
 from tabletop.session.session import Session
 from tabletop.session.state import (
@@ -137,6 +138,11 @@ def items_to_rate(state: SessionState, inject_id: str | None) -> list[str]:
         ordered += objective.evaluated_by
     ordered += list(scenario.item_by_ref)
     return [ref for ref in dict.fromkeys(ordered) if ref in scenario.item_by_ref]
+
+
+def expected_items(state: SessionState, team: str) -> list[str]:
+    """The items the injects delivered to ``team`` expect of it, delivery order."""
+    return expected_refs(state.scenario, team, [s.inject.id for s in state.delivered()])
 
 
 def decision_inject(state: SessionState, viewing: str | None) -> str | None:

@@ -1,7 +1,9 @@
-"""Semantic checks that a schema cannot express: ids, references, time, branches."""
+"""Semantic checks that a schema cannot express: ids, references, time, branches,
+the teams objectives and expected actions name, and capabilities."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from tabletop.authoring.model import Exercise
 from tabletop.authoring.workspace import Workspace
 from tabletop.authoring.yamlsource import Document
 from tabletop.core.problems import KeyPath, Problem, did_you_mean, excerpt
-from tabletop.core.scenario import ScenarioInject
+from tabletop.core.scenario import ScenarioInject, action_owners
 from tabletop.core.timefmt import parse_duration, parse_offset
 
 
@@ -32,6 +34,9 @@ def check_exercise(
     problems += _timing(exercise, doc, injects, origins)
     problems += _branches(injects, origins)
     problems += _objectives_evaluated(exercise, doc, injects)
+    problems += _objective_teams(exercise, doc, injects)
+    problems += _action_teams(exercise, injects, origins)
+    problems += _capabilities(exercise, doc, injects, lib)
     problems += _attachments(injects, origins, ws)
     return problems
 
@@ -283,6 +288,127 @@ def _objectives_evaluated(
                 )
             )
     return out
+
+
+def _objective_teams(
+    exercise: Exercise, doc: Document, injects: list[ScenarioInject]
+) -> list[Problem]:
+    """Each team an objective names exists and is expected, by some inject, to act
+    on one of the objective's items: else nothing could ever rate it for that team."""
+    teams = [t.id for t in exercise.teams]
+    out: list[Problem] = []
+    for o, objective in enumerate(exercise.objectives):
+        refs = set(objective.evaluated_by)
+        expected: set[str] = set()
+        for inject in injects:
+            for action in inject.expected_actions:
+                if action.item in refs:
+                    expected.update(action_owners(inject, action, teams))
+        for n, team in enumerate(objective.teams):
+            key = ("objectives", o, "teams", n)
+            if team not in teams:
+                message = f"no team '{excerpt(team)}'" + did_you_mean(team, teams)
+                out.append(doc.problem(key, message))
+            elif team not in expected:
+                out.append(
+                    doc.problem(
+                        key,
+                        f"team '{team}' receives no inject that expects an item of objective "
+                        f"'{objective.id}' ({', '.join(objective.evaluated_by)}), so it could "
+                        "never be rated on it",
+                    )
+                )
+    return out
+
+
+def _action_teams(
+    exercise: Exercise, injects: list[ScenarioInject], origins: dict[str, Origin]
+) -> list[Problem]:
+    """An expected action's own team exists and receives the inject."""
+    teams = [t.id for t in exercise.teams]
+    out: list[Problem] = []
+    for inject in injects:
+        origin = origins[inject.id]
+        audience = exercise_audience(inject, teams)
+        for a, action in enumerate(inject.expected_actions):
+            if action.team is None:
+                continue
+            key: KeyPath = ("expected_actions", a, "team")
+            if action.team not in teams:
+                out.append(
+                    origin.problem(
+                        key,
+                        f"no team '{excerpt(action.team)}'" + did_you_mean(action.team, teams),
+                        content=True,
+                    )
+                )
+            elif action.team not in audience:
+                out.append(
+                    origin.problem(
+                        key,
+                        f"team '{action.team}' owns this action but does not receive the "
+                        f"inject (it goes to {', '.join(audience)})",
+                        content=True,
+                    )
+                )
+    return out
+
+
+def _capabilities(
+    exercise: Exercise, doc: Document, injects: list[ScenarioInject], lib: Library
+) -> list[Problem]:
+    """The declared frameworks exist, and every capability an objective or a used
+    checklist's item names is one of theirs."""
+    out: list[Problem] = []
+    known: dict[str, str] = {}
+    missing = False
+    for n, framework_id in enumerate(exercise.frameworks):
+        found = lib.frameworks.get(framework_id)
+        if found is None:
+            missing = True
+            out.append(
+                doc.problem(
+                    ("frameworks", n),
+                    f"no capability framework '{excerpt(framework_id)}' in frameworks/"
+                    + did_you_mean(framework_id, lib.frameworks),
+                )
+            )
+            continue
+        for capability in found[0].capabilities:
+            known.setdefault(capability.name, framework_id)
+    if missing:
+        return out  # every capability would be reported too: fix the framework first
+    declared = ", ".join(dict.fromkeys(exercise.frameworks)) or "none"
+
+    def unknown(name: str) -> str | None:
+        if name in known:
+            return None
+        return (
+            f"capability '{excerpt(name)}' is in none of the exercise's frameworks "
+            f"({declared})" + _closest(name, known)
+        )
+
+    for o, objective in enumerate(exercise.objectives):
+        if objective.capability and (message := unknown(objective.capability)):
+            out.append(doc.problem(("objectives", o, "capability"), message))
+    used = {ref.split("/", 1)[0] for o in exercise.objectives for ref in o.evaluated_by}
+    used |= {a.item.split("/", 1)[0] for inj in injects for a in inj.expected_actions}
+    for checklist_id in sorted(used):
+        found_checklist = lib.checklists.get(checklist_id)
+        if found_checklist is None:
+            continue  # reported with the item reference
+        checklist, checklist_doc = found_checklist
+        for n, item in enumerate(checklist.items):
+            if message := unknown(item.capability):
+                out.append(checklist_doc.problem(("items", n, "capability"), message))
+    return out
+
+
+def _closest(word: str, choices: Iterable[str]) -> str:
+    """A "did you mean" that ignores case: capability names are title-cased."""
+    by_lower = {c.lower(): c for c in choices}
+    matches = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f" (did you mean '{by_lower[matches[0]]}'?)" if matches else ""
 
 
 def _attachments(

@@ -1,5 +1,6 @@
-"""The library an exercise draws on: checklists and reusable injects, the
-workspace's own first and the bundled ones behind, indexed once per workspace."""
+"""The library an exercise draws on: checklists, reusable injects and capability
+frameworks, the workspace's own first and the bundled ones behind, indexed once
+per workspace."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from tabletop.authoring.model import (
     Checklist,
+    Framework,
     InjectLibrary,
     LibraryInject,
 )
@@ -32,6 +34,7 @@ class LibraryEntry:
 class Library:
     checklists: dict[str, tuple[Checklist, Document]] = field(default_factory=dict)
     injects: dict[str, LibraryEntry] = field(default_factory=dict)
+    frameworks: dict[str, tuple[Framework, Document]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     files: list[ParsedFile] = field(default_factory=list)
 
@@ -91,8 +94,47 @@ def load_library(ws: Workspace) -> Library:
                         continue
                     seen_injects[inject.id] = parsed.doc
                     lib.injects.setdefault(inject.id, LibraryEntry(inject, parsed.doc, where))
+        _load_frameworks(lib, ws, root)
     _LIBRARIES[ws.roots] = lib
     return lib
+
+
+def _load_frameworks(lib: Library, ws: Workspace, root: Path) -> None:
+    seen_here: dict[str, Document] = {}
+    for path in _yaml_files(root / "frameworks"):
+        parsed = parse_file(path, ws, "framework")
+        lib.files.append(parsed)
+        lib.problems += parsed.problems
+        if not isinstance(parsed.model, Framework) or parsed.doc is None:
+            continue
+        framework = parsed.model
+        if framework.id in seen_here:
+            lib.problems.append(
+                parsed.doc.problem(
+                    ("id",),
+                    f"framework id '{framework.id}' is also used by "
+                    f"{seen_here[framework.id].file}",
+                )
+            )
+        seen_here[framework.id] = parsed.doc
+        if path.stem != framework.id:
+            lib.problems.append(
+                parsed.doc.problem(
+                    ("id",), f"framework id '{framework.id}' should match its file name"
+                )
+            )
+        first: dict[str, int] = {}
+        for n, capability in enumerate(framework.capabilities):
+            if capability.name in first:
+                lib.problems.append(
+                    parsed.doc.problem(
+                        ("capabilities", n, "name"),
+                        f"duplicate capability '{capability.name}' "
+                        f"(also {dotted(('capabilities', first[capability.name]))})",
+                    )
+                )
+            first.setdefault(capability.name, n)
+        lib.frameworks.setdefault(framework.id, (framework, parsed.doc))
 
 
 def _yaml_files(folder: Path) -> list[Path]:

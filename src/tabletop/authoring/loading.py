@@ -17,15 +17,17 @@ from tabletop.authoring.checks import check_exercise
 from tabletop.authoring.library import Library, Origin, load_library
 from tabletop.authoring.locating import locate_exercise
 from tabletop.authoring.model import (
+    Checklist,
     Exercise,
     ExerciseHeader,
+    Framework,
     Inject,
 )
 from tabletop.authoring.parsing import parse_file
 from tabletop.authoring.workspace import Workspace, exercise_ids, file_digest
 from tabletop.core import scenario as resolved
 from tabletop.core.problems import KeyPath, Problem, ProblemsFound, did_you_mean, excerpt
-from tabletop.core.scenario import Scenario, ScenarioInject, ScenarioPhase
+from tabletop.core.scenario import Scenario, ScenarioInject, ScenarioPhase, derived_teams
 
 if TYPE_CHECKING:
     # The YAML reader and the error translator load with the first file parsed:
@@ -131,19 +133,52 @@ def resolve_exercise(
     if problems or not build:
         return Resolved(None, origins, problems)
     used = _used_checklists(exercise, injects)
+    checklists = [lib.checklists[c][0] for c in used]
     # The header's nested models (objectives, teams...) become structs by their
     # attributes; the resolved phases and injects are structs already.
     header = {name: getattr(exercise, name) for name in _HEADER_FIELDS}
+    team_ids = [t.id for t in exercise.teams]
+    header["objectives"] = [
+        {
+            **objective.model_dump(),
+            "teams": objective.teams or derived_teams(team_ids, injects, objective.evaluated_by),
+        }
+        for objective in exercise.objectives
+    ]
+    frameworks = [lib.frameworks[f][0] for f in dict.fromkeys(exercise.frameworks)]
+    header["frameworks"] = [
+        {"id": f.id, "title": f.title, "source": f.source} for f in frameworks
+    ]
     scenario = resolved.build(
         Scenario,
         {
             **header,
             "phases": phases,
             "injects": injects,
-            "checklists": [lib.checklists[c][0] for c in used],
+            "checklists": checklists,
+            "capabilities": _capabilities_used(exercise, checklists, frameworks),
         },
     )
     return Resolved(scenario, origins, [])
+
+
+def _capabilities_used(
+    exercise: Exercise, checklists: list[Checklist], frameworks: list[Framework]
+) -> list[dict[str, object]]:
+    """The capabilities the objectives and checklists name, each once, from the
+    first declared framework that has it (the checks made sure one does)."""
+    names = [o.capability for o in exercise.objectives if o.capability]
+    names += [item.capability for c in checklists for item in c.items]
+    out: list[dict[str, object]] = []
+    for name in dict.fromkeys(names):
+        for framework in frameworks:
+            found = next((c for c in framework.capabilities if c.name == name), None)
+            if found is not None:
+                out.append(
+                    {"name": name, "framework": framework.id, "mission_areas": found.mission_areas}
+                )
+                break
+    return out
 
 
 _INJECT_FIELDS = tuple(Inject.model_fields)
@@ -191,4 +226,4 @@ def load_scenario(target: str | Path, cwd: Path | None = None) -> LoadedScenario
 def _relevant(problem: Problem, resolved: Resolved) -> bool:
     """Library problems matter to an exercise only in files it draws on."""
     files = {o.content_doc.file for o in resolved.origins.values()}
-    return problem.file in files or "checklists" in problem.file
+    return problem.file in files or "checklists" in problem.file or "frameworks" in problem.file

@@ -7,7 +7,9 @@ Three kinds of file share one format version:
 * an **inject library** (``injects/*.yaml``): reusable injects that exercises
   pull in by id with ``use:``;
 * a **checklist** (``checklists/*.yaml``): best-practice items that objectives
-  and expected actions point at as ``checklist-id/item-id``.
+  and expected actions point at as ``checklist-id/item-id``;
+* a **capability framework** (``frameworks/*.yaml``): the capabilities, with
+  their source, that objectives and checklist items may name.
 
 Every field carries a docstring; pydantic turns them into the descriptions of
 the JSON Schema that authors' editors show. What participants may see and what
@@ -36,12 +38,16 @@ from tabletop.core.timefmt import (
     parse_duration,
 )
 from tabletop.core.vocabulary import (
+    CLAIM_MIN_RATINGS,
+    DEFAULT_FRAMEWORK,
     ID_PATTERN,
     ITEM_REF_PATTERN,
     PLAY_MINUTE_MAX,
     WEIGHT_MAX,
     WEIGHT_MIN,
     Channel,
+    ExerciseType,
+    MissionArea,
 )
 
 FORMAT = "tabletop/1"
@@ -101,7 +107,8 @@ class ChecklistItem(Strict):
     weight: int = Field(default=1, ge=WEIGHT_MIN, le=WEIGHT_MAX)
     """3 = critical, 2 = important, 1 = good practice."""
     capability: Text
-    """The capability area the item evidences (HSEEP-style, e.g. 'Operational Coordination')."""
+    """The capability the item evidences, by its name in one of the exercise's
+    frameworks (e.g. 'Operational Coordination')."""
 
 
 class Checklist(Strict):
@@ -121,6 +128,33 @@ class Checklist(Strict):
     """The best-practice items."""
 
 
+# ---------------------------------------------------------------- frameworks
+
+
+class Capability(Strict):
+    name: Text
+    """The capability's name as its source spells it, e.g. 'Operational Coordination'."""
+    mission_areas: list[MissionArea] = Field(default_factory=list)
+    """The mission areas it belongs to (Prevention, Protection, Mitigation, Response, Recovery)."""
+
+
+class Framework(Strict):
+    format: Literal["tabletop/1"]
+    """Format version of this file."""
+    kind: Literal["framework"]
+    """This file is a capability framework."""
+    id: Id
+    """Framework id, named by an exercise's 'frameworks'."""
+    title: Text
+    """Title shown in the report."""
+    source: Text
+    """The document that defines the capabilities (title, edition, date, publisher)."""
+    description: str = ""
+    """What the framework covers and when to use it."""
+    capabilities: list[Capability] = Field(min_length=1)
+    """The capabilities objectives and checklist items may name."""
+
+
 # ------------------------------------------------------------------- injects
 
 
@@ -129,6 +163,8 @@ class ExpectedAction(Strict):
     """What a well-prepared team would do on receiving the inject."""
     item: ItemRef
     """The checklist item this action evidences."""
+    team: Id | None = None
+    """The team that owns the action; by default every team the inject is addressed to."""
 
 
 class DecisionOption(Strict):
@@ -292,9 +328,25 @@ class Objective(Strict):
     text: Text
     """A specific, measurable statement of what the exercise tests."""
     capability: str = ""
-    """The core capability it exercises."""
+    """The core capability it exercises, by its name in one of the exercise's frameworks."""
     evaluated_by: list[ItemRef] = Field(min_length=1)
     """Checklist items whose ratings evaluate this objective."""
+    teams: list[Id] = Field(default_factory=list)
+    """The teams the objective concerns; by default every team that receives an
+    inject expecting one of its items."""
+
+
+class Contact(Strict):
+    name: Text
+    """Who to contact about the exercise and its report."""
+    title: str = ""
+    """Their position."""
+    organisation: str = ""
+    """Their organisation."""
+    email: str = ""
+    """Their e-mail address."""
+    phone: str = ""
+    """Their phone number."""
 
 
 class Team(Strict):
@@ -331,9 +383,19 @@ class ScoringConfig(Strict):
     some_challenges: float = Field(default=0.65, ge=0, le=1)
     """At or above this: S, performed with some challenges."""
     major_challenges: float = Field(default=0.4, ge=0, le=1)
-    """At or above this: M, performed with major challenges; below it: U."""
+    """From this score up to 'some_challenges': M, performed with major challenges.
+    A lower score is M as well, its basis saying it fell below this: U needs
+    evidence that a critical task was not performed, never a low score alone."""
     min_coverage: float = Field(default=0.5, ge=0, le=1)
-    """Below this share of rated weight, the objective stays 'Not rated'."""
+    """Below this share of the expected weight rated, the objective stays 'Not rated'
+    and says which items are missing. Only the (team, item) pairs of delivered
+    injects' expected actions for the objective's teams count."""
+    critical_weight: int = Field(default=WEIGHT_MAX, ge=WEIGHT_MIN, le=WEIGHT_MAX)
+    """Items of at least this weight are critical tasks: one rated not met for an
+    owning team rates the objective U, unable to be performed."""
+    claim_min_ratings: int = Field(default=CLAIM_MIN_RATINGS, ge=1)
+    """The report calls a team or capability strongest or weakest only on at least
+    this many ratings."""
 
 
 class ExerciseHeader(Strict):
@@ -351,6 +413,22 @@ class ExerciseHeader(Strict):
     """What is in and out of play."""
     sponsor: str = ""
     """Who sponsors the exercise."""
+    exercise_type: ExerciseType = "tabletop"
+    """The kind of exercise, in HSEEP's terms (tabletop, workshop, seminar, game,
+    drill, functional, full-scale)."""
+    mission_areas: list[MissionArea] = Field(default_factory=list)
+    """The mission areas the exercise covers."""
+    location: str = ""
+    """Where the exercise takes place."""
+    threat_or_hazard: str = ""
+    """The threat or hazard the scenario plays out (e.g. 'Cyber attack on the port')."""
+    handling_instructions: str = ""
+    """How the report and materials are to be handled, for the report's cover."""
+    points_of_contact: list[Contact] = Field(default_factory=list)
+    """Who to contact about the exercise."""
+    frameworks: list[Id] = Field(default_factory=lambda: [DEFAULT_FRAMEWORK])
+    """The capability frameworks (ids of files in frameworks/) whose capabilities
+    objectives and checklist items may name."""
     marking: Text = "EXERCISE EXERCISE EXERCISE"
     """Handling marking shown wherever the content appears (e.g. 'TLP:AMBER')."""
     duration: Duration
@@ -386,6 +464,7 @@ FILE_MODELS: dict[str, type[Strict]] = {
     "exercise": Exercise,
     "injects": InjectLibrary,
     "checklist": Checklist,
+    "framework": Framework,
 }
 
 

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from tabletop.authoring.yamlsource import Document
 
 _FORMAT_RE = re.compile(r"tabletop/(\d+)\Z")
-_FOLDER_KINDS = {"exercises": "exercise", "injects": "injects", "checklists": "checklist"}
+_FOLDER_KINDS = {"exercises": "exercise", "injects": "injects", "checklists": "checklist",
+                 "frameworks": "framework"}
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""JSON Schemas of the three file kinds, generated from the models.
+"""JSON Schemas of the four file kinds, generated from the models.
 
 Copies ship in ``tabletop/authoring/schemas/`` for editors; a test fails when they are stale.
 Regenerate them with ``python -m tabletop.authoring.schema``.
@@ -13,7 +13,7 @@ from typing import Any
 from tabletop.authoring.model import FILE_MODELS, document_fields
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
-FILE_NAMES = {"exercise": "exercise", "injects": "injects", "checklist": "checklist"}
+FILE_NAMES = {kind: kind for kind in ("exercise", "injects", "checklist", "framework")}
 
 
 def schema_for(kind: str) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Where exercises, injects, checklists and templates are found.
 
-The workspace is the folder that holds ``exercises/``. Its own ``injects/`` and
-``checklists/`` come first; the library bundled with tabletop fills in behind.
+The workspace is the folder that holds ``exercises/``. Its own ``injects/``,
+``checklists/`` and ``frameworks/`` come first; the library bundled with tabletop fills in behind.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from tabletop.core.attachments import Unreachable
 from tabletop.core.bundled import bundled_dir
 
-KINDS = ("exercises", "injects", "checklists")
+KINDS = ("exercises", "injects", "checklists", "frameworks")
 
 
 def find_workspace(start: Path | None = None) -> Path:

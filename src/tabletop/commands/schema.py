@@ -10,11 +10,13 @@ from typing import Any
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
         "schema",
-        help="print the JSON Schema of exercise, injects or checklist files",
+        help="print the JSON Schema of exercise, injects, checklist or framework files",
         description="Print a JSON Schema generated from the format's models, for editors "
         "and standard validators such as check-jsonschema.",
     )
-    parser.add_argument("--kind", choices=("exercise", "injects", "checklist"), default="exercise")
+    parser.add_argument(
+        "--kind", choices=("exercise", "injects", "checklist", "framework"), default="exercise"
+    )
     parser.set_defaults(func=run)
 
 

@@ -1,4 +1,4 @@
-"""Where the bundled library lives: exercises, injects, checklists and templates.
+"""Where the bundled library lives: exercises, injects, checklists, frameworks and templates.
 
 Inside the installed package (``tabletop/_bundled``), or the source checkout's
 top level. Core, because the report needs the templates and the authoring layer

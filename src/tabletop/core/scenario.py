@@ -15,7 +15,7 @@ so a damaged stored copy is refused on decoding, and
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Annotated, Literal, TypeVar
@@ -24,12 +24,17 @@ import msgspec
 
 from tabletop.core.timefmt import parse_datetime, parse_duration, parse_offset
 from tabletop.core.vocabulary import (
+    CLAIM_MIN_RATINGS,
+    WEIGHT_MAX,
+    AtLeastOneCount,
     Audience,
     Channel,
     DateTimeText,
     Duration,
+    ExerciseType,
     Id,
     ItemRef,
+    MissionArea,
     Offset,
     PlayMinute,
     Share,
@@ -71,6 +76,8 @@ class Checklist(Frozen, frozen=True, kw_only=True):
 class ExpectedAction(Frozen, frozen=True, kw_only=True):
     text: Text
     item: ItemRef
+    team: Id | None = None
+    """The owning team; None: every team the inject is addressed to."""
 
 
 class DecisionOption(Frozen, frozen=True, kw_only=True):
@@ -153,6 +160,34 @@ class Objective(Frozen, frozen=True, kw_only=True):
     text: Text
     capability: str = ""
     evaluated_by: AtLeastOne[ItemRef]
+    teams: list[Id] = msgspec.field(default_factory=list)
+    """Filled in on resolving; empty only in scenarios stored before objectives
+    named their teams (scoring then derives them, see :meth:`Scenario.objective_teams`)."""
+
+
+class Contact(Frozen, frozen=True, kw_only=True):
+    name: Text
+    title: str = ""
+    organisation: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+class Framework(Frozen, frozen=True, kw_only=True):
+    """A capability framework the exercise declares (its capabilities are in
+    :attr:`Scenario.capabilities`, as far as the exercise uses them)."""
+
+    id: Id
+    title: Text
+    source: Text
+
+
+class Capability(Frozen, frozen=True, kw_only=True):
+    """A capability the exercise names, with the framework that defines it."""
+
+    name: Text
+    framework: Id
+    mission_areas: list[MissionArea] = msgspec.field(default_factory=list)
 
 
 class Team(Frozen, frozen=True, kw_only=True):
@@ -167,6 +202,8 @@ class ScoringConfig(Frozen, frozen=True, kw_only=True):
     some_challenges: Share = 0.65
     major_challenges: Share = 0.4
     min_coverage: Share = 0.5
+    critical_weight: Weight = WEIGHT_MAX
+    claim_min_ratings: AtLeastOneCount = CLAIM_MIN_RATINGS
 
 
 class Scenario(Frozen, frozen=True, kw_only=True):
@@ -179,6 +216,14 @@ class Scenario(Frozen, frozen=True, kw_only=True):
     summary: Text
     scope: str = ""
     sponsor: str = ""
+    exercise_type: ExerciseType = "tabletop"
+    mission_areas: list[MissionArea] = msgspec.field(default_factory=list)
+    location: str = ""
+    threat_or_hazard: str = ""
+    handling_instructions: str = ""
+    points_of_contact: list[Contact] = msgspec.field(default_factory=list)
+    frameworks: list[Framework] = msgspec.field(default_factory=list)
+    """The frameworks the exercise declares (empty in scenarios stored before them)."""
     marking: Text = "EXERCISE EXERCISE EXERCISE"
     duration: Duration
     story_start: DateTimeText
@@ -191,6 +236,8 @@ class Scenario(Frozen, frozen=True, kw_only=True):
     """Every inject in timeline order."""
     checklists: list[Checklist]
     """Every checklist the exercise refers to."""
+    capabilities: list[Capability] = msgspec.field(default_factory=list)
+    """The capabilities the objectives and the checklists name, each once."""
 
     @cached_property
     def story_start_at(self) -> datetime:
@@ -224,8 +271,47 @@ class Scenario(Frozen, frozen=True, kw_only=True):
     def audience(self, inject: ScenarioInject) -> list[str]:
         return [t.id for t in self.teams] if inject.to == "all" else list(inject.to)
 
+    def owners(self, inject: ScenarioInject, action: ExpectedAction) -> list[str]:
+        """The teams an expected action is expected of: its own team, else the audience."""
+        return action_owners(inject, action, [t.id for t in self.teams])
+
+    @cached_property
+    def capability_by_name(self) -> dict[str, Capability]:
+        return {c.name: c for c in self.capabilities}
+
+    def objective_teams(self, objective: Objective) -> list[str]:
+        """The teams an objective concerns: as resolved, or, for a scenario stored
+        before objectives named them, every team that receives an inject expecting
+        one of its items (scenario team order)."""
+        if objective.teams:
+            return list(objective.teams)
+        return derived_teams([t.id for t in self.teams], self.injects, objective.evaluated_by)
+
     def story_time_of(self, inject: ScenarioInject) -> datetime:
         return self.story_start_at + inject.story_offset
+
+
+def action_owners(
+    inject: ScenarioInject, action: ExpectedAction, teams: list[str]
+) -> list[str]:
+    """The teams an expected action is expected of: its own team, else the inject's
+    audience (``teams`` are all the exercise's team ids)."""
+    if action.team is not None:
+        return [action.team]
+    return list(teams) if inject.to == "all" else list(inject.to)
+
+
+def derived_teams(
+    teams: list[str], injects: Iterable[ScenarioInject], refs: Iterable[str]
+) -> list[str]:
+    """Every team that some inject expects to act on one of ``refs``, in ``teams`` order."""
+    wanted = set(refs)
+    found: set[str] = set()
+    for inject in injects:
+        for action in inject.expected_actions:
+            if action.item in wanted:
+                found.update(action_owners(inject, action, teams))
+    return [t for t in teams if t in found]
 
 
 S = TypeVar("S", bound=Frozen)

@@ -58,6 +58,36 @@ OBJECTIVE_RATING_LABELS: dict[str, str] = {
     "U": "U: Unable to be Performed",
 }
 
+RATING_DEFINITIONS: dict[str, str] = {
+    "P": "The targets and critical tasks of the capability were achieved in a way that "
+    "did not hurt other activities, did not create additional health or safety risks "
+    "for the public or for responders, and followed the applicable plans, policies, "
+    "procedures, regulations and laws.",
+    "S": "The targets and critical tasks were achieved without hurting other activities "
+    "or adding health or safety risks, and in line with the applicable plans, policies, "
+    "procedures, regulations and laws; but some opportunities to perform more effectively "
+    "or efficiently were seen.",
+    "M": "The targets and critical tasks were achieved, but with one or more of these: "
+    "other activities were hurt, additional health or safety risks arose for the public "
+    "or for responders, or the applicable plans, policies, procedures, regulations and "
+    "laws were not followed.",
+    "U": "The targets and critical tasks were not performed as expected.",
+}
+"""What each objective rating means, in the sense of the HSEEP (2020) rating scale:
+the report prints these beside its ratings."""
+
+ExerciseType = Literal[
+    "tabletop", "workshop", "seminar", "game", "drill", "functional", "full-scale"
+]
+EXERCISE_TYPES: tuple[str, ...] = get_args(ExerciseType)
+MissionArea = Literal["Prevention", "Protection", "Mitigation", "Response", "Recovery"]
+"""The five mission areas of the National Preparedness Goal."""
+MISSION_AREAS: tuple[str, ...] = get_args(MissionArea)
+DEFAULT_FRAMEWORK = "fema-core-capabilities"
+"""The capability framework an exercise declares when it names none."""
+CLAIM_MIN_RATINGS = 3
+"""The fewest ratings a 'strongest' or 'weakest' claim may rest on, by default."""
+
 WEIGHT_MIN, WEIGHT_MAX = 1, 3
 """A checklist item's weight: 1 good practice, 2 important, 3 critical."""
 PLAY_MINUTE_MAX = 24 * 60
@@ -80,5 +110,6 @@ DateTimeText = Annotated[str, msgspec.Meta(pattern=DATETIME_PATTERN)]
 Weight = Annotated[int, msgspec.Meta(ge=WEIGHT_MIN, le=WEIGHT_MAX)]
 PlayMinute = Annotated[int, msgspec.Meta(ge=0, le=PLAY_MINUTE_MAX)]
 Share = Annotated[float, msgspec.Meta(ge=0, le=1)]
+AtLeastOneCount = Annotated[int, msgspec.Meta(ge=1)]
 Audience = Literal["all"] | list[Id]
 """Who receives an inject: every team, or the teams listed."""

@@ -10,10 +10,19 @@ Everything here is a pure function of a :class:`~tabletop.session.state.SessionS
 * A score is ``sum(weight * value) / sum(weight)`` over the rated items;
   coverage is the rated weight over the applicable weight (all weight minus
   the weight rated not applicable).
-* An objective is scored over its ``evaluated_by`` items for every team and
-  turned into an HSEEP rating with the scenario's thresholds; below the
-  minimum coverage it stays "Not rated". A facilitator override wins, and is
-  reported as one.
+* An objective counts only its *owning pairs*: (team, item) where the team is
+  one of the objective's teams, the item is one of its ``evaluated_by``, and a
+  delivered inject expects the item of that team (the expected action's own
+  team, else the inject's audience). Other teams' ratings of the item say
+  nothing about this objective.
+* U needs evidence that a critical task was not performed: a critical item
+  (weight ``critical_weight``, 3 by default) rated not met for an owning pair,
+  or an observation marking a critical task of the objective not performed.
+  Otherwise, below the minimum coverage the objective stays "Not rated" and
+  says how much is missing; above it the weighted score gives P, S or M (a
+  low score is M at worst). A rating that rests on checklist ratings alone,
+  or on part of the owning pairs, is provisional. A facilitator override wins,
+  and is reported as one.
 * Retracted decisions count for nothing, undone deliveries do not exist and a
   corrected rating counts with its corrected value (the state applies these).
 
@@ -24,12 +33,14 @@ scoring pass is linear in the number of events.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
+from typing import Protocol
 
-from tabletop.core.scenario import ScoringConfig
+from tabletop.core.scenario import Objective, Scenario, ScoringConfig
+from tabletop.core.scenario import action_owners as _owners
 from tabletop.core.vocabulary import RATING_SCORES
 from tabletop.session.state import DecisionState, ObjectiveOverride, SessionState
 
@@ -133,15 +144,49 @@ class ChecklistScore:
         return self.tally.coverage
 
 
+class Evidence(Protocol):
+    """What scoring reads of an observation (the session's observations fit)."""
+
+    @property
+    def objective(self) -> str | None: ...
+    @property
+    def item(self) -> str | None: ...
+    @property
+    def team(self) -> str | None: ...
+    @property
+    def not_performed(self) -> bool: ...
+    @property
+    def retracted(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class TeamCoverage:
+    team: str
+    rated: int
+    """Owning pairs of this team rated (not applicable included: it was judged)."""
+    expected: int
+    """Owning pairs of this team: items its delivered injects expect of it."""
+
+
 @dataclass(frozen=True)
 class ObjectiveScore:
     objective: str
     items: tuple[ItemScore, ...]
-    """Every (team, item) pair that evaluates the objective."""
+    """The owning (team, item) pairs: the objective's teams, its items, as
+    delivered injects expect them."""
     tally: Tally
     computed: str | None
-    """P/S/M/U from the thresholds, or None: not rated."""
+    """P/S/M/U by the rules, or None: not rated."""
     override: ObjectiveOverride | None
+    coverage_by_team: tuple[TeamCoverage, ...] = ()
+    """Per objective team (scenario order): how many of its owning pairs are rated."""
+    gap_text: str = ""
+    """What is missing for a rating, e.g. '3 of 5 items rated for the Policy Cell';
+    '' when enough is rated."""
+    basis: str = ""
+    """One sentence: why the computed rating (or why none)."""
+    provisional: bool = False
+    """The computed rating rests on checklist ratings alone, or on part of the pairs."""
 
     @property
     def rating(self) -> str | None:
@@ -185,7 +230,9 @@ class Scores:
 
 
 def hseep_rating(tally: Tally, config: ScoringConfig) -> str | None:
-    """P/S/M/U for a tally, or None when coverage is below the configured minimum."""
+    """P/S/M for a tally by the thresholds, or None when coverage is below the
+    configured minimum. Never U: a score says how well, not whether, critical
+    tasks were performed (see :func:`score_objectives`)."""
     score = tally.score
     if score is None or tally.applicable_weight == 0 or tally.coverage < config.min_coverage:
         return None
@@ -193,9 +240,55 @@ def hseep_rating(tally: Tally, config: ScoringConfig) -> str | None:
         return "P"
     if score >= config.some_challenges:
         return "S"
-    if score >= config.major_challenges:
-        return "M"
-    return "U"
+    return "M"
+
+
+def expected_refs(scenario: Scenario, team: str, delivered_ids: Iterable[str]) -> list[str]:
+    """The items the delivered injects expect of ``team``, in delivery order, each
+    once (ids the scenario does not script, such as unscripted injects, expect nothing)."""
+    teams = [t.id for t in scenario.teams]
+    out: dict[str, None] = {}
+    for inject_id in delivered_ids:
+        inject = scenario.inject_by_id.get(inject_id)
+        if inject is None:
+            continue
+        for action in inject.expected_actions:
+            if action.item in scenario.item_by_ref and team in _owners(inject, action, teams):
+                out.setdefault(action.item)
+    return list(out)
+
+
+def owning_pairs(
+    scenario: Scenario, objective: Objective, delivered_ids: Sequence[str]
+) -> list[tuple[str, str]]:
+    """(team, item) pairs that count for ``objective``: the objective's teams, its
+    known items, as the delivered injects expect them; team order, then item order."""
+    return _pairs(scenario, objective, _expected_of(scenario, delivered_ids))
+
+
+def _pairs(
+    scenario: Scenario, objective: Objective, expected: dict[str, set[str]]
+) -> list[tuple[str, str]]:
+    refs = [r for r in dict.fromkeys(objective.evaluated_by) if r in scenario.item_by_ref]
+    return [
+        (team, ref)
+        for team in scenario.objective_teams(objective)
+        for ref in refs
+        if ref in expected.get(team, ())
+    ]
+
+
+def _expected_of(scenario: Scenario, delivered_ids: Sequence[str]) -> dict[str, set[str]]:
+    teams = [t.id for t in scenario.teams]
+    out: dict[str, set[str]] = defaultdict(set)
+    for inject_id in delivered_ids:
+        inject = scenario.inject_by_id.get(inject_id)
+        if inject is None:
+            continue
+        for action in inject.expected_actions:
+            for team in _owners(inject, action, teams):
+                out[team].add(action.item)
+    return out
 
 
 def item_score(state: SessionState, index: DecisionIndex, team: str, ref: str) -> ItemScore:
@@ -231,23 +324,122 @@ def score_checklists(state: SessionState, index: DecisionIndex) -> tuple[Checkli
     return tuple(out)
 
 
-def score_objectives(state: SessionState, index: DecisionIndex) -> tuple[ObjectiveScore, ...]:
+def score_objectives(
+    state: SessionState, index: DecisionIndex, observations: Iterable[Evidence] = ()
+) -> tuple[ObjectiveScore, ...]:
+    """Rate every objective over its owning pairs; ``observations`` add evidence
+    (a live one marking a critical task not performed makes its objective U)."""
     scenario = state.scenario
+    expected = _expected_of(scenario, [s.inject.id for s in state.delivered()])
+    live = [o for o in observations if not o.retracted]
     out: list[ObjectiveScore] = []
     for objective in scenario.objectives:
-        refs = [ref for ref in dict.fromkeys(objective.evaluated_by) if ref in scenario.item_by_ref]
-        items = tuple(item_score(state, index, t.id, ref) for t in scenario.teams for ref in refs)
+        pairs = _pairs(scenario, objective, expected)
+        items = tuple(item_score(state, index, team, ref) for team, ref in pairs)
         counted = tally(items)
+        teams = scenario.objective_teams(objective)
+        coverage = tuple(
+            TeamCoverage(
+                team,
+                sum(1 for i in items if i.team == team and i.rating is not None),
+                sum(1 for i in items if i.team == team),
+            )
+            for team in teams
+        )
+        about = [o for o in live if _concerns(o, objective, teams)]
+        computed, basis = _rate(scenario, counted, items, about)
+        gap = "" if computed is not None else _gap_text(scenario, coverage)
+        if computed is None and not basis:
+            basis = (
+                f"Not rated: {gap}." if gap
+                else "Not rated: every counted item was rated not applicable."
+            )
         out.append(
             ObjectiveScore(
                 objective.id,
                 items,
                 counted,
-                hseep_rating(counted, scenario.scoring),
+                computed,
                 state.objective_overrides.get(objective.id),
+                coverage_by_team=coverage,
+                gap_text=gap,
+                basis=basis,
+                provisional=computed is not None
+                and (not about or any(c.rated < c.expected for c in coverage)),
             )
         )
     return tuple(out)
+
+
+def _concerns(observation: Evidence, objective: Objective, teams: list[str]) -> bool:
+    """An observation is evidence for an objective it names, or, naming none, for the
+    objective of its item; one about a team outside the objective's is not."""
+    if observation.team is not None and observation.team not in teams:
+        return False
+    if observation.objective is not None:
+        return observation.objective == objective.id
+    return observation.item is not None and observation.item in objective.evaluated_by
+
+
+def _rate(
+    scenario: Scenario,
+    counted: Tally,
+    items: Sequence[ItemScore],
+    observations: Sequence[Evidence],
+) -> tuple[str | None, str]:
+    """The computed rating and the sentence that says why."""
+    config = scenario.scoring
+    if not items:
+        return None, (
+            "Not rated: no delivered inject expects an item of this objective "
+            "of the teams it concerns."
+        )
+    critical = [
+        i for i in items if i.weight >= config.critical_weight and i.rating == "not_met"
+    ]
+    if critical:
+        first = critical[0]
+        more = f" (and {len(critical) - 1} more)" if len(critical) > 1 else ""
+        return "U", (
+            f"A critical task was not performed: {first.ref} was rated not met for "
+            f"{_team_name(scenario, first.team)}{more}."
+        )
+    not_done = [o for o in observations if o.not_performed]
+    if not_done:
+        first_obs = not_done[0]
+        who = f" by {_team_name(scenario, first_obs.team)}" if first_obs.team else ""
+        what = f" ({first_obs.item})" if first_obs.item else ""
+        return "U", f"An observation records a critical task{what} not performed{who}."
+    rating = hseep_rating(counted, config)
+    score = counted.score
+    if rating is None or score is None:
+        return None, ""
+    share = f"{score:.0%} of the rated weight met"
+    if rating == "P":
+        return "P", f"{share}, at or above {config.performed:.0%} for P."
+    if rating == "S":
+        return "S", f"{share}, at or above {config.some_challenges:.0%} for S."
+    if score >= config.major_challenges:
+        return "M", f"{share}, below {config.some_challenges:.0%} for S."
+    return "M", (
+        f"{share}, below {config.major_challenges:.0%}; M, not U, as no critical "
+        "task is recorded as not performed."
+    )
+
+
+def _team_name(scenario: Scenario, team: str) -> str:
+    found = scenario.team_by_id.get(team)
+    return found.name if found else team
+
+
+def _gap_text(scenario: Scenario, coverage: Sequence[TeamCoverage]) -> str:
+    """'3 of 5 items rated for the Policy Cell; 0 of 2 for the Press Cell'."""
+    short = [c for c in coverage if c.rated < c.expected]
+    parts = []
+    for n, c in enumerate(short):
+        noun = ("item" if c.expected == 1 else "items") + " rated " if n == 0 else ""
+        parts.append(f"{c.rated} of {c.expected} {noun}for {_team_name(scenario, c.team)}")
+    return "; ".join(parts)
 
 
 def timeliness(state: SessionState, index: DecisionIndex) -> tuple[Timeliness, ...]:
@@ -275,11 +467,13 @@ def timeliness(state: SessionState, index: DecisionIndex) -> tuple[Timeliness, .
     return tuple(out)
 
 
-def score_session(state: SessionState) -> Scores:
+def score_session(state: SessionState, observations: Iterable[Evidence] = ()) -> Scores:
+    """Every score of a session; ``observations`` (the session's, once recorded) add
+    evidence to the objective ratings."""
     index = DecisionIndex.of(state)
     return Scores(
         score_checklists(state, index),
-        score_objectives(state, index),
+        score_objectives(state, index, observations),
         timeliness(state, index),
         index,
     )

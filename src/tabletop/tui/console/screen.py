@@ -594,7 +594,9 @@ class ConsoleScreen(Screen[None]):
         def save(ref: str, rating: str, note: str) -> None:
             self.session.rate_item(team, ref, rating, note)
 
-        screen = RatingScreen(self.state, team, items, save)
+        screen = RatingScreen(
+            self.state, team, items, save, expected=forms.expected_items(self.state, team)
+        )
         self.app.push_screen(screen, lambda _none: self.refresh_view())
 
     def action_toggle_pause(self) -> None:

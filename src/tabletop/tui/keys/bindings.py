@@ -83,6 +83,9 @@ RATING_BINDINGS: list[BindingType] = [
     ),
     Binding("ctrl+s", "save", "Save rating", id="rating-save", priority=True,
             tooltip="Record the rating chosen below, with the note, for the highlighted item"),
+    Binding("a", "toggle_all", "Show all", id="rating-show-all",
+            tooltip="Show every checklist item, or again only those the team's delivered "
+            "injects expect"),
     Binding("escape", "close", "Close", id="rating-close", tooltip="Close the ratings"),
 ]
 

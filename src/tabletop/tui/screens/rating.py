@@ -1,5 +1,9 @@
 """Rate checklist items for one team: met, partially met, not met, not applicable.
 
+The list offers the items the team's delivered injects expect of it (what its
+objectives are rated on); one key (``rating-show-all``) shows every item, and
+again only those. With nothing expected yet, every item is shown.
+
 One key rates the highlighted item and moves to the next (``RATING_KEYS``); the
 note is optional. The form below the list always shows the highlighted item's
 own rating, so nothing chosen for one item carries into the next. The list keeps
@@ -59,24 +63,34 @@ class RatingScreen(ModalScreen[None]):
     """
 
     def __init__(
-        self, state: SessionState, team: str, items: Sequence[str], on_save: SaveRating
+        self,
+        state: SessionState,
+        team: str,
+        items: Sequence[str],
+        on_save: SaveRating,
+        *,
+        expected: Sequence[str] | None = None,
     ) -> None:
+        """``items``: every item, in the order to list them; ``expected``: those the
+        team's delivered injects expect (None: show every item)."""
         super().__init__()
         self.state = state
         self.team = team
-        self.items = list(items)
-        """The list's order, fixed for as long as the screen is open."""
+        self.all_items = list(items)
+        wanted = set(expected or ())
+        self.expected = [ref for ref in self.all_items if ref in wanted]
+        """The expected items, in the list's order."""
+        self.show_all = not self.expected
+        self.items = self.all_items if self.show_all else self.expected
+        """What the list shows, in an order fixed while the screen is open."""
         self.on_save = on_save
 
     def compose(self) -> ComposeResult:
         team = self.state.scenario.team_by_id.get(self.team)
         with Vertical() as box:
             box.border_title = Text(f"Rate checklist items: {team.name if team else self.team}")
-            box.border_subtitle = "one key rates the highlighted item and moves on · note optional"
-            yield OptionList(
-                *(Option(item_label(self.state, self.team, ref), id=ref) for ref in self.items),
-                id="rating-items",
-            )
+            box.border_subtitle = self._subtitle()
+            yield OptionList(*self._options(), id="rating-items")
             yield Label("Rating")
             yield Select(
                 [(RATING_LABELS[r], r) for r in RATINGS],
@@ -88,6 +102,36 @@ class RatingScreen(ModalScreen[None]):
             yield FieldInput(placeholder="short note", id="rating-note")
             yield Static("", id="rating-error")
         yield Footer()
+
+    def _options(self) -> list[Option]:
+        return [Option(item_label(self.state, self.team, ref), id=ref) for ref in self.items]
+
+    def _subtitle(self) -> str:
+        expected, every = len(self.expected), len(self.all_items)
+        if not expected:
+            shown = "every item: no delivered inject expects one of this team yet"
+        elif self.show_all:
+            shown = f"all {every} items · 'Show all' again: only the {expected} expected"
+        else:
+            shown = f"the {expected} of {every} items its delivered injects expect"
+        return f"{shown} · one key rates and moves on"
+
+    def action_toggle_all(self) -> None:
+        """Show every item, or again only the expected ones; the cursor stays on its
+        item when the new list has it."""
+        if not self.expected:
+            self.notify("No delivered inject expects an item of this team yet.")
+            return
+        options = self.query_one("#rating-items", OptionList)
+        index = options.highlighted
+        current = self.items[index] if index is not None and self.items else None
+        self.show_all = not self.show_all
+        self.items = self.all_items if self.show_all else self.expected
+        options.clear_options()
+        options.add_options(self._options())
+        options.highlighted = self.items.index(current) if current in self.items else 0
+        box = self.query_one(Vertical)
+        box.border_subtitle = self._subtitle()
 
     def on_mount(self) -> None:
         items = self.query_one("#rating-items", OptionList)
