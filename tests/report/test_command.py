@@ -51,9 +51,9 @@ def test_stdout(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_unknown_extension_is_a_usage_error(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["report", str(db), "-o", str(tmp_path / "aar.pdf")]) == 2
+    assert main(["report", str(db), "-o", str(tmp_path / "aar.odt")]) == 2
     assert "--format" in capsys.readouterr().err
-    assert not (tmp_path / "aar.pdf").exists()
+    assert not (tmp_path / "aar.odt").exists()
 
 
 def test_missing_session(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,3 +109,53 @@ def test_report_file_is_readable_by_others(db: Path, tmp_path: Path) -> None:
     finally:
         os.umask(previous)
     assert out.stat().st_mode & 0o777 == 0o644
+
+
+def test_docx_by_extension_flag_and_default_path(db: Path, tmp_path: Path) -> None:
+    from docx import Document
+
+    out = tmp_path / "aar.docx"
+    assert main(["report", str(db), "-o", str(out)]) == 0
+    headings = [p.text for p in Document(str(out)).paragraphs if p.style.name == "Heading 1"]
+    assert headings[0] == "Exercise Overview"
+    assert main(["report", str(db), "--format", "docx"]) == 0
+    assert db.with_name("harbour.report.docx").read_bytes().startswith(b"PK\x03\x04")
+
+
+def test_binary_output_never_replaces_the_session(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = db.read_bytes()
+    assert main(["report", str(db), "--format", "docx", "-o", str(db)]) == 1
+    assert "is the session file itself; refusing" in capsys.readouterr().err
+    assert db.read_bytes() == before
+
+
+def test_binary_output_is_refused_on_a_terminal(
+    db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["report", str(db), "--format", "docx", "-o", "-"]) == 2
+    err = capsys.readouterr().err
+    assert "not for a terminal" in err and err.count("\n") == 1
+
+
+def test_docx_to_a_pipe_is_the_document(db: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> None:
+    assert main(["report", str(db), "--format", "docx", "-o", "-"]) == 0
+    assert capfdbinary.readouterr().out.startswith(b"PK\x03\x04")
+
+
+def test_a_bad_docx_template_is_one_line(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    brand = tmp_path / "brand"
+    brand.mkdir()
+    (brand / "docx-headings.yaml").write_text("overveiw: Übersicht\n", encoding="utf-8")
+    out = tmp_path / "aar.docx"
+    assert main(["report", str(db), "--templates", str(brand), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err == ("tabletop report: docx-headings.yaml:1:1: overveiw: no such heading; "
+                   "did you mean 'overview'?\n")
+    assert not out.exists()

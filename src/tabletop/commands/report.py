@@ -1,4 +1,5 @@
-"""``tabletop report SESSION``: the after-action report (AAR/IP) as HTML, Markdown or JSON."""
+"""``tabletop report SESSION``: the after-action report (AAR/IP) as HTML, Markdown, JSON,
+an editable Word document (DOCX) or PDF."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ if TYPE_CHECKING:
     from tabletop.report.model import Report
     from tabletop.session.store.location import Location
 
-FORMATS = ("html", "md", "json")
-EXTENSIONS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json"}
+FORMATS = ("html", "md", "json", "docx", "pdf")
+BINARY = ("docx", "pdf")
+"""Formats that are bytes for a program, never text for a terminal."""
+EXTENSIONS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json",
+              ".docx": "docx", ".pdf": "pdf"}
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -42,14 +46,18 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--format",
         choices=FORMATS,
-        help="html (default), md or json; else taken from the -o file's extension",
+        help="html (default), md, json, docx (an editable Word document) or pdf (printed "
+        "from the HTML by Chromium, which must be installed); else taken from the -o "
+        "file's extension",
     )
     parser.add_argument(
         "--templates",
         type=user_path,
         metavar="DIR",
         help="a folder of templates (report.html, report.md, report.css) that override "
-        "the bundled ones, to brand or translate the report",
+        "the bundled ones, to brand or translate the report; for docx, report.docx is the "
+        "base document (its styles, headers and footers) and docx-headings.yaml translates "
+        "the headings; pdf prints the templated HTML",
     )
     parser.add_argument(
         "--render-timeout",
@@ -122,17 +130,25 @@ def copy_handouts(report: Report, source_path: str, target: Path) -> Report:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tabletop.core.files import UnsafeOutput, reason, write_output
     from tabletop.report.build import build_report_model
     from tabletop.report.render import RenderError, render
     from tabletop.session.session import Session
     from tabletop.session.store.errors import SessionError, SessionNotFound
-    from tabletop.session.store.stores import own_files
 
     output: Path | None = args.output
     fmt = choose_format(args.format, output)
     if fmt is None:
-        return _fail(f"cannot tell the format from '{output}'; use --format html, md or json", 2)
+        return _fail(f"cannot tell the format from '{output}'; use --format "
+                     f"{', '.join(FORMATS[:-1])} or {FORMATS[-1]}", 2)
+    to_stdout = output is not None and str(output) == "-"
+    if fmt in BINARY and to_stdout and sys.stdout.isatty():
+        return _fail(f"a {fmt.upper()} file is not for a terminal; write it to a file with "
+                     "-o FILE, or redirect the output", 2)
+    if fmt == "pdf":
+        from tabletop.report.pdf import NO_RENDERER, find_browser
+
+        if find_browser() is None:
+            return _fail(NO_RENDERER)
     templates: Path | None = args.templates
     if templates is not None and not templates.is_dir():
         return _fail(f"{templates}: no such templates folder", 2)
@@ -145,10 +161,11 @@ def run(args: argparse.Namespace) -> int:
     with session:
         report = build_report_model(session)
         source_path = session.meta.source_path
-    to_stdout = output is not None and str(output) == "-"
     target = output or default_output(args.session, fmt)
     if report.handouts and not to_stdout:
         report = copy_handouts(report, source_path, target)
+    if fmt in BINARY:
+        return _binary(report, fmt, templates, args, target, to_stdout)
     try:
         text = render(report, fmt, templates, timeout=args.render_timeout)
     except RenderError as error:
@@ -163,11 +180,55 @@ def run(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text)
         return 0
+    return _write(target, text, args.session)
+
+
+def _write(target: Path, data: str | bytes, session: Location) -> int:
+    """Write the report; never over one of the session's own files."""
+    from tabletop.core.files import UnsafeOutput, reason, write_output
+    from tabletop.session.store.stores import own_files
+
     try:
-        write_output(target, text, protect=own_files(args.session))
+        write_output(target, data, protect=own_files(session))
     except UnsafeOutput as error:
         return _fail(str(error))
     except OSError as error:
         return _fail(f"cannot write {target}: {reason(error)}")
     print(target)
     return 0
+
+
+def _binary(
+    report: Report, fmt: str, templates: Path | None, args: argparse.Namespace,
+    target: Path, to_stdout: bool,
+) -> int:
+    """DOCX from the model; PDF printed from the (templated) HTML."""
+    from tabletop.report.render import RenderError, render
+
+    try:
+        if fmt == "docx":
+            from tabletop.report.docx import DocxError, render_docx
+
+            try:
+                data = render_docx(report, templates)
+            except DocxError as error:
+                return _fail(str(error))
+        else:
+            from datetime import UTC, datetime
+
+            from tabletop.report.pdf import PdfError, render_pdf
+
+            created = datetime.strptime(report.meta.generated, "%Y-%m-%dT%H:%M:%SZ")
+            html = render(report, "html", templates, timeout=args.render_timeout)
+            try:
+                data = render_pdf(html, created=created.replace(tzinfo=UTC))
+            except PdfError as error:
+                return _fail(str(error))
+    except RenderError as error:
+        return _fail(str(error))
+    if to_stdout:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    return _write(target, data, args.session)

@@ -1,0 +1,301 @@
+"""The DOCX report, read back with python-docx: Word headings, the marking on every
+page, the HSEEP Improvement Plan's columns, hostile text and --templates."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.oxml.ns import qn
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tabletop.report.build import build_report_model
+from tabletop.report.docx import LABELS, DocxError, render_docx, xml_text
+from tabletop.report.model import Report, ReportMeta
+from tabletop.session.session import Session
+
+IP_COLUMNS = [
+    "Core Capability", "Issue/Area for Improvement", "Corrective Action", "Capability Element",
+    "Primary Responsible Organization", "Organization POC", "Start Date", "Completion Date",
+]
+
+
+@pytest.fixture
+def report(played: Session) -> Report:
+    path = played.store.path
+    played.close()
+    with Session.open_readonly(path) as session:
+        return build_report_model(session)
+
+
+def read(data: bytes) -> DocumentObject:
+    return Document(io.BytesIO(data))
+
+
+def headings(doc: DocumentObject) -> list[tuple[str, str]]:
+    return [(p.style.name, p.text) for p in doc.paragraphs
+            if p.style is not None and p.style.name.startswith("Heading")]
+
+
+def table_starting(doc: DocumentObject, first: str) -> list[list[str]]:
+    for table in doc.tables:
+        if table.rows[0].cells[0].text == first:
+            return [[c.text for c in row.cells] for row in table.rows]
+    raise AssertionError(f"no table whose first heading is {first!r}")
+
+
+def test_sections_are_word_headings_in_the_aar_order(report: Report) -> None:
+    doc = read(render_docx(report))
+    found = headings(doc)
+    level1 = [text for style, text in found if style == "Heading 1"]
+    assert level1 == [
+        "Exercise Overview", "Executive Summary", "Analysis of Core Capabilities",
+        "Appendix A: Improvement Plan", "Appendix B: Decision Log", "Appendix C: Timeline",
+        "Appendix D: Facilitator Notes", "Appendix E: Checklist Sources", "Appendix F: Corrections",
+    ]
+    objectives = [text for style, text in found if style == "Heading 2"
+                  and text.startswith("Objective ")]
+    assert objectives == [f"Objective {n}: {o.text}" for n, o in enumerate(report.objectives, 1)]
+    assert ("Heading 3", "Areas for Improvement") in found
+    title = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Title"]
+    assert title == ["Harbour Storm"]
+
+
+def test_the_marking_heads_every_page_and_the_footer_counts_pages(report: Report) -> None:
+    doc = read(render_docx(report))
+    assert len(doc.sections) == 3  # portrait, the landscape Improvement Plan, portrait
+    assert not doc.sections[0].header.is_linked_to_previous
+    for section in doc.sections:
+        # a linked header is the first section's: python-docx reads through to it
+        assert section.header.paragraphs[0].text == "TLP:AMBER"
+        fields = [e.text.strip() for e in section.footer._element.iter(qn("w:instrText"))]
+        assert fields == ["PAGE", "NUMPAGES"]
+    assert doc.sections[1].page_width > doc.sections[1].page_height
+    assert doc.sections[0].page_width < doc.sections[0].page_height
+    assert round(doc.sections[0].page_width.cm, 1) == 21.0  # A4, not python-docx's Letter
+
+
+def test_a_draft_says_so_in_the_header(report: Report) -> None:
+    draft = dataclasses.replace(report, meta=dataclasses.replace(report.meta, draft=True))
+    doc = read(render_docx(draft))
+    assert doc.sections[0].header.paragraphs[0].text == "TLP:AMBER · DRAFT"
+    assert any(p.text.startswith("DRAFT: the exercise has not been ended") for p in doc.paragraphs)
+
+
+def test_improvement_plan_has_the_hseep_columns(report: Report) -> None:
+    doc = read(render_docx(report))
+    rows = table_starting(doc, "Core Capability")
+    assert rows[0] == IP_COLUMNS
+    body = {row[2]: row for row in rows[1:]}
+    guide = body["Write a one-page evacuation decision guide for the cabinet."]
+    assert guide[0] == "Operational Coordination"  # the item's capability
+    assert guide[1].startswith("coord/single-lead: ")
+    assert guide[5] == "Regional Crisis Office"  # the old owner is the POC
+    assert guide[7] == "2026-06-30"  # the old due date is the completion date
+    assert guide[3] == guide[4] == guide[6] == ""  # columns old actions never had
+    assert len(rows) == 1 + len(report.improvement_plan)
+
+
+def test_tables_repeat_their_header_row_and_rows_do_not_split(report: Report) -> None:
+    doc = read(render_docx(report))
+    decision_log = next(t for t in doc.tables if t.rows[0].cells[0].text == "#"
+                        and t.rows[0].cells[3].text == "Decision")
+    first, second = decision_log.rows[0]._tr.trPr, decision_log.rows[1]._tr.trPr
+    assert first.find(qn("w:tblHeader")) is not None
+    assert second.find(qn("w:tblHeader")) is None
+    assert second.find(qn("w:cantSplit")) is not None
+
+
+def test_summary_table_marks_each_objectives_rating(report: Report) -> None:
+    rows = table_starting(read(render_docx(report)), "Objective")
+    assert rows[0] == ["Objective", "Core Capability", "P", "S", "M", "U"]
+    by_text = {row[0]: row[2:] for row in rows[1:]}
+    for objective in report.objectives:
+        marks = by_text[objective.text]
+        expected = ["X" if objective.rating == code else "" for code in "PSMU"]
+        assert marks == expected
+    assert any(o.rating is None for o in report.objectives)  # an unrated row has no mark
+
+
+def test_unrated_checklists_fold_into_one_line(report: Report) -> None:
+    doc = read(render_docx(report))
+    found = [text for _, text in headings(doc)]
+    assert "Operations Cell: Crisis coordination: 80% (checklist coverage 100%)" in found
+    assert not any(text.startswith("Operations Cell: Public communication") for text in found)
+    line = next(p.text for p in doc.paragraphs if p.text.startswith("Not rated: "))
+    assert "Operations Cell: Public communication" in line
+
+
+def test_cover_has_handling_instructions_and_contacts_when_the_model_has_them(
+    report: Report,
+) -> None:
+    # The model gains these fields (issue 15, item 7); the cover reads them when present.
+    @dataclasses.dataclass(frozen=True)
+    class Contact:
+        name: str
+        title: str = ""
+        organisation: str = ""
+        email: str = ""
+        phone: str = ""
+
+    @dataclasses.dataclass(frozen=True)
+    class Meta(ReportMeta):
+        handling_instructions: str = ""
+        point_of_contact: tuple[Contact, ...] = ()
+
+    meta = Meta(**dataclasses.asdict(report.meta), handling_instructions="Exercise use only.",
+                point_of_contact=(Contact("A. Kim", "Exercise director", "Regional Crisis Office",
+                                          "kim@example.org"),))
+    doc = read(render_docx(dataclasses.replace(report, meta=meta)))
+    cover = [[c.text for c in row.cells] for row in doc.tables[0].rows]
+    assert ["Handling instructions", "Exercise use only."] in cover
+    assert ["Point of contact",
+            "A. Kim, Exercise director, Regional Crisis Office, kim@example.org"] in cover
+    plain = [[c.text for c in row.cells] for row in read(render_docx(report)).tables[0].rows]
+    assert not any(row[0] in ("Handling instructions", "Point of contact") for row in plain)
+
+
+HOSTILE = "a\x00b\x01c\x1b[31md\x0be\x0cf\ufffeg\uffffh\ud800i\u202eevil\u2066iso | <w:t>&amp;"
+
+
+def test_hostile_text_is_held_safely(report: Report) -> None:
+    meta = dataclasses.replace(report.meta, title=HOSTILE, marking=HOSTILE)
+    first = report.appendices.decisions[0]
+    decisions = [dataclasses.replace(first, text=HOSTILE), *report.appendices.decisions[1:]]
+    hostile = dataclasses.replace(
+        report, meta=meta,
+        appendices=dataclasses.replace(report.appendices, decisions=decisions),
+        improvement_plan=[dataclasses.replace(a, action=HOSTILE) for a in report.improvement_plan],
+    )
+    doc = read(render_docx(hostile))
+    safe = "a\ufffdb\ufffdc\ufffd[31md\ufffde\ufffdf\ufffdg\ufffdh\ufffdi\u202eevil\u2066iso | <w:t>&amp;"
+    closed = safe + "\u2069\u202c"  # the isolate, then the override, closed at the end
+    assert doc.sections[0].header.paragraphs[0].text == closed
+    assert [p.text for p in doc.paragraphs if p.style.name == "Title"] == [closed]
+    assert table_starting(doc, "Core Capability")[1][2] == closed
+    log = table_starting(doc, "#")
+    assert log[1][3] == closed
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.text())
+def test_any_text_becomes_xml_that_python_docx_accepts(text: str) -> None:
+    doc = Document()
+    doc.add_paragraph(xml_text(text))
+    doc.save(io.BytesIO())
+
+
+def test_closing_bidi_controls_keeps_balanced_text_as_it_is() -> None:
+    assert xml_text("\u202bשלום\u202c ok") == "\u202bשלום\u202c ok"
+    assert xml_text("\u2067x\u2069\u202ey") == "\u2067x\u2069\u202ey\u202c"
+    assert xml_text(None) == ""
+
+
+def test_the_same_report_gives_the_same_bytes(report: Report) -> None:
+    first = render_docx(report)
+    assert render_docx(report) == first
+    with zipfile.ZipFile(io.BytesIO(first)) as package:
+        assert {info.date_time[:3] for info in package.infolist()} == {
+            tuple(int(x) for x in report.meta.generated[:10].split("-"))}
+    props = read(first).core_properties
+    assert props.title == "Harbour Storm: After-Action Report"
+    assert props.created is not None and props.created.year == int(report.meta.generated[:4])
+
+
+# ----------------------------------------------------------------- --templates
+
+
+def test_a_headings_file_translates_headings_and_columns(report: Report, tmp_path: Path) -> None:
+    (tmp_path / "docx-headings.yaml").write_text(
+        "overview: Übersicht der Übung\nip_1: Kernfähigkeit\nappendix: Anhang\n"
+        "improvement_plan: Verbesserungsplan\n", encoding="utf-8")
+    doc = read(render_docx(report, tmp_path))
+    level1 = [text for style, text in headings(doc) if style == "Heading 1"]
+    assert level1[0] == "Übersicht der Übung"
+    assert "Anhang A: Verbesserungsplan" in level1
+    assert table_starting(doc, "Kernfähigkeit")[0][1] == "Issue/Area for Improvement"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("overveiw: Overview\n", "docx-headings.yaml:1:1: overveiw: no such heading; "
+                                 "did you mean 'overview'?"),
+        ("overview:\n  - a list\n", "docx-headings.yaml:2:3: overview: expected a text"),
+        ("overview: ''\n", "docx-headings.yaml:1:11: overview: empty; leave the key out "
+                           "to keep the default"),
+        ("- overview\n", "docx-headings.yaml:1:1: expected a mapping of heading keys to texts"),
+        ("overview: [unclosed\n", "docx-headings.yaml:2:1: not valid YAML: "),
+    ],
+)
+def test_a_bad_headings_file_is_one_line_with_its_place(
+    report: Report, tmp_path: Path, text: str, message: str
+) -> None:
+    (tmp_path / "docx-headings.yaml").write_text(text)
+    with pytest.raises(DocxError) as error:
+        render_docx(report, tmp_path)
+    assert str(error.value).startswith(message)
+    assert "\n" not in str(error.value)
+
+
+def test_the_bundled_headings_file_lists_every_label() -> None:
+    import yaml
+
+    from tabletop.core.bundled import templates_dir
+
+    bundled = yaml.safe_load((templates_dir() / "docx-headings.yaml").read_text("utf-8"))
+    assert bundled == LABELS
+
+
+def test_a_base_document_gives_its_styles_and_header(report: Report, tmp_path: Path) -> None:
+    base = Document()
+    base.add_paragraph("Delete me: the base's own body.")
+    base.sections[0].header.paragraphs[0].text = "ACME Civil Protection"
+    base.styles["Normal"].font.name = "Georgia"
+    for name in ("Heading 1", "Title", "List Bullet"):  # a base without them still works
+        base.styles[name].element.getparent().remove(base.styles[name].element)
+    base.save(str(tmp_path / "report.docx"))
+    doc = read(render_docx(report, tmp_path))
+    assert doc.styles["Normal"].font.name == "Georgia"
+    assert [p.text for p in doc.sections[0].header.paragraphs] == [
+        "TLP:AMBER", "ACME Civil Protection"]
+    assert not any("Delete me" in p.text for p in doc.paragraphs)
+    assert ("Heading 1", "Exercise Overview") in headings(doc)
+    outline = doc.styles["Heading 1"].element.find(qn("w:pPr")).find(qn("w:outlineLvl"))
+    assert outline.get(qn("w:val")) == "0"  # Word's navigation pane lists it
+
+
+@pytest.mark.parametrize("data", [b"not a zip at all", b"PK\x03\x04broken"])
+def test_a_base_that_is_not_a_word_document_is_one_line(
+    report: Report, tmp_path: Path, data: bytes
+) -> None:
+    (tmp_path / "report.docx").write_bytes(data)
+    with pytest.raises(DocxError, match=r"^report\.docx: not a Word document"):
+        render_docx(report, tmp_path)
+
+
+def test_a_zip_that_is_not_a_docx_is_refused(report: Report, tmp_path: Path) -> None:
+    with zipfile.ZipFile(tmp_path / "report.docx", "w") as package:
+        package.writestr("hello.txt", "hi")
+    with pytest.raises(DocxError, match=r"^report\.docx: not a Word document"):
+        render_docx(report, tmp_path)
+
+
+@pytest.mark.parametrize("name", ["report.docx", "docx-headings.yaml"])
+def test_a_link_out_of_the_templates_folder_is_refused(
+    report: Report, tmp_path: Path, name: str
+) -> None:
+    outside = tmp_path / "secret"
+    outside.write_text("overview: stolen\n")
+    folder = tmp_path / "brand"
+    folder.mkdir()
+    os.symlink(outside, folder / name)
+    with pytest.raises(DocxError, match="link to a file outside the folder"):
+        render_docx(report, folder)
