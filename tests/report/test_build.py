@@ -122,8 +122,12 @@ def test_scores_carry_evidence_and_corrections(played: Session) -> None:
     lead = gov_coord.items[1]
     # the amended decision lists the item now; the retracted one never counts
     assert [e.text for e in lead.evidence] == ["Evacuate the harbour district before high tide."]
-    ops_comms = next(c for c in teams["ops"].checklists if c.checklist == "comms")
-    assert (ops_comms.score, ops_comms.score_text) == (None, "Not rated")
+    # a checklist nobody rated for a team is one line, not a table of "Not rated"
+    assert "comms" not in {c.checklist for c in teams["ops"].checklists}
+    assert teams["ops"].unrated == ["Public communication"]
+    # a rated table lists only what was rated, and says how much was not
+    ops_coord = next(c for c in teams["ops"].checklists if c.checklist == "coord")
+    assert all(item.rating is not None for item in ops_coord.items)
 
 
 def test_improvement_plan_and_appendices(played: Session) -> None:

@@ -65,7 +65,7 @@ def test_handouts_are_copied_beside_the_report_and_listed_in_it(
     assert "handouts/statement.txt: leads outside the workspace" in warnings[0]
     assert "handouts/missing.pdf: not found in the workspace" in warnings[1]
     html = report.read_text()
-    assert '<h3>F. Handouts</h3>' in html
+    assert '<h3>Appendix I: Handouts</h3>' in html
     assert '<a href="handouts/pier-4.png">pier-4.png</a>' in html
     assert "statement.txt<br><span class=\"muted\">Not copied: it leads outside" in html
     assert "missing.pdf<br><span class=\"muted\">Not copied: not found in the workspace" in html
@@ -86,7 +86,7 @@ def test_a_file_already_there_is_never_replaced(
     assert "a different file named pier-4.png is already in the handouts folder" in err
     assert "statement.txt" not in err  # the same bytes: as good as copied
     md = (out / "aar.md").read_text()
-    assert "### F. Handouts" in md
+    assert "### I. Handouts" in md
     assert "| statement.txt | text | Journalist asks for comment |" in md
     assert "pier-4.png<br>Not copied: a different file named pier-4.png" in md
     # Run again: nothing changes, nothing is duplicated.

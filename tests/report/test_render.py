@@ -15,14 +15,15 @@ from tabletop.report.render import RenderError, md_escape, render
 from tabletop.session.session import Session
 
 FIXED = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-HEADINGS = (
+HEADINGS = (  # the HSEEP AAR/IP's order, then the record
+    "Handling Instructions",
     "Exercise Overview",
     "Executive Summary",
-    "Timeline",
-    "Objectives",
-    "Scores",
-    "Improvement Plan",
-    "Appendices",
+    "Analysis of Core Capabilities",
+    "Checklist Scores",
+    "Appendix A: Improvement Plan",
+    "Appendix B: Exercise Participants",
+    "Appendices C–I: The Record",
 )
 ATTACKS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
 
@@ -102,8 +103,8 @@ def test_charts_have_text_and_titles(played: Session) -> None:
     html = render(model(played), "html")
     svgs = re.findall(r"<svg.*?</svg>", html, re.S)
     assert len(svgs) == 2
-    timeline, scores = svgs
-    assert "<title" in scores and "83% (coverage 100%)" in scores and "Not rated" in scores
+    scores, timeline = svgs  # the scores come before the record's delivery timeline
+    assert "<title" in scores and "83% (coverage 100%)" in scores
     assert "planned play minute" in timeline and "Storm warning issued" in timeline
 
 
@@ -112,12 +113,14 @@ def test_markdown_structure(played: Session) -> None:
     for heading in HEADINGS:
         assert f"\n## {heading}\n" in md
     assert md.startswith("**TLP:AMBER**")
-    assert "| Action | Capability or checklist item | Owner | Due |" in md
-    # table rows keep their shape: every row of the plan table has 5 unescaped pipes
-    plan = md.split("## Improvement Plan")[1].split("## Appendices")[0]
+    assert ("| Core Capability | Issue/Area for Improvement | Corrective Action | "
+            "Capability Element | Primary Responsible Organization | Organization POC | "
+            "Start Date | Completion Date |") in md
+    # table rows keep their shape: every row of the plan table has 9 unescaped pipes
+    plan = md.split("## Appendix A: Improvement Plan")[1].split("## Appendix B")[0]
     rows = [line for line in plan.splitlines() if line.startswith("|")]
     assert len(rows) == 4
-    assert all(len(re.findall(r"(?<!\\)\|", row)) == 5 for row in rows)
+    assert all(len(re.findall(r"(?<!\\)\|", row)) == 9 for row in rows)
 
 
 @pytest.mark.parametrize("fmt", ["html", "md"])
@@ -207,18 +210,18 @@ def test_a_retracted_entry_shows_only_in_the_record_and_a_corrected_one_says_so(
                   reason="Shorter")
     text = render(model(played), fmt)
     findings, _, appendices = text.partition(
-        '<section id="appendices"' if fmt == "html" else "\n## Appendices\n")
+        '<section id="appendices"' if fmt == "html" else "\n## Appendices C–I")
     plan = findings.split("Improvement Plan")[-1]
     assert "Players stayed in role throughout." not in findings
     assert "minute five" not in findings and "standing spokesperson" not in plan
     assert "The joint operations room worked from minute three." in findings
     if fmt == "md":
         assert "worked from minute three. (hot wash, corrected)" in findings
-        assert "| Name a rota. (corrected) | Public Information and Warning |" in plan
+        assert "| 2. Name a rota. (corrected) |" in plan
     else:
-        assert ('worked from minute three. <span class="muted">(hot wash)</span> '
+        assert ('worked from minute three. <span class="muted small">(hot wash)</span> '
                 '<span class="tag">corrected</span>') in findings
-        assert '<td>Name a rota. <span class="tag">corrected</span></td>' in plan
+        assert '<td>2. Name a rota. <span class="tag">corrected</span></td>' in plan
     # The record keeps what was said, and why it no longer stands.
     assert "Players stayed in role throughout." in appendices
     assert "Said of another drill" in appendices

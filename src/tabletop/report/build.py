@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tabletop import __version__
 from tabletop.core.attachments import handed_out, handout_names, kind_of
 from tabletop.core.scenario import Scenario
 from tabletop.core.timefmt import format_duration
-from tabletop.core.vocabulary import OBJECTIVE_RATING_LABELS, RATING_LABELS
+from tabletop.core.vocabulary import (
+    OBJECTIVE_RATING_LABELS,
+    RATING_DEFINITIONS,
+    RATING_LABELS,
+)
 from tabletop.report.history import history_row
 from tabletop.report.model import (
     NOT_RATED,
     ActionRow,
     Appendices,
     BranchConflict,
+    CapabilityRow,
     ChecklistDef,
     ChecklistItemDef,
     ChecklistRow,
+    Contact,
+    CountRow,
     Counts,
     DecisionRow,
     Evidence,
@@ -31,9 +38,13 @@ from tabletop.report.model import (
     ObjectiveRef,
     ObjectiveSection,
     Overview,
+    ParticipantRow,
+    Participants,
+    RatingDefinition,
     Report,
     ReportMeta,
     Revision,
+    TeamCoverage,
     TeamResponse,
     TeamScores,
     TimelineRow,
@@ -50,11 +61,12 @@ from tabletop.report.timetext import (
     wall_iso,
     wall_text,
 )
-from tabletop.session.events import CORRECTION_KINDS
+from tabletop.session.events import CORRECTION_KINDS, InjectHeld
 from tabletop.session.state import (
     DecisionState,
     HotwashEntry,
     InjectState,
+    ObservationState,
     SessionState,
     StateNames,
 )
@@ -69,6 +81,16 @@ STATUS_TEXT = {
     "skipped": "Skipped",
     "skipped-branch": "Not played (branch not taken)",
     "undone": "Delivery undone",
+}
+
+EXERCISE_TYPES = {
+    "tabletop": "Tabletop exercise (TTX)",
+    "seminar": "Seminar",
+    "workshop": "Workshop",
+    "game": "Game",
+    "drill": "Drill",
+    "functional": "Functional exercise (FE)",
+    "full-scale": "Full-scale exercise (FSE)",
 }
 
 
@@ -125,6 +147,19 @@ class _Builder:
         for delivery in state.deliveries():
             if delivery.undone:
                 self.earlier_undo[delivery.inject] = delivery.undo_reason
+        self.live_observations: list[ObservationState] = [
+            state.observations[seq] for seq in sorted(state.observations)
+            if not state.observations[seq].retracted
+        ]
+        self.action_numbers: dict[int, int] = {
+            a.seq: n for n, a in enumerate(state.actions, start=1)
+        }
+        """Action seq -> its number in the Improvement Plan."""
+        self.answered_by: dict[int, list[int]] = defaultdict(list)
+        """Observation seq -> numbers of the actions that answer it."""
+        for action in state.actions:
+            if action.observation is not None:
+                self.answered_by[action.observation].append(self.action_numbers[action.seq])
         self.live_by_inject: dict[str, list[DecisionState]] = defaultdict(list)
         for seq in sorted(state.decisions):
             decision = state.decisions[seq]
@@ -140,12 +175,13 @@ class _Builder:
         overview = self.overview()
         counts = self.counts()
         summary = write_summary(self.scenario, overview, counts, self.scores, meta.draft)
+        objectives = self.objectives()
         return Report(
             meta=meta,
             overview=overview,
             summary=summary,
             timeline=self.timeline(),
-            objectives=self.objectives(),
+            objectives=objectives,
             general_strengths=self.general_findings("strength"),
             general_improvements=self.general_findings("improvement"),
             scores=self.team_scores(),
@@ -156,6 +192,18 @@ class _Builder:
                 for source, played in self.state.branch_conflicts()
             ],
             handouts=self.handouts(),
+            handling_instructions=self.scenario.handling_instructions,
+            point_of_contact=overview.points_of_contact,
+            participants=self.participants(),
+            rating_definitions=[
+                RatingDefinition(code, OBJECTIVE_RATING_LABELS[code].split(": ", 1)[1], text)
+                for code, text in RATING_DEFINITIONS.items()
+            ],
+            capability_summary=[
+                CapabilityRow(f"{o.number}. {o.text}", o.id, o.capability, o.rating, o.overridden)
+                for o in objectives
+            ],
+            observations=[self._observation_finding(o) for o in self.live_observations],
         )
 
     def handouts(self) -> list[Handout]:
@@ -196,11 +244,53 @@ class _Builder:
             planned_play=format_duration(s.planned_duration.total_seconds()),
             planned_minutes=s.planned_duration.total_seconds() / 60,
             actual_play=format_duration(self.state.play_seconds(last) if last else 0.0),
+            exercise_type=EXERCISE_TYPES.get(s.exercise_type, s.exercise_type),
+            mission_areas=list(s.mission_areas),
+            location=s.location,
+            threat_or_hazard=s.threat_or_hazard,
+            capabilities=list(dict.fromkeys(o.capability for o in s.objectives if o.capability)),
+            frameworks=[f"{f.title} ({f.source})" if f.source else f.title for f in s.frameworks],
+            participating=list(
+                dict.fromkeys(p.organisation for p in self._people() if p.organisation)
+            ),
+            points_of_contact=[
+                Contact(c.name, c.title, c.organisation, c.email, c.phone)
+                for c in s.points_of_contact
+            ],
+        )
+
+    def _people(self) -> list[Any]:
+        """The live roster, in the order signed in."""
+        people = self.state.participants
+        return [people[seq] for seq in sorted(people) if not people[seq].removed]
+
+    def participants(self) -> Participants:
+        people = self._people()
+        organisations: dict[str, int] = {}
+        roles: dict[str, int] = {}
+        for person in people:
+            where = person.organisation or "Organisation not recorded"
+            if person.nation:
+                where += f" ({person.nation})"
+            organisations[where] = organisations.get(where, 0) + 1
+            roles[person.role] = roles.get(person.role, 0) + 1
+        named = [
+            ParticipantRow(p.name, p.organisation, p.nation, p.role.capitalize(), self.team(p.team))
+            for p in people if p.name_in_report
+        ]
+        return Participants(
+            total=len(people),
+            organisations=[CountRow(k, v) for k, v in organisations.items()],
+            roles=[CountRow(k.capitalize() + ("s" if v != 1 else ""), v)
+                   for k, v in roles.items()],
+            named=named,
+            unnamed=len(people) - len(named),
         )
 
     def counts(self) -> Counts:
         state = self.state
         statuses = [self._status(i) for i in state.injects.values()]
+        ever_held = {e.payload.inject for e in state.history if isinstance(e.payload, InjectHeld)}
         return Counts(
             injects_planned=len(self.scenario.injects),
             injects_delivered=len(state.delivered()),
@@ -216,6 +306,13 @@ class _Builder:
             notes=len(state.notes),
             hotwash=len(state.hotwash),
             actions=len(state.actions),
+            not_reached=sum(
+                1 for i in state.injects.values()
+                if self._status(i) in ("pending", "held", "undone") and not i.unscripted
+            ),
+            ever_held=len(ever_held),
+            observations=len(self.live_observations),
+            participants=len(self._people()),
         )
 
     @staticmethod
@@ -320,11 +417,16 @@ class _Builder:
                 hotwash[entry.objective].append(entry)
         sections = []
         texts = {o.id: o for o in self.scenario.objectives}
-        for scored in self.scores.objectives:
+        for number, scored in enumerate(self.scores.objectives, start=1):
             objective = texts[scored.objective]
             entries = hotwash.get(objective.id, [])
-            strengths = [self._hotwash_finding(e) for e in entries if e.kind == "strength"]
-            improvements = [self._hotwash_finding(e) for e in entries if e.kind != "strength"]
+            observed = self._observations_of(objective.id, objective.evaluated_by)
+            strengths = [self._observation_finding(o) for o in observed if o.kind == "strength"]
+            improvements = [
+                self._observation_finding(o) for o in observed if o.kind == "improvement"
+            ]
+            strengths += [self._hotwash_finding(e) for e in entries if e.kind == "strength"]
+            improvements += [self._hotwash_finding(e) for e in entries if e.kind != "strength"]
             strengths += self._rating_findings(scored.items, {"met"})
             improvements += self._rating_findings(scored.items, {"not_met", "partial"})
             override = scored.override
@@ -343,9 +445,49 @@ class _Builder:
                     items=list(dict.fromkeys(objective.evaluated_by)),
                     strengths=strengths,
                     improvements=improvements,
+                    number=number,
+                    teams=[self.team(c.team) for c in scored.coverage_by_team],
+                    provisional=scored.provisional and override is None,
+                    basis=scored.basis,
+                    gap_text=scored.gap_text,
+                    coverage_by_team=[
+                        TeamCoverage(self.team(c.team), c.rated, c.expected)
+                        for c in scored.coverage_by_team
+                    ],
+                    other=[self._observation_finding(o) for o in observed
+                           if o.kind not in ("strength", "improvement")],
                 )
             )
         return sections
+
+    def _observations_of(self, objective: str, items: list[str]) -> list[ObservationState]:
+        """The live observations about an objective: linked to it, or to one of
+        its items without naming another objective."""
+        refs = set(items)
+        return [
+            o for o in self.live_observations
+            if o.objective == objective or (o.objective is None and o.item in refs)
+        ]
+
+    def _observation_finding(self, o: ObservationState) -> Finding:
+        kind = {"strength": "strength", "improvement": "area for improvement"}.get(
+            o.kind, "observation"
+        )
+        if o.not_performed:
+            kind += "; critical task not performed"
+        return Finding(
+            text=o.text,
+            source=f"observation #{o.number}, {kind}",
+            team=self.team(o.team),
+            item=o.item or "",
+            seq=o.seq,
+            corrected=o.corrected,
+            reference=o.reference,
+            analysis=o.analysis,
+            recommendation=o.recommendation,
+            actions=self.answered_by.get(o.seq, []),
+            when=story_short(o.story_time),
+        )
 
     def _hotwash_finding(self, entry: HotwashEntry) -> Finding:
         return Finding(entry.text, "hot wash", self.team(entry.team), "", seq=entry.seq,
@@ -376,48 +518,68 @@ class _Builder:
         return out
 
     def team_scores(self) -> list[TeamScores]:
+        """Per team, the checklists with a rating and only their rated items; the rest
+        fold into one line each (a table of 'Not rated' tells a sponsor nothing)."""
         titles = {c.id: c.title for c in self.scenario.checklists}
         by_team: dict[str, list[ChecklistRow]] = defaultdict(list)
+        unrated: dict[str, list[str]] = defaultdict(list)
         for scored in self.scores.checklists:
-            items = []
-            for item in scored.items:
-                found = self.scenario.item_by_ref.get(item.ref)
-                items.append(
-                    ItemRow(
-                        ref=item.ref,
-                        text=found[1].text if found else item.ref,
-                        weight=item.weight,
-                        capability=found[1].capability if found else "",
-                        rating=item.rating,
-                        rating_text=RATING_LABELS.get(item.rating or "", NOT_RATED),
-                        note=item.note,
-                        corrected=item.corrected,
-                        corrected_from=RATING_LABELS.get(item.original_rating or "", ""),
-                        evidence=self._evidence(item.evidence),
-                    )
-                )
+            title = titles.get(scored.checklist, scored.checklist)
+            rated = [item for item in scored.items if item.rating is not None]
+            if not rated:
+                unrated[scored.team].append(title)
+                continue
             by_team[scored.team].append(
                 ChecklistRow(
                     team=scored.team,
                     team_name=self.team(scored.team),
                     checklist=scored.checklist,
-                    title=titles.get(scored.checklist, scored.checklist),
+                    title=title,
                     score=scored.score,
                     score_text=_pct(scored.score),
                     coverage=scored.coverage,
                     coverage_text=f"{scored.coverage * 100:.0f}%",
                     rated_weight=scored.tally.rated_weight,
                     applicable_weight=scored.tally.applicable_weight,
-                    items=items,
+                    items=[self._item_row(item) for item in rated],
+                    unrated_items=len(scored.items) - len(rated),
                 )
             )
-        return [TeamScores(t.id, t.name, by_team[t.id]) for t in self.scenario.teams]
+        return [TeamScores(t.id, t.name, by_team[t.id], unrated[t.id])
+                for t in self.scenario.teams]
+
+    def _item_row(self, item: ItemScore) -> ItemRow:
+        found = self.scenario.item_by_ref.get(item.ref)
+        return ItemRow(
+            ref=item.ref,
+            text=found[1].text if found else item.ref,
+            weight=item.weight,
+            capability=found[1].capability if found else "",
+            rating=item.rating,
+            rating_text=RATING_LABELS.get(item.rating or "", NOT_RATED),
+            note=item.note,
+            corrected=item.corrected,
+            corrected_from=RATING_LABELS.get(item.original_rating or "", ""),
+            evidence=self._evidence(item.evidence),
+        )
 
     def improvement_plan(self) -> list[ActionRow]:
+        observations = self.state.observations
         rows = []
         for action in self.state.actions:
             found = self.scenario.item_by_ref.get(action.item) if action.item else None
             capability = action.capability or (found[1].capability if found else "")
+            answered = observations.get(action.observation) if action.observation else None
+            issue = ""
+            if answered is not None and not answered.retracted:
+                issue = answered.text
+                if not capability and answered.objective:
+                    capability = next(
+                        (o.capability for o in self.scenario.objectives
+                         if o.id == answered.objective), ""
+                    )
+            elif found:
+                issue = found[1].text
             rows.append(
                 ActionRow(
                     seq=action.seq,
@@ -425,9 +587,16 @@ class _Builder:
                     capability=capability,
                     item=action.item or "",
                     item_text=found[1].text if found else "",
-                    owner=action.owner,
-                    due=action.due,
+                    owner=action.poc,
+                    due=action.completion,
                     corrected=self._corrected(action.seq),
+                    number=self.action_numbers[action.seq],
+                    issue=issue,
+                    element=action.element,
+                    organisation=action.organisation,
+                    poc=action.poc,
+                    start=action.start,
+                    completion=action.completion,
                 )
             )
         return rows

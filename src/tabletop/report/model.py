@@ -34,6 +34,17 @@ class ObjectiveRef:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """A point of contact for the exercise, as the exercise file names them."""
+
+    name: str
+    title: str
+    organisation: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
 class Overview:
     title: str
     exercise_id: str
@@ -41,6 +52,7 @@ class Overview:
     scope: str
     sponsor: str
     organisations: list[NamedRole]
+    """The organisations of the story (scenario actors), as the exercise lists them."""
     objectives: list[ObjectiveRef]
     teams: list[NamedRole]
     phases: list[NamedRole]
@@ -58,6 +70,17 @@ class Overview:
     planned_minutes: float
     actual_play: str
     """Play time actually used (pauses excluded), H:MM:SS."""
+    exercise_type: str = "Tabletop exercise"
+    mission_areas: list[str] = dataclasses.field(default_factory=list)
+    location: str = ""
+    threat_or_hazard: str = ""
+    capabilities: list[str] = dataclasses.field(default_factory=list)
+    """The capabilities the objectives exercise, in objective order, each once."""
+    frameworks: list[str] = dataclasses.field(default_factory=list)
+    """The capability frameworks they come from, with their sources."""
+    participating: list[str] = dataclasses.field(default_factory=list)
+    """The organisations of the people who took part (from the roster)."""
+    points_of_contact: list[Contact] = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -69,6 +92,7 @@ class Counts:
     branch_not_taken: int
     """Conditional injects whose branch was not taken."""
     held: int
+    """Injects on hold at the end."""
     undone: int
     decisions: int
     """Live decisions."""
@@ -78,6 +102,12 @@ class Counts:
     notes: int
     hotwash: int
     actions: int
+    not_reached: int = 0
+    """Scripted injects still pending at the end (neither delivered, skipped nor off-branch)."""
+    ever_held: int = 0
+    """Injects put on hold at some point, released since or not."""
+    observations: int = 0
+    participants: int = 0
 
 
 @dataclass(frozen=True)
@@ -152,6 +182,23 @@ class Finding:
     """The hot wash entry's seq, for findings from the hot wash."""
     corrected: bool = False
     """A hot wash entry corrected since (the Corrections appendix says how)."""
+    reference: str = ""
+    """The plan, policy or doctrine the finding is measured against."""
+    analysis: str = ""
+    """Why it happened: the root cause, for an area for improvement."""
+    recommendation: str = ""
+    actions: list[int] = dataclasses.field(default_factory=list)
+    """Numbers of the Improvement Plan's actions that answer it."""
+    when: str = ""
+    """Story time of an observation, e.g. 'D+1 06:30'."""
+
+
+@dataclass(frozen=True)
+class TeamCoverage:
+    team: str
+    """Team name."""
+    rated: int
+    expected: int
 
 
 @dataclass(frozen=True)
@@ -172,6 +219,38 @@ class ObjectiveSection:
     items: list[str]
     strengths: list[Finding]
     improvements: list[Finding]
+    number: int = 0
+    teams: list[str] = dataclasses.field(default_factory=list)
+    """Names of the teams the objective concerns."""
+    provisional: bool = False
+    """Rated from checklist ratings alone, before any observation or override."""
+    basis: str = ""
+    """One sentence: why the rating is what it is."""
+    gap_text: str = ""
+    """What is missing for a rating, e.g. '3 of 5 items rated for the policy cell'."""
+    coverage_by_team: list[TeamCoverage] = dataclasses.field(default_factory=list)
+    other: list[Finding] = dataclasses.field(default_factory=list)
+    """Neutral observations about the objective."""
+
+
+@dataclass(frozen=True)
+class CapabilityRow:
+    """A row of the summary table (the AAR's Table 1)."""
+
+    objective: str
+    """The objective's text, numbered: '1. Coordinate …'."""
+    objective_id: str
+    capability: str
+    rating: str | None
+    """P, S, M, U, or None: not rated."""
+    overridden: bool
+
+
+@dataclass(frozen=True)
+class RatingDefinition:
+    code: str
+    label: str
+    definition: str
 
 
 @dataclass(frozen=True)
@@ -214,6 +293,8 @@ class ChecklistRow:
     rated_weight: int
     applicable_weight: int
     items: list[ItemRow]
+    unrated_items: int = 0
+    """Items of the checklist nobody rated for the team (left out of ``items``)."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +302,38 @@ class TeamScores:
     team: str
     name: str
     checklists: list[ChecklistRow]
+    """The checklists with at least one rating for the team (rated items only)."""
+    unrated: list[str] = dataclasses.field(default_factory=list)
+    """Titles of the checklists nobody rated for the team: one line, not a table."""
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    name: str
+    organisation: str
+    nation: str
+    role: str
+    team: str
+
+
+@dataclass(frozen=True)
+class CountRow:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Participants:
+    """Who took part (the roster), as the AAR's Appendix B shows it. Names appear
+    only for people marked 'name in report'."""
+
+    total: int
+    organisations: list[CountRow]
+    """Organisation (and nation) -> people, in the order first signed in."""
+    roles: list[CountRow]
+    named: list[ParticipantRow]
+    unnamed: int
+    """People who took part but are not named in the report."""
 
 
 @dataclass(frozen=True)
@@ -231,9 +344,21 @@ class ActionRow:
     item: str
     item_text: str
     owner: str
+    """The organisation POC (the one 'owner' of older sessions)."""
     due: str
+    """The completion date (the one 'due' of older sessions)."""
     corrected: bool = False
     """Corrected since it was recorded (the Corrections appendix says how)."""
+    number: int = 0
+    issue: str = ""
+    """The area for improvement it answers."""
+    element: str = ""
+    """Planning, Organization, Equipment, Training or Exercise."""
+    organisation: str = ""
+    """The primary responsible organisation."""
+    poc: str = ""
+    start: str = ""
+    completion: str = ""
 
 
 @dataclass(frozen=True)
@@ -379,6 +504,16 @@ class Report:
     branch_conflicts: list[BranchConflict] = dataclasses.field(default_factory=list)
     handouts: list[Handout] = dataclasses.field(default_factory=list)
     """The attachments of delivered injects, in the order first delivered."""
+    handling_instructions: str = ""
+    point_of_contact: list[Contact] = dataclasses.field(default_factory=list)
+    participants: Participants = dataclasses.field(
+        default_factory=lambda: Participants(0, [], [], [], 0)
+    )
+    rating_definitions: list[RatingDefinition] = dataclasses.field(default_factory=list)
+    capability_summary: list[CapabilityRow] = dataclasses.field(default_factory=list)
+    """The AAR's Table 1: objective | core capability | P | S | M | U."""
+    observations: list[Finding] = dataclasses.field(default_factory=list)
+    """Every live observation, in the order recorded (the evaluation's raw material)."""
 
 
 def to_dict(report: Report) -> dict[str, Any]:

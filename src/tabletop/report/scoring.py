@@ -467,13 +467,16 @@ def timeliness(state: SessionState, index: DecisionIndex) -> tuple[Timeliness, .
     return tuple(out)
 
 
-def score_session(state: SessionState, observations: Iterable[Evidence] = ()) -> Scores:
-    """Every score of a session; ``observations`` (the session's, once recorded) add
-    evidence to the objective ratings."""
+def score_session(
+    state: SessionState, observations: Iterable[Evidence] | None = None
+) -> Scores:
+    """Every score of a session. The session's observations add evidence to the
+    objective ratings; ``observations`` replaces them (for tests of the rules)."""
     index = DecisionIndex.of(state)
+    evidence = state.observations.values() if observations is None else observations
     return Scores(
         score_checklists(state, index),
-        score_objectives(state, index, observations),
+        score_objectives(state, index, evidence),
         timeliness(state, index),
         index,
     )

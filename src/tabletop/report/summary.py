@@ -1,4 +1,12 @@
-"""The executive summary: a few paragraphs of prose written from the numbers."""
+"""The executive summary: a few paragraphs of prose that state only what the record supports.
+
+Every count comes from one partition of the scripted injects (delivered, on a
+branch not taken, skipped, not reached), so each inject is counted once. A
+"highest" or "lowest" claim needs at least ``scoring.claim_min_ratings`` rated
+items behind it, and only items within a team's part count: the (team, item)
+pairs that the objectives' scores are made of (what a delivered inject
+expected of one of an objective's teams).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +20,10 @@ from tabletop.report.scoring import ItemScore, Scores, tally
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
 
 
 def _pct(value: float) -> str:
@@ -31,24 +43,65 @@ def objective_counts(scores: Scores) -> dict[str, int]:
     return counts
 
 
-def _capability_extremes(scenario: Scenario, scores: Scores) -> tuple[str, str] | None:
-    """(strongest, weakest) capability with its score, over all teams' rated items."""
-    by_capability: dict[str, list[ItemScore]] = defaultdict(list)
-    for checklist in scores.checklists:
-        for item in checklist.items:
-            found = scenario.item_by_ref.get(item.ref)
-            if found:
-                by_capability[found[1].capability].append(item)
-    rated = []
-    for capability, items in by_capability.items():
+def owned_items(scores: Scores) -> list[ItemScore]:
+    """Each (team, item) pair that some objective counts, once."""
+    seen: dict[tuple[str, str], ItemScore] = {}
+    for objective in scores.objectives:
+        for item in objective.items:
+            seen.setdefault((item.team, item.ref), item)
+    return list(seen.values())
+
+
+def _extremes(groups: dict[str, list[ItemScore]], least: int) -> tuple[str, str] | None:
+    """(highest, lowest) among the groups with at least ``least`` rated items, or
+    None when fewer than two qualify or they all score the same."""
+    ranked = []
+    for name, items in groups.items():
+        rated = sum(1 for i in items if i.value is not None)
         score = tally(items).score
-        if score is not None:
-            rated.append((score, capability))
-    if len(rated) < 2:
+        if score is not None and rated >= least:
+            ranked.append((score, name, rated))
+    if len(ranked) < 2:
         return None
-    rated.sort(key=lambda pair: (-pair[0], pair[1]))
-    best, worst = rated[0], rated[-1]
-    return f"{best[1]} ({_pct(best[0])})", f"{worst[1]} ({_pct(worst[0])})"
+    ranked.sort(key=lambda entry: (-entry[0], entry[1]))
+    best, worst = ranked[0], ranked[-1]
+    if best[0] == worst[0]:
+        return None
+    return (f"{best[1]} ({_pct(best[0])} over {best[2]} rated items)",
+            f"{worst[1]} ({_pct(worst[0])} over {worst[2]})")
+
+
+def _injects_paragraph(counts: Counts) -> str:
+    scripted = counts.injects_delivered - counts.unscripted
+    parts = [f"{scripted} {_were(scripted)} delivered"]
+    if counts.branch_not_taken:
+        parts.append(f"{counts.branch_not_taken} {_were(counts.branch_not_taken)} on "
+                     f"{'a branch' if counts.branch_not_taken == 1 else 'branches'} not taken")
+    if counts.skipped:
+        parts.append(f"{counts.skipped} {_were(counts.skipped)} skipped")
+    if counts.not_reached:
+        parts.append(f"{counts.not_reached} {_were(counts.not_reached)} not reached")
+    text = f"Of the {_plural(counts.injects_planned, 'scripted inject')}, {_listing(parts)}."
+    extra = []
+    if counts.unscripted:
+        extra.append(f"{_plural(counts.unscripted, 'unscripted inject')} "
+                     f"{_were(counts.unscripted)} added during play")
+    if counts.ever_held:
+        held = f"{_plural(counts.ever_held, 'inject')} {_were(counts.ever_held)} put on hold"
+        if not counts.held:
+            held += " (none was still held at the end)"
+        elif counts.held == counts.ever_held:
+            held += " and still held at the end"
+        else:
+            held += f" ({counts.held} still held at the end)"
+        extra.append(held)
+    if counts.undone:
+        extra.append(f"{_plural(counts.undone, 'delivery', 'deliveries')} "
+                     f"{_were(counts.undone)} undone")
+    if extra:
+        sentence = _listing(extra)
+        text += " " + sentence[0].upper() + sentence[1:] + "."
+    return text
 
 
 def write_summary(
@@ -57,24 +110,16 @@ def write_summary(
     paragraphs: list[str] = []
     played = "is being played" if draft else "was played"
     when = overview.real_start_text
-    scripted = (
-        f"{counts.injects_delivered - counts.unscripted} of "
-        f"{_plural(counts.injects_planned, 'scripted inject')} were delivered"
-    )
-    if counts.branch_not_taken:
-        n = counts.branch_not_taken
-        scripted += f" ({n} of them on {'a branch' if n == 1 else 'branches'} not taken)"
-    if counts.unscripted:
-        scripted += f", with {_plural(counts.unscripted, 'unscripted inject')} added"
     paragraphs.append(
         f"{overview.title} {played}"
         + (f" from {when}" if overview.real_start else "")
-        + f" with {_plural(len(scenario.teams), 'team')}. {scripted}, over "
+        + f" with {_plural(len(scenario.teams), 'team')}, over "
         f"{overview.actual_play} of play against {overview.planned_play} planned. "
         f"Teams recorded {_plural(counts.decisions, 'decision')}"
-        + (f" ({counts.retracted} further retracted)" if counts.retracted else "")
+        + (f" ({counts.retracted} more retracted)" if counts.retracted else "")
         + "."
     )
+    paragraphs.append(_injects_paragraph(counts))
     if draft:
         paragraphs.append(
             "The exercise has not been ended (no ENDEX recorded), so this report is a DRAFT "
@@ -89,39 +134,49 @@ def write_summary(
         text = f"Of {_plural(total, 'objective')}, {_listing(parts)}."
     else:
         text = f"None of the {_plural(total, 'objective')} could be rated."
-    if ratings[NOT_RATED] and rated:
-        text += f" {ratings[NOT_RATED]} remained {NOT_RATED} for lack of ratings."
+    gaps = [o for o in scores.objectives if o.rating is None]
+    if gaps and rated:
+        text += f" {len(gaps)} could not be rated on the evidence recorded."
+    provisional = sum(1 for o in scores.objectives if o.rating and o.provisional and not o.override)
+    if provisional:
+        text += (f" {_plural(provisional, 'rating')} rest{'s' if provisional == 1 else ''} "
+                 "on checklist ratings alone and "
+                 f"{'is' if provisional == 1 else 'are'} provisional until the after-action "
+                 "meeting confirms them.")
     overrides = sum(1 for o in scores.objectives if o.override)
     if overrides:
         text += f" The facilitator set {_plural(overrides, 'rating')} by override."
     paragraphs.append(text)
 
-    scored = [c for c in scores.checklists if c.score is not None]
-    if scored:
-        names = {t.id: t.name for t in scenario.teams}
-        titles = {c.id: c.title for c in scenario.checklists}
-        ranked = sorted(scored, key=lambda c: (-(c.score or 0.0), c.team, c.checklist))
-        best, worst = ranked[0], ranked[-1]
-        text = (
-            f"The highest checklist score was {names.get(best.team, best.team)} on "
-            f"{titles.get(best.checklist, best.checklist)} ({_pct(best.score or 0.0)})"
-        )
-        if worst is not best:
-            text += (
-                f"; the lowest was {names.get(worst.team, worst.team)} on "
-                f"{titles.get(worst.checklist, worst.checklist)} ({_pct(worst.score or 0.0)})"
-            )
-        text += "."
-        extremes = _capability_extremes(scenario, scores)
-        if extremes:
-            text += f" By capability, the strongest area was {extremes[0]} and the weakest "
-            text += f"{extremes[1]}."
-        paragraphs.append(text)
-    overall = tally(item for c in scores.checklists for item in c.items)
+    least = scenario.scoring.claim_min_ratings
+    owned = owned_items(scores)
+    names = {t.id: t.name for t in scenario.teams}
+    by_team: dict[str, list[ItemScore]] = defaultdict(list)
+    for item in owned:
+        by_team[names.get(item.team, item.team)].append(item)
+    by_capability: dict[str, list[ItemScore]] = defaultdict(list)
+    for objective, scored in zip(scenario.objectives, scores.objectives, strict=True):
+        if objective.capability:
+            by_capability[objective.capability].extend(scored.items)
+    claims = []
+    teams = _extremes(by_team, least)
+    if teams:
+        claims.append(f"Across the items within each team's part, {teams[0]} scored highest "
+                      f"and {teams[1]} lowest.")
+    capabilities = _extremes(by_capability, least)
+    if capabilities:
+        claims.append(f"Of the objectives' capabilities, {capabilities[0]} was the strongest "
+                      f"and {capabilities[1]} the weakest.")
+    if claims:
+        paragraphs.append(" ".join(claims))
+
+    overall = tally(owned)
     paragraphs.append(
-        f"Evaluators recorded {_plural(counts.ratings, 'rating')}, covering "
-        f"{_pct(overall.coverage)} of the applicable checklist weight across all teams. "
-        f"Items nobody rated are reported as {NOT_RATED}, not as failures."
+        f"Evaluators recorded {_plural(counts.ratings, 'rating')}"
+        + (f" and {_plural(counts.observations, 'observation')}" if counts.observations else "")
+        + f", covering {_pct(overall.coverage)} of what the delivered injects expected of "
+        "the objectives' teams. Items nobody rated are reported as "
+        f"{NOT_RATED}, not as failures."
     )
     paragraphs.append(
         f"The hot wash produced {_plural(counts.hotwash, 'entry', 'entries')} and the "
