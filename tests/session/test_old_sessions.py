@@ -110,7 +110,8 @@ def _without_authors(text: str, fmt: str) -> str:
     else:
         head = "| No. | Recorded | By | Event |\n|--:|---|---|---|"
         cell = re.compile(r"^(\| \d+ \| [^|]* \|) ([^|]*) \|", re.M)
-    before, heading, history = text.partition("E. Session history")
+    before, heading, history = text.partition(
+        "Appendix H: Session history" if fmt == "html" else "H. Session history")
     assert history.count(head) == 1
     old_head = head.replace('<th scope="col">By</th>', "").replace(" By |", "")
     history = history.replace(head, old_head.replace("|---|---|---|", "|---|---|"))
@@ -127,8 +128,8 @@ def _decisions_by_seq(text: str, fmt: str, state: SessionState) -> str:
     def by_seq(pattern: str, template: str, part: str) -> str:
         return re.sub(pattern, lambda m: template.format(seq[int(m[1])]), part, flags=re.M)
 
-    heading = "<h3>A. Decision log</h3>" if fmt == "html" else "### A. Decision log"
-    following = "<h3>B. " if fmt == "html" else "### B. "
+    heading = "<h3>Appendix C: Decision log</h3>" if fmt == "html" else "### C. Decision log"
+    following = '<h3 id="timeline">Appendix D' if fmt == "html" else "### D. "
     before, found, rest = text.partition(heading)
     log, after, tail = rest.partition(following)
     assert found and after, "the decision log moved"
@@ -145,13 +146,43 @@ def _decisions_by_seq(text: str, fmt: str, state: SessionState) -> str:
     return before + found + log + after + tail
 
 
+RECORD = {  # the record's sections: then (0.1.0 and format 3), and now
+    "decisions": (("A. Decision log", "C. Decision log"),),
+    "notes": (("B. Facilitator notes", "E. Facilitator notes"),),
+    "history": (("E. Session history", "H. Session history"),),
+}
+
+
+def _rows(text: str, heading: str, fmt: str) -> list[str]:
+    """The table rows of the section under ``heading``, up to the next heading."""
+    start = text.index(heading)
+    marker = "<h3" if fmt == "html" else "\n### "
+    end = text.find(marker, start + len(heading))
+    part = text[start : end if end > 0 else len(text)]
+    if fmt == "html":
+        return re.findall(r"<tr(?: class=\"struck\")?>.*?</tr>", part, re.S)
+    return [line for line in part.splitlines() if line.startswith("|")]
+
+
 @pytest.mark.parametrize("fmt", ["html", "md"])
-def test_an_old_session_reports_as_it_did(old_copy: Path, name: str, fmt: str) -> None:
+def test_an_old_session_reports_its_whole_record_as_it_did(
+    old_copy: Path, name: str, fmt: str
+) -> None:
+    """The AAR's analysis follows today's rules (issue 15 changed how objectives are
+    rated and the report's order), but the record an older version reported, every
+    decision with its corrections, every note and every event, reads the same."""
     with Session.open_readonly(old_copy) as session:
         text = render(build_report_model(session), fmt)
         text = _decisions_by_seq(text, fmt, session.state)
+    text = mask(_without_authors(text, fmt))
     expected = (OLD / f"{name}.{fmt}").read_text(encoding="utf-8")
-    assert mask(_without_authors(text, fmt)) == expected
+    for (then, now), in RECORD.values():
+        if fmt == "html":  # "C. Decision log" is "Appendix C: Decision log" there
+            now = "Appendix " + now.replace(". ", ": ", 1)
+        old_rows = _rows(expected, then, fmt)
+        assert old_rows, then
+        assert _rows(text, now, fmt) == old_rows, now
+    assert "Analysis of Core Capabilities" in text and "Appendix A" in text
 
 
 def test_an_old_session_exports_as_it_did(old_copy: Path, name: str) -> None:
