@@ -105,6 +105,8 @@ def exercise_data(ident: str, shape: Shape, seed: int) -> dict[str, Any]:
         "marking": "EXERCISE EXERCISE EXERCISE",
         "duration": _duration(shape.minutes),
         "story_start": "2026-05-04T06:00:00Z",
+        # the bundled checklists draw on both bundled capability frameworks
+        "frameworks": ["fema-core-capabilities", "defence-diplomacy"],
         "organisations": [
             {"name": f"Organisation {n}", "role": prose.sentence(rng)} for n in range(1, 4)
         ],
