@@ -69,10 +69,10 @@ ACTION_RECORDS: dict[str, type[ev.Payload]] = {
 """What each key's action records: a console whose role may not record it hides the key."""
 
 
-STAFF_VIEWS = frozenset({"history"})
+STAFF_VIEWS = frozenset({"history", "evaluation"})
 """Views a scribe's console does not offer: the history names every team's injects,
 holds and notes."""
-STAFF_PALETTE = frozenset({"history: show"})
+STAFF_PALETTE = frozenset({"history: show", "evaluation: show"})
 
 PALETTE_RECORDS: dict[str, type[ev.Payload]] = {
     "inject: deliver next": ev.InjectDelivered,
@@ -613,6 +613,13 @@ class ConsoleScreen(Screen[None]):
         specs = {key: make for key, (needs, make) in every.items() if self.may(needs)}
         self.app.push_screen(HotwashScreen(self.state, specs), lambda _n: self.refresh_view())
 
+    def action_evaluation(self) -> None:
+        from tabletop.tui.screens.evaluation import EvaluationScreen
+
+        if not self.sees_all:
+            return
+        self.app.push_screen(EvaluationScreen(self.state))
+
     def action_history(self) -> None:
         from tabletop.tui.screens.history import HistoryScreen
 
@@ -813,6 +820,7 @@ class ConsoleScreen(Screen[None]):
             PaletteCommand("participant: remove", partial(
                 self.entry_correction, forms.participant_remove, no_participant),
                 "off the roster, kept in the history"),
+            PaletteCommand("evaluation: show", self.action_evaluation, key("evaluation")),
             PaletteCommand("history: show", self.action_history, key("history")),
             PaletteCommand("exercise: end (ENDEX)", self.exercise_end, "asks to confirm"),
             PaletteCommand("help: keys", self.help_keys,

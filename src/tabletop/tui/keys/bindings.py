@@ -38,6 +38,9 @@ CONSOLE_BINDINGS: list[BindingType] = [
     Binding("h", "hotwash", "Hot wash", id="hotwash",
             tooltip="Record strengths, areas for improvement and improvement actions",
             priority=True),
+    Binding("e", "evaluation", "Evaluation", id="evaluation", show=False,
+            tooltip="Per objective: what is rated, what is missing, and the rating so far",
+            priority=True),
     Binding("y", "history", "History", id="history",
             tooltip="Show every recorded event, with corrections linked", priority=True),
     Binding("q", "quit_console", "Quit", id="quit",
@@ -111,6 +114,10 @@ HOTWASH_BINDINGS: list[BindingType] = [
     Binding("escape", "close", "Close", id="hotwash-close", tooltip="Back to the console"),
 ]
 
+EVALUATION_BINDINGS: list[BindingType] = [
+    Binding("escape,e", "close", "Close", id="evaluation-close", tooltip="Back to the console"),
+]
+
 HISTORY_BINDINGS: list[BindingType] = [
     Binding("escape", "close", "Close", id="history-close", tooltip="Back to the console"),
     Binding("f", "focus_filter", "Filter", id="history-filter",
@@ -149,6 +156,7 @@ KEY_GROUPS: tuple[tuple[str, Sequence[BindingType]], ...] = (
     ("Forms", FORM_BINDINGS),
     ("Rating screen", RATING_BINDINGS),
     ("Hot wash", HOTWASH_BINDINGS),
+    ("Evaluation", EVALUATION_BINDINGS),
     ("History", [*HISTORY_BINDINGS, *HISTORY_TABLE_BINDINGS]),
     ("Questions", [*CONFIRM_BINDINGS, *CHOICE_BINDINGS]),
     ("Help", HELP_BINDINGS),

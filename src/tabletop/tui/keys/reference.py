@@ -35,7 +35,7 @@ RECORDS: dict[str, type[ev.Payload]] = {
 }
 """What a key records, by binding id: a role that may not record it has no use for
 the key, and the console hides it (the main screen's, as ConsoleScreen.check_action)."""
-STAFF_ONLY: frozenset[str] = frozenset({"history"})
+STAFF_ONLY: frozenset[str] = frozenset({"history", "evaluation"})
 """Keys a scribe's console does not offer (the history names every team's injects)."""
 
 _NAMES = {"enter": "enter", "escape": "esc", "tab": "tab"}
