@@ -223,3 +223,61 @@ def test_retracted_hot_wash_actions_and_notes_leave_the_report_and_corrected_one
         f"Action #{rota.seq} retracted (reason: Already in place)",
         f"Note #{note.seq} corrected to: Gov hesitated for four minutes. (reason: Timed again)",
     ]
+
+
+def test_an_area_for_improvement_carries_its_analysis_and_the_action_that_answers_it(
+    new_session: Callable[..., Session],
+) -> None:
+    s = new_session()
+    s.deliver("storm-warning")
+    s.rate_item("ops", "coord/share-picture", "met")
+    strength = s.record("observation_recorded", kind="strength", team="ops",
+                        objective="coordinate", text="One picture on one wall.")
+    afi = s.record(
+        "observation_recorded", kind="improvement", team="ops", item="coord/share-picture",
+        text="The picture left out the port's own sensors.",
+        reference="Harbour emergency plan, annex C", analysis="Nobody owned the feed.",
+        recommendation="Name a feed owner.",
+    )
+    s.record("observation_recorded", kind="neutral", objective="coordinate",
+             text="The room was too small.")
+    s.record("improvement_action", action="Assign the sensor feed to the port duty officer.",
+             element="Organization", organisation="Harbour Authority", poc="Duty manager",
+             start="2026-06-01", completion="2026-09-30", observation=afi.seq)
+    report = build_report_model(s)
+    coordinate = next(o for o in report.objectives if o.id == "coordinate")
+    assert [f.seq for f in coordinate.strengths][:1] == [strength.seq]
+    found = next(f for f in coordinate.improvements if f.seq == afi.seq)
+    assert (found.reference, found.analysis, found.recommendation, found.actions) == (
+        "Harbour emergency plan, annex C", "Nobody owned the feed.", "Name a feed owner.", [1])
+    assert [f.text for f in coordinate.other] == ["The room was too small."]
+    (row,) = report.improvement_plan
+    assert (row.number, row.capability, row.issue, row.element, row.organisation, row.poc,
+            row.start, row.completion) == (
+        1, "Operational Coordination", "The picture left out the port's own sensors.",
+        "Organization", "Harbour Authority", "Duty manager", "2026-06-01", "2026-09-30")
+    assert report.summary.counts.observations == 3
+    assert [f.seq for f in report.observations][:2] == [strength.seq, afi.seq]
+
+
+def test_participants_are_counted_and_named_only_where_marked(
+    new_session: Callable[..., Session],
+) -> None:
+    s = new_session()
+    s.record("participant_added", name="Col. A. Brandt", organisation="MoD", nation="Aldoria",
+             role="player", team="ops", name_in_report=False)
+    s.record("participant_added", name="Dr. M. Ionescu", organisation="Regional Crisis Office",
+             role="evaluator", name_in_report=True)
+    gone = s.record("participant_added", name="Signed in twice", organisation="MoD",
+                    role="player")
+    s.record("participant_removed", event=gone.seq, reason="Signed in twice")
+    report = build_report_model(s)
+    people = report.participants
+    assert (people.total, people.unnamed) == (2, 1)
+    assert [(c.label, c.count) for c in people.organisations] == [
+        ("MoD (Aldoria)", 1), ("Regional Crisis Office", 1)]
+    assert [(c.label, c.count) for c in people.roles] == [("Player", 1), ("Evaluator", 1)]
+    assert [p.name for p in people.named] == ["Dr. M. Ionescu"]
+    assert report.overview.participating == ["MoD", "Regional Crisis Office"]
+    text = to_json(report)
+    assert "Brandt" not in text  # neither in Appendix B nor in the history's lines

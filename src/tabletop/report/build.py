@@ -469,6 +469,18 @@ class _Builder:
             if o.objective == objective or (o.objective is None and o.item in refs)
         ]
 
+    def _capability_of(self, o: ObservationState) -> str:
+        """The core capability an observation speaks to: its objective's, else that of
+        the first objective its item evaluates, else the item's own."""
+        for objective in self.scenario.objectives:
+            about = objective.id == o.objective or (
+                o.objective is None and o.item in objective.evaluated_by
+            )
+            if about and objective.capability:
+                return objective.capability
+        found = self.scenario.item_by_ref.get(o.item) if o.item else None
+        return found[1].capability if found else ""
+
     def _observation_finding(self, o: ObservationState) -> Finding:
         kind = {"strength": "strength", "improvement": "area for improvement"}.get(
             o.kind, "observation"
@@ -573,11 +585,7 @@ class _Builder:
             issue = ""
             if answered is not None and not answered.retracted:
                 issue = answered.text
-                if not capability and answered.objective:
-                    capability = next(
-                        (o.capability for o in self.scenario.objectives
-                         if o.id == answered.objective), ""
-                    )
+                capability = capability or self._capability_of(answered)
             elif found:
                 issue = found[1].text
             rows.append(
