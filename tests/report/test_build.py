@@ -278,6 +278,6 @@ def test_participants_are_counted_and_named_only_where_marked(
         ("MoD (Aldoria)", 1), ("Regional Crisis Office", 1)]
     assert [(c.label, c.count) for c in people.roles] == [("Player", 1), ("Evaluator", 1)]
     assert [p.name for p in people.named] == ["Dr. M. Ionescu"]
-    assert report.overview.participating == ["MoD", "Regional Crisis Office"]
+    assert report.overview.participating == ["MoD (Aldoria)", "Regional Crisis Office"]
     text = to_json(report)
     assert "Brandt" not in text  # neither in Appendix B nor in the history's lines

@@ -163,8 +163,8 @@ def test_a_critical_item_not_met_for_an_owning_team_gives_u(script: Script) -> N
     scored = objective(script, "coordinate")
     assert scored.computed == "U"
     assert scored.basis == (
-        "A critical task was not performed: coord/share-picture was rated not met "
-        "for Operations Cell."
+        "A critical task was not performed: “The team share picture” "
+        "(coord/share-picture) was rated not met for the Operations Cell."
     )
     assert scored.gap_text == ""
 

@@ -88,7 +88,7 @@ def test_an_item_outside_a_teams_part_never_makes_it_the_worst(
         s.rate_item("ops", ref, "partial")
     s.rate_item("gov", "coord/single-lead", "partial")
     text = " ".join(summary(s).summary.paragraphs)
-    assert "Communications Cell (0%" not in text
+    assert "Communications Cell, at 0%" not in text
     assert "lowest" not in text  # no other team has three rated items of its own
 
 
@@ -108,8 +108,8 @@ def test_claims_name_teams_and_capabilities_with_enough_ratings(
     s.rate_item("comms", "comms/one-voice", "not_met")
     text = " ".join(summary(s).summary.paragraphs)
     # gov has one item of its own rated: below the bar, so it is in no claim
-    assert ("Operations Cell (100% over 2 rated items) scored highest and "
-            "Communications Cell (33% over 2) lowest") in text
-    assert ("Operational Coordination (86% over 3 rated items) was the strongest and "
-            "Public Information and Warning (33% over 2) the weakest") in text
-    assert "Government Cell (" not in text
+    assert ("Operations Cell, at 100% over 2 rated items, scored highest and "
+            "Communications Cell, at 33% over 2, lowest.") in text
+    assert ("Operational Coordination, at 86% over 3 rated items, was the strongest and "
+            "Public Information and Warning, at 33% over 2, the weakest.") in text
+    assert "Government Cell, at" not in text

@@ -11,6 +11,7 @@ from tabletop.core.attachments import handed_out, handout_names, kind_of
 from tabletop.core.scenario import Scenario
 from tabletop.core.timefmt import format_duration
 from tabletop.core.vocabulary import (
+    DEFAULT_FRAMEWORK,
     OBJECTIVE_RATING_LABELS,
     RATING_DEFINITIONS,
     RATING_LABELS,
@@ -200,7 +201,8 @@ class _Builder:
                 for code, text in RATING_DEFINITIONS.items()
             ],
             capability_summary=[
-                CapabilityRow(f"{o.number}. {o.text}", o.id, o.capability, o.rating, o.overridden)
+                CapabilityRow(f"{o.number}. {o.text}", o.id, o.capability, o.rating,
+                              o.overridden, o.provisional)
                 for o in objectives
             ],
             observations=[self._observation_finding(o) for o in self.live_observations],
@@ -248,16 +250,27 @@ class _Builder:
             mission_areas=list(s.mission_areas),
             location=s.location,
             threat_or_hazard=s.threat_or_hazard,
-            capabilities=list(dict.fromkeys(o.capability for o in s.objectives if o.capability)),
+            capabilities=[self._tagged(c) for c in
+                          dict.fromkeys(o.capability for o in s.objectives if o.capability)],
             frameworks=[f"{f.title} ({f.source})" if f.source else f.title for f in s.frameworks],
-            participating=list(
-                dict.fromkeys(p.organisation for p in self._people() if p.organisation)
-            ),
+            participating=list(dict.fromkeys(
+                f"{p.organisation} ({p.nation})" if p.nation else p.organisation
+                for p in self._people() if p.organisation
+            )),
             points_of_contact=[
                 Contact(c.name, c.title, c.organisation, c.email, c.phone)
                 for c in s.points_of_contact
             ],
         )
+
+    def _tagged(self, capability: str) -> str:
+        """A capability named with its framework, unless that is the default (FEMA's
+        core capabilities): a reviewer must not take a project's list for FEMA's."""
+        found = self.scenario.capability_by_name.get(capability)
+        if found is None or found.framework == DEFAULT_FRAMEWORK:
+            return capability
+        titles = {f.id: f.title for f in self.scenario.frameworks}
+        return f"{capability} [{titles.get(found.framework, found.framework)}]"
 
     def _people(self) -> list[Any]:
         """The live roster, in the order signed in."""
@@ -368,7 +381,8 @@ class _Builder:
             phase=inject.phase,
             channel=inject.channel,
             sender=inject.sender,
-            to=[self.team(t) for t in self.scenario.audience(inject)],
+            to=["All teams"] if inject.to == "all" and len(self.scenario.teams) > 1
+            else [self.team(t) for t in self.scenario.audience(inject)],
             status=status,
             status_text=STATUS_TEXT.get(status, status),
             unscripted=inject_state.unscripted,
@@ -406,6 +420,7 @@ class _Builder:
                     source=RATING_LABELS.get(rating, rating),
                     team=", ".join(self.team(i.team) for i in same),
                     item=ref,
+                    rating=rating,
                 )
             )
         return findings
@@ -580,20 +595,20 @@ class _Builder:
         rows = []
         for action in self.state.actions:
             found = self.scenario.item_by_ref.get(action.item) if action.item else None
-            capability = action.capability or (found[1].capability if found else "")
             answered = observations.get(action.observation) if action.observation else None
-            issue = ""
-            if answered is not None and not answered.retracted:
-                issue = answered.text
-                capability = capability or self._capability_of(answered)
-            elif found:
-                issue = found[1].text
+            if answered is not None and answered.retracted:
+                answered = None
+            # The plan is by core capability: the one the issue is reported under.
+            capability = action.capability or (
+                self._capability_of(answered) if answered is not None else ""
+            ) or (found[1].capability if found else "")
+            issue = answered.text if answered is not None else (found[1].text if found else "")
             rows.append(
                 ActionRow(
                     seq=action.seq,
                     action=action.action,
                     capability=capability,
-                    item=action.item or "",
+                    item="" if answered is not None else (action.item or ""),
                     item_text=found[1].text if found else "",
                     owner=action.poc,
                     due=action.completion,
@@ -637,8 +652,15 @@ class _Builder:
             number=d.number,
         )
 
+    def _items_used(self) -> set[str]:
+        """The items an objective is evaluated by or someone rated: what the report's
+        ratings rest on (a checklist has more, and a library inject may name others)."""
+        refs = {ref for o in self.scenario.objectives for ref in o.evaluated_by}
+        return refs | {ref for _team, ref in self.state.ratings}
+
     def appendices(self) -> Appendices:
         state = self.state
+        used = self._items_used()
         history = [history_row(e, self.names) for e in state.history]
         return Appendices(
             decisions=[self._decision_row(state.decisions[s]) for s in sorted(state.decisions)],
@@ -660,9 +682,10 @@ class _Builder:
                     c.title,
                     c.source,
                     c.description,
-                    [ChecklistItemDef(i.id, i.text, i.weight, i.capability) for i in c.items],
+                    [ChecklistItemDef(i.id, i.text, i.weight, i.capability) for i in c.items
+                     if f"{c.id}/{i.id}" in used],
                 )
-                for c in self.scenario.checklists
+                for c in self.scenario.checklists if c.id in {ref.split("/")[0] for ref in used}
             ],
             corrections=[h for h in history if h.kind in CORRECTION_KINDS],
             unreadable=[history_row(e, self.names) for e in state.unreadable],

@@ -190,7 +190,9 @@ class Finding:
     actions: list[int] = dataclasses.field(default_factory=list)
     """Numbers of the Improvement Plan's actions that answer it."""
     when: str = ""
-    """Story time of an observation, e.g. 'D+1 06:30'."""
+    """Story time of an observation, e.g. '21 May 09:00' (story time)."""
+    rating: str = ""
+    """For a finding drawn from a checklist rating: met, partial or not_met."""
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,7 @@ class CapabilityRow:
     rating: str | None
     """P, S, M, U, or None: not rated."""
     overridden: bool
+    provisional: bool = False
 
 
 @dataclass(frozen=True)

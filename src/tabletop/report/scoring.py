@@ -400,9 +400,11 @@ def _rate(
     if critical:
         first = critical[0]
         more = f" (and {len(critical) - 1} more)" if len(critical) > 1 else ""
+        found = scenario.item_by_ref.get(first.ref)
+        task = f"“{found[1].text.rstrip('.')}”" if found else first.ref
         return "U", (
-            f"A critical task was not performed: {first.ref} was rated not met for "
-            f"{_team_name(scenario, first.team)}{more}."
+            f"A critical task was not performed: {task} ({first.ref}) was rated not met "
+            f"for the {_team_name(scenario, first.team)}{more}."
         )
     not_done = [o for o in observations if o.not_performed]
     if not_done:
@@ -414,11 +416,17 @@ def _rate(
     score = counted.score
     if rating is None or score is None:
         return None, ""
-    share = f"{score:.0%} of the rated weight met"
+    # One decimal near a threshold: 84.6% must not read as "85%, at or above 65%".
+    shown = f"{score:.0%}"
+    if any(abs(score - t) < 0.01 for t in (config.performed, config.some_challenges,
+                                          config.major_challenges)):
+        shown = f"{score:.1%}"
+    share = f"{shown} of the rated weight met"
     if rating == "P":
         return "P", f"{share}, at or above {config.performed:.0%} for P."
     if rating == "S":
-        return "S", f"{share}, at or above {config.some_challenges:.0%} for S."
+        return "S", (f"{share}: below {config.performed:.0%} for P, at or above "
+                     f"{config.some_challenges:.0%} for S.")
     if score >= config.major_challenges:
         return "M", f"{share}, below {config.some_challenges:.0%} for S."
     return "M", (

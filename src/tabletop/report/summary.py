@@ -67,8 +67,8 @@ def _extremes(groups: dict[str, list[ItemScore]], least: int) -> tuple[str, str]
     best, worst = ranked[0], ranked[-1]
     if best[0] == worst[0]:
         return None
-    return (f"{best[1]} ({_pct(best[0])} over {best[2]} rated items)",
-            f"{worst[1]} ({_pct(worst[0])} over {worst[2]})")
+    return (f"{best[1]}, at {_pct(best[0])} over {best[2]} rated items,",
+            f"{worst[1]}, at {_pct(worst[0])} over {worst[2]}")
 
 
 def _injects_paragraph(counts: Counts) -> str:
@@ -130,8 +130,14 @@ def write_summary(
     rated = {k: v for k, v in ratings.items() if k != NOT_RATED and v}
     total = len(scores.objectives)
     if rated:
-        parts = [f"{v} {OBJECTIVE_RATING_LABELS[k].split(': ', 1)[1]}" for k, v in rated.items()]
+        parts = [f"{v} {_were(v)} rated {k} ({OBJECTIVE_RATING_LABELS[k].split(': ', 1)[1]})"
+                 for k, v in rated.items()]
         text = f"Of {_plural(total, 'objective')}, {_listing(parts)}."
+        for number, (_objective, scored) in enumerate(
+            zip(scenario.objectives, scores.objectives, strict=True), start=1
+        ):
+            if scored.rating == "U" and scored.override is None:
+                text += f" Objective {number} was rated U: {scored.basis}"
     else:
         text = f"None of the {_plural(total, 'objective')} could be rated."
     gaps = [o for o in scores.objectives if o.rating is None]
@@ -139,10 +145,9 @@ def write_summary(
         text += f" {len(gaps)} could not be rated on the evidence recorded."
     provisional = sum(1 for o in scores.objectives if o.rating and o.provisional and not o.override)
     if provisional:
-        text += (f" {_plural(provisional, 'rating')} rest{'s' if provisional == 1 else ''} "
-                 "on checklist ratings alone and "
-                 f"{'is' if provisional == 1 else 'are'} provisional until the after-action "
-                 "meeting confirms them.")
+        text += (f" {_plural(provisional, 'rating')} {'is' if provisional == 1 else 'are'} "
+                 "provisional (marked * in Table 1) until the after-action meeting "
+                 f"confirms {'it' if provisional == 1 else 'them'}.")
     overrides = sum(1 for o in scores.objectives if o.override)
     if overrides:
         text += f" The facilitator set {_plural(overrides, 'rating')} by override."
@@ -162,11 +167,11 @@ def write_summary(
     teams = _extremes(by_team, least)
     if teams:
         claims.append(f"Across the items within each team's part, {teams[0]} scored highest "
-                      f"and {teams[1]} lowest.")
+                      f"and {teams[1]}, lowest.")
     capabilities = _extremes(by_capability, least)
     if capabilities:
         claims.append(f"Of the objectives' capabilities, {capabilities[0]} was the strongest "
-                      f"and {capabilities[1]} the weakest.")
+                      f"and {capabilities[1]}, the weakest.")
     if claims:
         paragraphs.append(" ".join(claims))
 

@@ -53,7 +53,7 @@ def objective_text(progress: ObjectiveProgress) -> Text:
         text.append(f"{printable(team.team)}: {team.rated} of {team.expected}\n")
     if progress.gap_text:
         text.append(f"    missing: {printable(progress.gap_text)}\n", style="yellow")
-    if progress.basis:
+    if progress.basis and progress.gap_text not in progress.basis:  # else it repeats the gap
         text.append(f"    {printable(progress.basis)}\n", style="dim")
     return text
 
