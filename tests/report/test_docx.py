@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from tabletop.report.build import build_report_model
 from tabletop.report.docx import LABELS, DocxError, render_docx, xml_text
-from tabletop.report.model import Contact, Report
+from tabletop.report.model import Contact, Handout, Report
 from tabletop.session.session import Session
 
 IP_COLUMNS = [
@@ -124,6 +124,20 @@ def test_sections_are_word_headings_in_the_aar_order(report: Report) -> None:
     assert starts_page == {"Exercise Overview", "Executive Summary",
                            "Analysis of Core Capabilities", "Checklist Scores",
                            "Appendices C–H: The Record"}
+
+
+def test_handouts_are_appendix_i_after_the_session_history(report: Report) -> None:
+    given = dataclasses.replace(report, handouts=[
+        Handout("map.png", "handouts/map.png", "image", ["Storm warning issued"]),
+        Handout("brief.pdf", "brief.pdf", "PDF", ["Mayor demands a decision"], note="missing"),
+    ])
+    doc = read(render_docx(given))
+    found = [text for _, text in headings(doc)]
+    assert "Appendices C–I: The Record" in found
+    assert found.index("Appendix I: Handouts") == found.index("Appendix H: Session history") + 1
+    assert table_starting(doc, "File")[1:] == [
+        ["map.png", "image", "Storm warning issued"],
+        ["brief.pdf\nNot copied: missing", "PDF", "Mayor demands a decision"]]
 
 
 def test_the_overview_has_the_templates_rows(report: Report) -> None:
