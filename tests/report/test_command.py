@@ -117,7 +117,7 @@ def test_docx_by_extension_flag_and_default_path(db: Path, tmp_path: Path) -> No
     out = tmp_path / "aar.docx"
     assert main(["report", str(db), "-o", str(out)]) == 0
     headings = [p.text for p in Document(str(out)).paragraphs if p.style.name == "Heading 1"]
-    assert headings[0] == "Exercise Overview"
+    assert headings[:2] == ["Handling Instructions", "Exercise Overview"]
     assert main(["report", str(db), "--format", "docx"]) == 0
     assert db.with_name("harbour.report.docx").read_bytes().startswith(b"PK\x03\x04")
 

@@ -48,7 +48,7 @@ from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -59,8 +59,17 @@ from docx.text.paragraph import Paragraph
 
 from tabletop import __version__
 from tabletop.core.files import TooLarge, read_bounded, reason
-from tabletop.core.vocabulary import OBJECTIVE_RATING_LABELS
-from tabletop.report.model import NOT_RATED, Finding, Report
+from tabletop.report.model import (
+    ChecklistRow,
+    Contact,
+    DecisionRow,
+    Finding,
+    ItemRow,
+    ObjectiveSection,
+    Overview,
+    Report,
+    TimelineRow,
+)
 
 BASE_NAME = "report.docx"
 HEADINGS_NAME = "docx-headings.yaml"
@@ -81,105 +90,177 @@ IMPROVEMENT_PLAN_COLUMNS = (
     "Completion Date",
 )
 """The HSEEP Improvement Plan's columns, in its order."""
+RATING_CODES = ("P", "S", "M", "U")
+"""Table 1's rating columns, in HSEEP's order."""
 
 LABELS: dict[str, str] = {
     # cover
-    "subtitle": "After-Action Report / Improvement Plan",
+    "subtitle": "After-Action Report/Improvement Plan",
     "draft": "DRAFT: the exercise has not been ended (no ENDEX recorded). "
              "Figures may still change.",
-    "exercise_dates": "Exercise dates (story)",
-    "conducted": "Conducted (real time)",
-    "handling": "Handling instructions",
-    "marking": "Marking",
-    "point_of_contact": "Point of contact",
+    "handling": "Handling Instructions",
+    "handling_default": "The title of this document is {title}. It is marked {marking}; "
+                        "handle it as that marking requires.",
+    "cover_poc": "Point of contact",
     # page furniture
     "page": "Page",
     "page_of": "of",
     # Exercise Overview
     "overview": "Exercise Overview",
-    "exercise_name": "Exercise name",
-    "exercise_type": "Exercise type",
-    "play_time": "Play time",
-    "played": "played",
-    "planned": "planned",
+    "exercise_name": "Exercise Name",
+    "exercise_dates": "Exercise Dates",
+    "story_dates": "Story: {start} to {end}; play time {played} against {planned} planned",
+    "exercise_type": "Exercise Type",
     "scope": "Scope",
-    "mission_areas": "Mission areas",
-    "core_capabilities": "Core capabilities",
+    "mission_areas": "Mission Area(s)",
+    "core_capabilities": "Core Capabilities",
+    "capabilities_from": "From",
     "objectives": "Objectives",
-    "threat_or_hazard": "Threat or hazard",
+    "threat_or_hazard": "Threat or Hazard",
     "location": "Location",
     "scenario": "Scenario",
     "sponsor": "Sponsor",
-    "organisations": "Scenario organisations",
-    "organisation": "Organisation",
-    "role": "Role",
+    "participating": "Participating Organizations",
+    "no_roster_short": "No roster recorded (Appendix B)",
+    "point_of_contact": "Point of Contact",
     "teams": "Teams",
     "team": "Team",
+    "role": "Role",
+    "scenario_actors": "Scenario actors",
+    "scenario_actors_note": "The organisations of the story. They are part of the scenario, "
+                            "not the organisations that took part (Appendix B lists those).",
+    "organisation": "Organisation",
+    "part_in_story": "Part in the story",
     "phases": "Phases",
     "phase": "Phase",
+    "planned": "Planned",
     "none_recorded": "None recorded",
     # Executive Summary
     "summary": "Executive Summary",
-    "rating": "Rating",
-    "objectives_by_rating": "Objectives by rating",
     "in_numbers": "The session in numbers",
     "injects_planned": "Scripted injects planned",
-    "injects_delivered": "Injects delivered (incl. unscripted)",
-    "unscripted": "Unscripted injects",
-    "skipped_held_undone": "Skipped / held / undone",
-    "branch_not_taken": "Branches not taken",
+    "injects_accounted": "Delivered / branch not taken / skipped / not reached",
+    "unscripted": "Unscripted injects added",
+    "held_undone": "Put on hold / deliveries undone",
     "decisions_retracted": "Decisions (retracted)",
-    "ratings": "Item ratings",
-    "coverage": "Checklist coverage",
+    "ratings_observations": "Item ratings / observations",
+    "coverage": "Coverage of expected items",
     "corrections_count": "Corrections",
     "notes_hotwash_actions": "Notes / hot wash entries / actions",
     # Analysis of Core Capabilities
     "analysis": "Analysis of Core Capabilities",
+    "analysis_intro": "Each objective was evaluated against the core capability it exercises, "
+                      "from the ratings of the checklist items that the delivered injects "
+                      "expected of the teams the objective concerns, and from evaluators' "
+                      "observations. Table 1 summarises the ratings; the definitions follow it.",
     "summary_table": "Table 1. Summary of core capability performance",
     "objective": "Objective",
     "core_capability": "Core Capability",
+    "no_objectives": "No objectives.",
     "rating_definitions": "Ratings definitions",
-    "strengths": "Strengths",
-    "improvements": "Areas for Improvement",
-    "general": "General observations",
-    "capability": "Capability",
+    "none_named": "None named",
+    "provisional": "provisional",
+    "override_tag": "facilitator override",
+    "missing": "Missing for a rating",
+    "override_text": "The ratings alone give {computed}; reason for the override: {reason}.",
+    "rated": "Rated",
+    "of": "of",
+    "expected_items": "expected items",
     "score": "Checklist score",
-    "override": "Facilitator override; the scores alone give",
-    "scores": "Checklist scores",
-    "not_rated_tables": "Not rated",
+    "not_rated": "not rated",
+    "strengths": "Strengths",
+    "strength": "Strength",
+    "improvements": "Areas for Improvement",
+    "improvement": "Area for Improvement",
+    "reference": "Reference",
+    "root_cause": "Analysis",
+    "recommendation": "Recommendation",
+    "action_one": "Corrective action in Appendix A",
+    "action_many": "Corrective actions in Appendix A",
+    "other": "Other observations",
+    "general": "Observations not tied to an objective",
+    # Checklist Scores
+    "scores": "Checklist Scores",
+    "scores_intro": "Met scores 1, partially met 0.5, not met 0, weighted by item weight "
+                    "(3 critical, 2 important, 1 good practice); items not applicable are left "
+                    "out. Only rated items are listed; coverage is the rated share of each "
+                    "checklist's applicable weight for the team.",
+    "checklist_coverage": "coverage {coverage}, {rated} of {applicable} weight rated",
+    "item_not_rated": "{count} item not rated",
+    "items_not_rated": "{count} items not rated",
     "item": "Item",
     "weight": "Weight",
+    "rating": "Rating",
     "evidence": "Evidence (decisions)",
-    # appendices
+    "first_rated": "first rated",
+    "not_rated_for": "Not rated for {team}",
+    # Appendix A
     "appendix": "Appendix",
     "improvement_plan": "Improvement Plan",
+    "ip_intro": "The corrective actions the exercise produced, for the organisations to track "
+                "to completion.",
     **{f"ip_{n}": text for n, text in enumerate(IMPROVEMENT_PLAN_COLUMNS, 1)},
-    "decision_log": "Decision Log",
+    # Appendix B
+    "participants": "Exercise Participants",
+    "took_part_one": "{count} person took part",
+    "took_part_many": "{count} people took part",
+    "unnamed_one": "; {count} of them is counted but not named in this report",
+    "unnamed_many": "; {count} of them are counted but not named in this report",
+    "participating_organisation": "Participating organization",
+    "people": "People",
+    "name": "Name",
+    "organization": "Organization",
+    "nation": "Nation",
+    "no_roster": "No roster was recorded. Record who took part in the console or with "
+                 "tabletop import-roster.",
+    # Appendices C-I
+    "appendices": "Appendices",
+    "record": "The Record",
+    "record_intro": "What the room decided and was given, as recorded, with every correction.",
+    "decision_log": "Decision log",
+    "decision_log_intro": "Every decision recorded, in order. Retracted decisions count for "
+                          "nothing; corrected ones show their revisions.",
     "decision": "Decision",
     "inject": "Inject",
     "story_play": "Story time / play",
+    "play": "play",
+    "event": "event",
     "retracted": "retracted",
     "corrected": "corrected",
-    "timeline": "Timeline",
+    "timeline": "Delivery timeline",
     "to": "To",
     "status": "Status",
-    "story_time": "Story time (plan / actual)",
-    "notes": "Facilitator Notes",
+    "story_plan_actual": "Story time plan / actual",
+    "play_plan_actual": "Play min. plan / actual",
+    "first_decision": "First decision (story / play delay)",
+    "no_decision": "no decision",
+    "unscripted_tag": "unscripted",
+    "decision_count_one": "{count} decision",
+    "decision_count_many": "{count} decisions",
+    "notes": "Facilitator notes",
     "note": "Note",
     "about": "About",
-    "checklists": "Checklist Sources",
+    "story_time": "Story time",
+    "checklists": "Checklist definitions",
     "source": "Source",
     "behaviour": "Behaviour",
+    "capability": "Capability",
     "corrections": "Corrections",
     "corrects": "Corrects",
     "what_changed": "What changed",
     "recorded": "Recorded",
+    "history": "Session history",
+    "history_left_out": "Left out of this editable document: the HTML, PDF and JSON reports "
+                        "list every event of the session in order.",
     "handouts": "Handouts",
+    "handouts_intro": "The files the delivered injects handed out, copied into the handouts "
+                      "folder beside this report.",
     "file": "File",
     "kind": "Kind",
     "handed_out_with": "Handed out with",
     "not_copied": "Not copied",
-    "colophon": "Generated {generated} by tabletop {version} from session {session}.",
+    "colophon": "Generated {generated} by tabletop {version} from session {session} "
+                "(exercise {exercise}, file SHA-256 {sha256}).",
 }
 """Every heading and label of the document, by key: what docx-headings.yaml translates."""
 
@@ -232,19 +313,31 @@ class Writer:
     def label(self, key: str) -> str:
         return self.labels[key]
 
-    def heading(self, text: str, level: int = 1) -> None:
-        self.para(text, style=f"Heading {level}")
+    def fill(self, key: str, **values: object) -> str:
+        """A label with its ``{placeholders}`` filled in; a translation that names
+        a placeholder it does not have is shown as written, never an error."""
+        try:
+            return self.labels[key].format(**values)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            return self.labels[key]
+
+    def heading(self, text: str, level: int = 1, *, new_page: bool = False) -> None:
+        """A Word heading; ``new_page`` starts it on a page of its own, as the HTML's
+        major sections are printed."""
+        paragraph = self.para(text, style=f"Heading {level}")
+        if new_page:
+            paragraph.paragraph_format.page_break_before = True
 
     def _style_id(self, name: str) -> str:
         if name not in self.style_ids:
             self.style_ids[name] = self.doc.styles[name].style_id
         return self.style_ids[name]
 
-    def appendix(self, key: str) -> None:
+    def appendix(self, key: str, level: int = 1) -> None:
         """An appendix heading, lettered in the order written: 'Appendix A: ...'."""
         letter = chr(ord("A") + self.appendices)
         self.appendices += 1
-        self.heading(f"{self.label('appendix')} {letter}: {self.label(key)}", 1)
+        self.heading(f"{self.label('appendix')} {letter}: {self.label(key)}", level)
 
     def para(self, text: str = "", *, style: str | None = None, bold: bool = False,
              italic: bool = False, size: float | None = None) -> Paragraph:
@@ -259,6 +352,20 @@ class Writer:
                 run.font.size = Pt(size)
         return paragraph
 
+    def rich(self, parts: Sequence[tuple[str, bool]], *, indent: bool = False,
+             size: float | None = None) -> Paragraph:
+        """One paragraph of runs, each (text, bold): 'Strength 1: ' in bold, then the text."""
+        paragraph = self.doc.add_paragraph()
+        if indent:
+            paragraph.paragraph_format.left_indent = Cm(0.6)
+        for text, bold in parts:
+            if text:
+                run = paragraph.add_run(xml_text(text))
+                run.bold = bold or None
+                if size:
+                    run.font.size = Pt(size)
+        return paragraph
+
     def bullets(self, texts: Iterable[str]) -> None:
         for text in texts:
             self.para(text, style="List Bullet")
@@ -267,8 +374,10 @@ class Writer:
         self.para(self.label("none_recorded") + ".", italic=True)
 
     def table(self, headers: Sequence[str], rows: Iterable[Sequence[object]],
-              widths: Sequence[float] | None = None, *, size: float = 9) -> None:
-        """A table whose first row is a header repeated on every page; no row splits."""
+              widths: Sequence[float] | None = None, *, size: float = 9,
+              centred: Sequence[int] = ()) -> None:
+        """A table whose first row is a header repeated on every page; no row splits.
+        The columns numbered in ``centred`` (from 0) are centred, headers included."""
         table = self.doc.add_table(rows=1, cols=len(headers))
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -281,6 +390,9 @@ class Writer:
             _repeat_and_keep(row._tr, header=False)
             for cell, value in zip(row.cells, values, strict=True):
                 _fill(cell.paragraphs[0], value, size=size)
+        for column in centred:
+            for cell in table.columns[column].cells:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         if widths:
             self._widths(table, widths)
         self.doc.add_paragraph()
@@ -318,10 +430,11 @@ class Writer:
 
 
 def _fill(paragraph: Paragraph, value: object, *, size: float, bold: bool = False) -> None:
-    """A cell's text; a list is one line per entry (python-docx makes a newline a break)."""
-    lines = [str(v) for v in value] if isinstance(value, list | tuple) else [
-        "" if value is None else str(value)]
-    run = paragraph.add_run(xml_text("\n".join(lines)))
+    """A cell's text; a list is one line per entry (python-docx makes a newline a break),
+    each made safe on its own, so that bidi controls left open in one line are closed
+    before the next."""
+    lines = list(value) if isinstance(value, list | tuple) else [value]
+    run = paragraph.add_run("\n".join(xml_text(line) for line in lines))
     run.font.size = Pt(size)
     run.bold = bold or None
 
@@ -379,40 +492,30 @@ def _marking(report: Report) -> str:
     return meta.marking + (" · DRAFT" if meta.draft else "")
 
 
-def _optional(report: Report, name: str) -> Any:
-    """A field the report model may have (the HSEEP cover and overview fields are
-    being added): on the report, its meta or its overview; None when absent."""
-    for holder in (report, report.meta, report.overview):
-        value = getattr(holder, name, None)
-        if value is not None:
-            return value
-    return None
+def _contact(contact: Contact) -> list[str]:
+    """A point of contact's filled-in fields, in the template's order."""
+    return [part for part in (contact.name, contact.title, contact.organisation,
+                              contact.email, contact.phone) if part]
 
 
-def _contacts(report: Report) -> list[str]:
-    """The points of contact, one line each: name, title, organisation, email, phone."""
-    found = _optional(report, "point_of_contact") or _optional(report, "points_of_contact") or []
-    lines = []
-    for contact in found if isinstance(found, list | tuple) else [found]:
-        fields = ("name", "title", "organisation", "email", "phone")
-        parts = [str(getattr(contact, f, "") or "") for f in fields]
-        lines.append(", ".join(p for p in parts if p))
-    return [line for line in lines if line]
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.0f}%"
 
 
-def _listed(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return "" if value is None else str(value)
+def _real_dates(o: Overview) -> str:
+    if o.real_end and o.real_end != o.real_start:
+        return f"{o.real_start_text} to {o.real_end_text}"
+    return o.real_start_text
 
 
 def cover(w: Writer) -> None:
-    r, o = w.report, w.report.overview
+    r = w.report
     mark = w.para(_marking(r), bold=True, size=12)
     mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
     w.para()
     w.para(r.meta.title, style="Title")
     w.para(w.label("subtitle"), style="Subtitle")
+    w.para(_real_dates(r.overview))
     if r.meta.draft:
         w.para(w.label("draft"), bold=True)
     if r.appendices.unreadable:
@@ -424,146 +527,198 @@ def cover(w: Writer) -> None:
         w.para(f'Both branches of the decision point "{conflict.decision}" were delivered '
                f"({', '.join(conflict.played)}): the timeline shows what the room was given.",
                bold=True)
-    conducted = o.real_start_text
-    if o.real_end and o.real_end != o.real_start:
-        conducted += f" to {o.real_end_text}"
-    w.facts([
-        (w.label("exercise_dates"), f"{o.story_start_text} to {o.story_end_text}"),
-        (w.label("conducted"), conducted),
-        (w.label("marking"), r.meta.marking),
-        (w.label("handling"), _listed(_optional(r, "handling_instructions"))),
-        (w.label("point_of_contact"), _contacts(r)),
-    ])
-    w.para().add_run().add_break(WD_BREAK.PAGE)
+    w.heading(w.label("handling"))
+    w.para(r.handling_instructions
+           or w.fill("handling_default", title=r.meta.title, marking=r.meta.marking))
+    if r.point_of_contact:
+        w.heading(w.label("cover_poc"), 2)
+        for contact in r.point_of_contact:
+            w.para("\n".join(_contact(contact)))
 
 
 def overview(w: Writer) -> None:
-    r, o = w.report, w.report.overview
-    w.heading(w.label("overview"))
-    conducted = o.real_start_text
-    if o.real_end and o.real_end != o.real_start:
-        conducted += f" to {o.real_end_text}"
-    capabilities = list(dict.fromkeys(obj.capability for obj in o.objectives if obj.capability))
-    organisations = [f"{org.name} ({org.role})" if org.role else org.name
-                     for org in o.organisations]
+    o = w.report.overview
+    none = w.label("none_recorded")
+    w.heading(w.label("overview"), new_page=True)
+    story = w.fill("story_dates", start=o.story_start_text, end=o.story_end_text,
+                   played=o.actual_play, planned=o.planned_play)
+    capabilities = ", ".join(o.capabilities) or none
+    if o.frameworks:
+        capabilities += f"\n{w.label('capabilities_from')}: {'; '.join(o.frameworks)}"
     w.facts([
         (w.label("exercise_name"), o.title),
-        (w.label("exercise_type"), _listed(_optional(r, "exercise_type"))),
-        (w.label("exercise_dates"), f"{o.story_start_text} to {o.story_end_text}"),
-        (w.label("conducted"), conducted),
-        (w.label("play_time"),
-         f"{o.actual_play} {w.label('played')}, {o.planned_play} {w.label('planned')}"),
-        (w.label("scope"), o.scope or w.label("none_recorded")),
-        (w.label("mission_areas"), _listed(_optional(r, "mission_areas"))),
+        (w.label("exercise_dates"), [_real_dates(o), story]),
+        (w.label("exercise_type"), o.exercise_type),
+        (w.label("scope"), o.scope or none),
+        (w.label("mission_areas"), ", ".join(o.mission_areas) or none),
         (w.label("core_capabilities"), capabilities),
         (w.label("objectives"), [f"{n}. {obj.text}" for n, obj in enumerate(o.objectives, 1)]),
-        (w.label("threat_or_hazard"), _listed(_optional(r, "threat_or_hazard"))),
-        (w.label("location"), _listed(_optional(r, "location"))),
+        (w.label("threat_or_hazard"), o.threat_or_hazard or none),
+        (w.label("location"), o.location or none),
         (w.label("scenario"), o.summary),
-        (w.label("sponsor"), o.sponsor or w.label("none_recorded")),
-        (w.label("organisations"), organisations),
-        (w.label("point_of_contact"), _contacts(r)),
+        (w.label("sponsor"), o.sponsor or none),
+        (w.label("participating"), ", ".join(o.participating) or w.label("no_roster_short")),
+        (w.label("point_of_contact"),
+         [", ".join(_contact(c)) for c in o.points_of_contact] or none),
     ])
     w.heading(w.label("teams"), 2)
     w.table([w.label("team"), w.label("role")], [(t.name, t.role) for t in o.teams], [5, 11])
+    if o.organisations:
+        w.heading(w.label("scenario_actors"), 2)
+        w.para(w.label("scenario_actors_note"), italic=True, size=9)
+        w.table([w.label("organisation"), w.label("part_in_story")],
+                [(org.name, org.role) for org in o.organisations], [6, 10])
     w.heading(w.label("phases"), 2)
     w.table([w.label("phase"), w.label("planned")], [(p.name, p.role) for p in o.phases], [11, 5])
 
 
 def summary(w: Writer) -> None:
     r = w.report
-    w.heading(w.label("summary"))
+    w.heading(w.label("summary"), new_page=True)
     for paragraph in r.summary.paragraphs:
         w.para(paragraph)
-    w.para(w.label("objectives_by_rating"), italic=True, size=9)
-    w.table([w.label("rating"), w.label("objectives")],
-            [(rc.label, rc.count) for rc in r.summary.ratings], [11, 5])
     c = r.summary.counts
     w.para(w.label("in_numbers"), italic=True, size=9)
     w.facts([
         (w.label("injects_planned"), c.injects_planned),
-        (w.label("injects_delivered"), c.injects_delivered),
+        (w.label("injects_accounted"), f"{c.injects_delivered - c.unscripted} / "
+                                       f"{c.branch_not_taken} / {c.skipped} / {c.not_reached}"),
         (w.label("unscripted"), c.unscripted),
-        (w.label("skipped_held_undone"), f"{c.skipped} / {c.held} / {c.undone}"),
-        (w.label("branch_not_taken"), c.branch_not_taken),
+        (w.label("held_undone"), f"{c.ever_held} / {c.undone}"),
         (w.label("decisions_retracted"), f"{c.decisions} ({c.retracted})"),
-        (w.label("ratings"), c.ratings),
-        (w.label("coverage"), f"{r.summary.coverage * 100:.0f}%"),
+        (w.label("ratings_observations"), f"{c.ratings} / {c.observations}"),
+        (w.label("coverage"), _pct(r.summary.coverage)),
         (w.label("corrections_count"), c.corrections),
         (w.label("notes_hotwash_actions"), f"{c.notes} / {c.hotwash} / {c.actions}"),
     ])
 
 
-def _finding(f: Finding) -> str:
+def _said(w: Writer, f: Finding) -> str:
+    """A finding's text with who and where it comes from: 'Ops: … (hot wash, D+1 06:30)'."""
     text = f"{f.team}: {f.text}" if f.team else f.text
-    return f"{text} ({f.source})"
+    text += f" ({f.source}{', ' + f.when if f.when else ''})"
+    return text + (f" [{w.label('corrected')}]" if f.corrected else "")
 
 
-def _findings(w: Writer, strengths: list[Finding], improvements: list[Finding]) -> None:
-    for key, findings in (("strengths", strengths), ("improvements", improvements)):
-        w.heading(w.label(key), 3)
-        if findings:
-            w.bullets(_finding(f) for f in findings)
-        else:
-            w.none_recorded()
+def _strengths(w: Writer, findings: list[Finding]) -> None:
+    w.heading(w.label("strengths"), 3)
+    if not findings:
+        w.none_recorded()
+    for n, f in enumerate(findings, 1):
+        w.rich([(f"{w.label('strength')} {n}: ", True), (_said(w, f), False)])
+
+
+def _improvements(w: Writer, findings: list[Finding]) -> None:
+    w.heading(w.label("improvements"), 3)
+    if not findings:
+        w.none_recorded()
+    for n, f in enumerate(findings, 1):
+        w.rich([(f"{w.label('improvement')} {n}: ", True), (_said(w, f), False)])
+        for key, text in (("reference", f.reference), ("root_cause", f.analysis),
+                          ("recommendation", f.recommendation)):
+            if text:
+                w.rich([(f"{w.label(key)}: ", True), (text, False)], indent=True)
+        if f.actions:
+            key = "action_one" if len(f.actions) == 1 else "action_many"
+            w.rich([(f"{w.label(key)}: {', '.join(f'#{n}' for n in f.actions)}", False)],
+                   indent=True, size=9)
 
 
 def analysis(w: Writer) -> None:
     r = w.report
-    w.heading(w.label("analysis"))
+    w.heading(w.label("analysis"), new_page=True)
+    w.para(w.label("analysis_intro"))
     w.para(w.label("summary_table"), bold=True, size=9)
-    rows = []
+    if r.capability_summary:
+        w.table([w.label("objective"), w.label("core_capability"), *RATING_CODES],
+                [(row.objective, row.capability or "–",
+                  *(code if row.rating == code else "" for code in RATING_CODES))
+                 for row in r.capability_summary],
+                [7.4, 4.6, 1, 1, 1, 1], centred=(2, 3, 4, 5))
+    else:
+        w.para(w.label("no_objectives"), italic=True)
+    if r.rating_definitions:
+        w.para(w.label("rating_definitions"), bold=True, size=9)
+        w.facts([(f"{d.label} ({d.code})", d.definition) for d in r.rating_definitions])
     for obj in r.objectives:
-        marks = ["X" if obj.rating == code else "" for code in "PSMU"]
-        rows.append((obj.text, obj.capability, *marks))
-    if rows:
-        w.table([w.label("objective"), w.label("core_capability"), "P", "S", "M", "U"],
-                rows, [7, 4.4, 1.15, 1.15, 1.15, 1.15])
-    else:
+        _objective(w, obj)
+    if not r.objectives:
         w.none_recorded()
-    w.para(w.label("rating_definitions"), bold=True, size=9)
-    definitions = _optional(r, "rating_definitions")
-    if isinstance(definitions, dict) and definitions:
-        w.facts([(code, text) for code, text in definitions.items()])
-    else:
-        w.facts([(code, label.split(": ", 1)[1]) for code, label
-                 in OBJECTIVE_RATING_LABELS.items()])
-    for n, obj in enumerate(r.objectives, 1):
-        w.heading(f"{w.label('objective')} {n}: {obj.text}", 2)
-        rating = obj.rating_text
-        if obj.overridden:
-            rating += f" ({w.label('override')} {obj.computed_text}: {obj.override_reason})"
-        score = NOT_RATED if obj.score is None else f"{obj.score * 100:.0f}%"
-        w.facts([
-            (w.label("capability"), obj.capability),
-            (w.label("rating"), rating),
-            (w.label("score"), f"{score}, {w.label('coverage').lower()} {obj.coverage * 100:.0f}%"),
-        ])
-        _findings(w, obj.strengths, obj.improvements)
-    w.heading(w.label("general"), 2)
-    _findings(w, r.general_strengths, r.general_improvements)
+    if r.general_strengths or r.general_improvements:
+        w.heading(w.label("general"), 2)
+        _strengths(w, r.general_strengths)
+        _improvements(w, r.general_improvements)
+
+
+def _objective(w: Writer, obj: ObjectiveSection) -> None:
+    w.heading(f"{w.label('objective')} {obj.number}: {obj.text}", 2)
+    about = [(f"{w.label('core_capability')}: ", True),
+             (obj.capability or w.label("none_named"), False)]
+    if obj.teams:
+        about += [(" · ", False), (f"{w.label('teams')}: ", True), (", ".join(obj.teams), False)]
+    w.rich(about)
+    tag = "override_tag" if obj.overridden else "provisional" if obj.provisional else ""
+    w.rich([(obj.rating_text, True), (f" ({w.label(tag)})" if tag else "", False)])
+    why = [obj.basis] if obj.basis else []
+    if obj.gap_text:
+        why.append(f"{w.label('missing')}: {obj.gap_text}.")
+    if obj.overridden:
+        why.append(w.fill("override_text", computed=obj.computed_text,
+                          reason=obj.override_reason))
+    if why:
+        w.para(" ".join(why), size=9)
+    if sum(t.expected for t in obj.coverage_by_team):
+        rated = "; ".join(f"{t.team} {t.rated} {w.label('of')} {t.expected}"
+                          for t in obj.coverage_by_team)
+        w.para(f"{w.label('rated')}: {rated} {w.label('expected_items')}. "
+               f"{w.label('score')} {_pct(obj.score) or w.label('not_rated')}.",
+               italic=True, size=9)
+    _strengths(w, obj.strengths)
+    _improvements(w, obj.improvements)
+    if obj.other:
+        w.heading(w.label("other"), 3)
+        w.bullets(_said(w, f) for f in obj.other)
+
+
+def _checklist_heading(w: Writer, cl: ChecklistRow) -> str:
+    detail = w.fill("checklist_coverage", coverage=cl.coverage_text, rated=cl.rated_weight,
+                    applicable=cl.applicable_weight)
+    if cl.unrated_items:
+        key = "item_not_rated" if cl.unrated_items == 1 else "items_not_rated"
+        detail += "; " + w.fill(key, count=cl.unrated_items)
+    return f"{cl.title}: {cl.score_text} ({detail})"
+
+
+def _item_rating(w: Writer, i: ItemRow) -> list[str]:
+    lines = [i.rating_text + (f" [{w.label('corrected')}]" if i.corrected else "")]
+    if i.corrected and i.corrected_from:
+        lines.append(f"{w.label('first_rated')} {i.corrected_from}")
+    if i.note:
+        lines.append(i.note)
+    return lines
 
 
 def scores(w: Writer) -> None:
-    """The checklist tables that have ratings; the unrated ones fold into one line."""
-    r = w.report
-    w.heading(w.label("scores"), 2)
-    unrated = []
-    for team in r.scores:
+    """Per team, the checklists someone rated (rated items only); the rest in one line."""
+    w.heading(w.label("scores"), new_page=True)
+    w.para(w.label("scores_intro"), italic=True, size=9)
+    shown = [team for team in w.report.scores if team.checklists or team.unrated]
+    if not shown:
+        w.none_recorded()
+    for team in shown:
+        w.heading(team.name, 2)
         for cl in team.checklists:
-            if not cl.rated_weight:
-                unrated.append(f"{team.name}: {cl.title}")
-                continue
-            w.heading(f"{team.name}: {cl.title}: {cl.score_text} "
-                      f"({w.label('coverage').lower()} {cl.coverage_text})", 3)
+            w.heading(_checklist_heading(w, cl), 3)
             w.table(
                 [w.label("item"), w.label("weight"), w.label("rating"), w.label("evidence")],
-                [(f"{i.text}\n{i.ref} · {i.capability}", i.weight,
-                  i.rating_text + (f"\n{i.note}" if i.note else ""),
-                  [f"#{e.number} {e.text}" for e in i.evidence]) for i in cl.items],
-                [7, 1.8, 3, 5.2], size=8)
-    if unrated:
-        w.para(f"{w.label('not_rated_tables')}: {'; '.join(unrated)}.", italic=True, size=9)
+                [([i.text, f"{i.ref} · {i.capability}"], i.weight, _item_rating(w, i),
+                  [f"#{e.number} {e.text}" + (f" ({e.inject})" if e.inject else "")
+                   for e in i.evidence] or w.label("none_recorded"))
+                 for i in cl.items],
+                [7, 1.6, 3, 5.4], size=8)
+        if team.unrated:
+            w.para(f"{w.fill('not_rated_for', team=team.name)}: {', '.join(team.unrated)}.",
+                   italic=True, size=9)
 
 
 def improvement_plan(w: Writer) -> None:
@@ -571,18 +726,16 @@ def improvement_plan(w: Writer) -> None:
     section = w.doc.add_section(WD_SECTION.NEW_PAGE)
     _orient(section, landscape=True)
     w.appendix("improvement_plan")
+    w.para(w.label("ip_intro"), italic=True, size=9)
     headers = [w.label(f"ip_{n}") for n in range(1, len(IMPROVEMENT_PLAN_COLUMNS) + 1)]
-    rows = []
-    for a in w.report.improvement_plan:
-        issue = f"{a.item}: {a.item_text}" if a.item and a.item_text else a.item
-        fields = {name: str(getattr(a, name, "") or "") for name in
-                  ("element", "organisation", "poc", "start", "completion")}
-        rows.append((
-            a.capability, issue, a.action + (f" ({w.label('corrected')})" if a.corrected else ""),
-            fields["element"], fields["organisation"], fields["poc"] or a.owner,
-            fields["start"], fields["completion"] or a.due,
-        ))
-    w.table(headers, rows, [3.2, 4.2, 5.5, 2.4, 3.2, 2.8, 2, 2.2], size=8)
+    rows = [(a.capability, [a.issue, a.item] if a.item else a.issue,
+             f"{a.number}. {a.action}" + (f" [{w.label('corrected')}]" if a.corrected else ""),
+             a.element, a.organisation, a.poc, a.start, a.completion)
+            for a in w.report.improvement_plan]
+    if rows:
+        w.table(headers, rows, [3.2, 4.4, 5.3, 2.4, 3.2, 2.8, 2, 2.2], size=8)
+    else:
+        w.none_recorded()
     section = w.doc.add_section(WD_SECTION.NEW_PAGE)
     _orient(section, landscape=False)
 
@@ -596,53 +749,121 @@ def _orient(section: Section, *, landscape: bool) -> None:
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
 
 
+def participants(w: Writer) -> None:
+    """Appendix B: who took part, by organisation and by role; names only of the
+    people marked 'name in report' (the model holds no other names)."""
+    w.appendix("participants")  # the portrait section after Appendix A starts its page
+    pp = w.report.participants
+    if not pp.total:
+        w.para(w.label("no_roster"), italic=True)
+        return
+    took_part = w.fill("took_part_one" if pp.total == 1 else "took_part_many", count=pp.total)
+    if pp.unnamed:
+        took_part += w.fill("unnamed_one" if pp.unnamed == 1 else "unnamed_many",
+                            count=pp.unnamed)
+    w.para(took_part + ".")
+    w.table([w.label("participating_organisation"), w.label("people")],
+            [(row.label, row.count) for row in pp.organisations], [12, 4])
+    w.table([w.label("role"), w.label("people")],
+            [(row.label, row.count) for row in pp.roles], [12, 4])
+    if pp.named:
+        w.table([w.label("name"), w.label("organization"), w.label("nation"), w.label("role"),
+                 w.label("team")],
+                [(p.name, p.organisation, p.nation, p.role, p.team) for p in pp.named],
+                [4, 4, 2.5, 2.5, 3], size=8)
+
+
+def record(w: Writer) -> None:
+    """The heading over Appendices C to the last: the record the template has no place for."""
+    # C to H always (decision log, timeline, notes, checklists, corrections, history),
+    # I when there are handouts
+    first = ord("A") + w.appendices
+    last = first + 5 + (1 if w.report.handouts else 0)
+    w.heading(f"{w.label('appendices')} {chr(first)}–{chr(last)}: {w.label('record')}",
+              new_page=True)
+    w.para(w.label("record_intro"), italic=True, size=9)
+
+
+def _decision(w: Writer, d: DecisionRow) -> list[str]:
+    text = d.text + (f" [{d.option}]" if d.option else "")
+    if d.retracted:
+        text += f" [{w.label('retracted')}]"
+    elif d.corrected:
+        text += f" [{w.label('corrected')}]"
+    lines = [text]
+    if d.items:
+        lines.append(", ".join(d.items))
+    if d.corrected:
+        lines.append("; ".join(
+            f"{w.label('event')} {rev.seq} {rev.kind.replace('decision_', '')}"
+            + (f": {rev.reason}" if rev.reason else "") for rev in d.revisions[1:]))
+    return lines
+
+
 def decision_log(w: Writer) -> None:
-    w.appendix("decision_log")
-    rows = []
-    for d in w.report.appendices.decisions:
-        text = d.text + (f" [{d.option}]" if d.option else "")
-        if d.retracted:
-            text += f" ({w.label('retracted')})"
-        elif d.corrected:
-            text += f" ({w.label('corrected')})"
-        rows.append((d.number, d.team_name, d.inject_title or "–", text, f"{d.story}\n{d.play}"))
+    w.appendix("decision_log", 2)
+    rows = [(d.number, d.team_name, d.inject_title or "–", _decision(w, d),
+             [d.story, f"{w.label('play')} {d.play}"])
+            for d in w.report.appendices.decisions]
     if rows:
+        w.para(w.label("decision_log_intro"), italic=True, size=9)
         w.table(["#", w.label("team"), w.label("inject"), w.label("decision"),
-                 w.label("story_play")], rows, [1, 2.6, 3.6, 6.4, 2.4], size=8)
+                 w.label("story_play")], rows, [0.8, 3, 3.2, 6.6, 2.4], size=8)
     else:
         w.none_recorded()
 
 
+def _minute(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def _responses(w: Writer, t: TimelineRow) -> list[str]:
+    lines = [f"{resp.team_name}: "
+             + (w.label("no_decision") if resp.decision is None
+                else f"{resp.story_delay} / {resp.play_delay}") for resp in t.responses]
+    if t.decisions:
+        key = "decision_count_one" if len(t.decisions) == 1 else "decision_count_many"
+        lines.append(w.fill(key, count=len(t.decisions)))
+    return lines
+
+
 def timeline(w: Writer) -> None:
-    w.appendix("timeline")
-    rows = [(f"{t.title}\n{t.phase} · {t.channel} · {t.sender}", ", ".join(t.to),
-             t.status_text + (f"\n{t.reason}" if t.reason else ""),
-             f"{t.planned_story_text} / {t.actual_story_text or '–'}")
+    w.appendix("timeline", 2)
+    rows = [([t.title + (f" [{w.label('unscripted_tag')}]" if t.unscripted else ""),
+              f"{t.phase} · {t.channel} · {t.sender}"],
+             t.to, [t.status_text, t.reason] if t.reason else t.status_text,
+             f"{t.planned_story_text} / {t.actual_story_text or '–'}",
+             f"{_minute(t.planned_minute)} / {_minute(t.actual_minute)}",
+             _responses(w, t))
             for t in w.report.timeline]
     if rows:
-        w.table([w.label("inject"), w.label("to"), w.label("status"), w.label("story_time")],
-                rows, [6, 3.5, 3.5, 3], size=8)
+        w.table([w.label("inject"), w.label("to"), w.label("status"),
+                 w.label("story_plan_actual"), w.label("play_plan_actual"),
+                 w.label("first_decision")], rows, [4, 3, 2.2, 2.2, 1.4, 3.6], size=8)
     else:
         w.none_recorded()
 
 
 def notes(w: Writer) -> None:
-    if not w.report.appendices.notes:
-        return
-    w.appendix("notes")
-    w.table(["#", w.label("note"), w.label("about"), w.label("story_time")],
-            [(n.seq, n.text, " · ".join(p for p in (n.team, n.inject) if p), n.story)
-             for n in w.report.appendices.notes], [1, 9, 3.5, 2.5], size=8)
+    w.appendix("notes", 2)
+    rows = [(n.seq, n.text + (f" [{w.label('corrected')}]" if n.corrected else ""),
+             " · ".join(p for p in (n.team, n.inject) if p), n.story)
+            for n in w.report.appendices.notes]
+    if rows:
+        w.table(["#", w.label("note"), w.label("about"), w.label("story_time")],
+                rows, [1, 9, 3.5, 2.5], size=8)
+    else:
+        w.none_recorded()
 
 
-def checklist_sources(w: Writer) -> None:
-    w.appendix("checklists")
+def checklist_definitions(w: Writer) -> None:
+    w.appendix("checklists", 2)
     if not w.report.appendices.checklists:
         w.none_recorded()
     for cl in w.report.appendices.checklists:
-        w.heading(f"{cl.title} ({cl.id})", 2)
+        w.heading(f"{cl.title} ({cl.id})", 3)
         if cl.description:
-            w.para(cl.description)
+            w.para(cl.description, size=9)
         w.para(f"{w.label('source')}: {cl.source}", italic=True, size=9)
         w.table([w.label("item"), w.label("behaviour"), w.label("weight"), w.label("capability")],
                 [(i.id, i.text, i.weight, i.capability) for i in cl.items],
@@ -650,7 +871,7 @@ def checklist_sources(w: Writer) -> None:
 
 
 def corrections(w: Writer) -> None:
-    w.appendix("corrections")
+    w.appendix("corrections", 2)
     rows = [(h.seq, "–" if h.target is None else h.target, h.summary, h.when)
             for h in w.report.appendices.corrections]
     if rows:
@@ -660,23 +881,28 @@ def corrections(w: Writer) -> None:
         w.none_recorded()
 
 
+def history(w: Writer) -> None:
+    """Appendix H keeps its letter, so the appendices are lettered as in the HTML and
+    PDF; the event-by-event history is not worth editing at the after-action meeting."""
+    w.appendix("history", 2)
+    w.para(w.label("history_left_out"), italic=True, size=9)
+
+
 def handouts(w: Writer) -> None:
     if not w.report.handouts:
         return
-    w.appendix("handouts")
+    w.appendix("handouts", 2)
+    w.para(w.label("handouts_intro"), italic=True, size=9)
     w.table([w.label("file"), w.label("kind"), w.label("handed_out_with")],
-            [(h.name + (f"\n{w.label('not_copied')}: {h.note}" if h.note else ""), h.kind,
+            [([h.name, f"{w.label('not_copied')}: {h.note}"] if h.note else h.name, h.kind,
               ", ".join(h.injects)) for h in w.report.handouts], [6, 2, 8], size=8)
 
 
 def colophon(w: Writer) -> None:
     m = w.report.meta
-    try:
-        text = w.label("colophon").format(
-            generated=m.generated, version=m.tabletop_version, session=m.session_file)
-    except (KeyError, IndexError, ValueError):
-        text = w.label("colophon")
-    w.para(text, italic=True, size=8)
+    w.para(w.fill("colophon", generated=m.generated, version=m.tabletop_version,
+                  session=m.session_file, exercise=m.exercise_id,
+                  sha256=m.scenario_sha256 or "unknown"), italic=True, size=8)
 
 
 SECTIONS: tuple[Callable[[Writer], None], ...] = (
@@ -686,17 +912,19 @@ SECTIONS: tuple[Callable[[Writer], None], ...] = (
     analysis,
     scores,
     improvement_plan,  # Appendix A
-    # Appendix B, Exercise Participants, goes here once the model has them.
-    decision_log,
+    participants,  # Appendix B
+    record,
+    decision_log,  # Appendix C
     timeline,
     notes,
-    checklist_sources,
+    checklist_definitions,
     corrections,
-    handouts,
+    history,
+    handouts,  # Appendix I, when there are any
     colophon,
 )
-"""The document, in order: each function writes one section."""
-
+"""The document, in order: each function writes one section. The HTML template
+(templates/report.html) has the same sections, headings and appendix letters."""
 
 # ------------------------------------------------------- the whole document
 
