@@ -275,7 +275,10 @@ def test_summary_table_marks_each_objectives_rating(report: Report) -> None:
     assert [row[0] for row in rows[1:]] == [
         f"{o.number}. {o.text}" for o in report.objectives]
     for row, summary in zip(rows[1:], report.capability_summary, strict=True):
-        assert row[2:] == [code if summary.rating == code else "" for code in "PSMU"]
+        mark = "*" if summary.provisional else ""  # a provisional rating says so
+        assert row[2:] == [code + mark if summary.rating == code else "" for code in "PSMU"]
+    assert any(summary.provisional for summary in report.capability_summary)
+    assert any(p.text.startswith("* Provisional:") for p in doc.paragraphs)
     assert rows[3][1:] == ["–", "", "", "", "U"]  # no capability named; the override's U
     unrated = dataclasses.replace(report, capability_summary=[
         dataclasses.replace(row, rating=None) for row in report.capability_summary])

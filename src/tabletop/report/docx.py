@@ -160,6 +160,9 @@ LABELS: dict[str, str] = {
     "rating_definitions": "Ratings definitions",
     "none_named": "None named",
     "provisional": "provisional",
+    "provisional_note": "* Provisional: the rating rests on checklist ratings, without an "
+                        "observation or the facilitator's confirmation behind it, or on part "
+                        "of what was expected; the after-action meeting confirms it.",
     "override_tag": "facilitator override",
     "missing": "Missing for a rating",
     "override_text": "The ratings alone give {computed}; reason for the override: {reason}.",
@@ -170,6 +173,7 @@ LABELS: dict[str, str] = {
     "not_rated": "not rated",
     "strengths": "Strengths",
     "strength": "Strength",
+    "from_ratings": "From the checklist ratings",
     "improvements": "Areas for Improvement",
     "improvement": "Area for Improvement",
     "reference": "Reference",
@@ -600,19 +604,31 @@ def _said(w: Writer, f: Finding) -> str:
     return text + (f" [{w.label('corrected')}]" if f.corrected else "")
 
 
+def _rated_line(w: Writer, findings: list[Finding]) -> None:
+    """Findings drawn from checklist ratings, in one line as the HTML has them: the
+    numbered entries are what evaluators observed and the hot wash said."""
+    rated = [f for f in findings if f.rating]
+    if rated:
+        said = "; ".join(f"{f.text} ({f.source}: {f.team})" for f in rated)
+        w.rich([(f"{w.label('from_ratings')}: ", True), (said, False)], size=9)
+
+
 def _strengths(w: Writer, findings: list[Finding]) -> None:
     w.heading(w.label("strengths"), 3)
     if not findings:
         w.none_recorded()
-    for n, f in enumerate(findings, 1):
+    observed = [f for f in findings if not f.rating]
+    for n, f in enumerate(observed, 1):
         w.rich([(f"{w.label('strength')} {n}: ", True), (_said(w, f), False)])
+    _rated_line(w, findings)
 
 
 def _improvements(w: Writer, findings: list[Finding]) -> None:
     w.heading(w.label("improvements"), 3)
     if not findings:
         w.none_recorded()
-    for n, f in enumerate(findings, 1):
+    observed = [f for f in findings if not f.rating]
+    for n, f in enumerate(observed, 1):
         w.rich([(f"{w.label('improvement')} {n}: ", True), (_said(w, f), False)])
         for key, text in (("reference", f.reference), ("root_cause", f.analysis),
                           ("recommendation", f.recommendation)):
@@ -622,6 +638,7 @@ def _improvements(w: Writer, findings: list[Finding]) -> None:
             key = "action_one" if len(f.actions) == 1 else "action_many"
             w.rich([(f"{w.label(key)}: {', '.join(f'#{n}' for n in f.actions)}", False)],
                    indent=True, size=9)
+    _rated_line(w, findings)
 
 
 def analysis(w: Writer) -> None:
@@ -632,9 +649,12 @@ def analysis(w: Writer) -> None:
     if r.capability_summary:
         w.table([w.label("objective"), w.label("core_capability"), *RATING_CODES],
                 [(row.objective, row.capability or "–",
-                  *(code if row.rating == code else "" for code in RATING_CODES))
+                  *((code + ("*" if row.provisional else "")) if row.rating == code else ""
+                    for code in RATING_CODES))
                  for row in r.capability_summary],
                 [7.4, 4.6, 1, 1, 1, 1], centred=(2, 3, 4, 5))
+        if any(row.provisional for row in r.capability_summary):
+            w.para(w.label("provisional_note"), italic=True, size=9)
     else:
         w.para(w.label("no_objectives"), italic=True)
     if r.rating_definitions:
