@@ -52,9 +52,9 @@ def test_an_inject_still_held_at_the_end_says_so(new_session: Callable[..., Sess
     s = new_session()
     s.record("inject_held", inject="aid-offer", reason="Waiting for the foreign ministry")
     counts = summary(s).summary.counts
-    # the evacuation branch is not taken while the decision stands at its default
+    # The evacuation branch is not "not taken": its decision point was never reached.
     assert (counts.ever_held, counts.held, counts.not_reached, counts.branch_not_taken) == (
-        1, 1, 5, 1)
+        1, 1, 6, 0)
     assert "1 inject was put on hold and still held at the end." in (
         summary(s).summary.paragraphs[1])
 
@@ -113,3 +113,14 @@ def test_claims_name_teams_and_capabilities_with_enough_ratings(
     assert ("Operational Coordination, at 86% over 3 rated items, was the strongest and "
             "Public Information and Warning, at 33% over 2, the weakest.") in text
     assert "Government Cell, at" not in text
+
+
+def test_a_critical_item_not_met_outside_the_objectives_is_still_said(
+    new_session: Callable[..., Session],
+) -> None:
+    s = new_session()
+    s.deliver("storm-warning")
+    s.rate_item("comms", "coord/share-picture", "not_met")  # weight 3, not comms' part
+    text = " ".join(summary(s).summary.paragraphs)
+    assert ("Outside the objectives' evaluation, a critical item was rated not met: "
+            "“The team share picture” for the Communications Cell (see Checklist Scores).") in text

@@ -328,12 +328,18 @@ class _Builder:
             participants=len(self._people()),
         )
 
-    @staticmethod
-    def _status(inject: InjectState) -> str:
-        """The state's status, except that a delivery taken back shows as undone."""
+    def _status(self, inject: InjectState) -> str:
+        """The state's status, except that a delivery taken back shows as undone, and
+        that a branch of a decision point the room never reached was not reached,
+        not 'not taken': nobody decided anything there."""
         undone = inject.delivery is not None and inject.delivery.undone
         if undone and (inject.status == "pending" or inject.unscripted):
             return "undone"
+        condition = inject.inject.when
+        if inject.status == "skipped-branch" and condition is not None:
+            source = self.state.injects.get(condition.inject)
+            if source is None or source.status != "delivered":
+                return "pending"
         return inject.status
 
     def timeline(self) -> list[TimelineRow]:

@@ -71,6 +71,22 @@ def _extremes(groups: dict[str, list[ItemScore]], least: int) -> tuple[str, str]
             f"{worst[1]}, at {_pct(worst[0])} over {worst[2]}")
 
 
+def _critical_outside(scenario: Scenario, scores: Scores, owned: list[ItemScore]) -> list[str]:
+    """Critical items rated not met for a team no objective counts them for: the
+    objectives leave them out, but a sponsor must not miss the worst rating of the day."""
+    counted = {(i.team, i.ref) for i in owned}
+    names = {t.id: t.name for t in scenario.teams}
+    found = []
+    for checklist in scores.checklists:
+        for item in checklist.items:
+            if (item.rating == "not_met" and item.weight >= scenario.scoring.critical_weight
+                    and (item.team, item.ref) not in counted):
+                known = scenario.item_by_ref.get(item.ref)
+                what = f"“{known[1].text.rstrip('.')}”" if known else item.ref
+                found.append(f"{what} for the {names.get(item.team, item.team)}")
+    return found
+
+
 def _injects_paragraph(counts: Counts) -> str:
     scripted = counts.injects_delivered - counts.unscripted
     parts = [f"{scripted} {_were(scripted)} delivered"]
@@ -175,6 +191,11 @@ def write_summary(
     if claims:
         paragraphs.append(" ".join(claims))
 
+    outside = _critical_outside(scenario, scores, owned)
+    if outside:
+        what = "a critical item was" if len(outside) == 1 else f"{len(outside)} critical items were"
+        paragraphs.append(f"Outside the objectives' evaluation, {what} rated not met: "
+                          f"{_listing(outside)} (see Checklist Scores).")
     overall = tally(owned)
     paragraphs.append(
         f"Evaluators recorded {_plural(counts.ratings, 'rating')}"
