@@ -20,6 +20,8 @@ class TeamProgress:
     """Team name."""
     rated: int
     expected: int
+    missing: tuple[str, ...] = ()
+    """The expected items nobody has rated yet for the team ('checklist/item')."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,10 @@ def evaluation_progress(state: SessionState) -> list[ObjectiveProgress]:
                 basis=scored.basis,
                 gap_text=scored.gap_text,
                 teams=tuple(
-                    TeamProgress(names.get(c.team, c.team), c.rated, c.expected)
+                    TeamProgress(
+                        names.get(c.team, c.team), c.rated, c.expected,
+                        tuple(i.ref for i in scored.items if i.team == c.team and i.rating is None),
+                    )
                     for c in scored.coverage_by_team
                 ),
             )

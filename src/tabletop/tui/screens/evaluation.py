@@ -50,10 +50,14 @@ def objective_text(progress: ObjectiveProgress) -> Text:
     for team in progress.teams:
         done = team.rated >= team.expected
         text.append(f"    {_bar(team.rated, team.expected)} ", style="green" if done else "yellow")
-        text.append(f"{printable(team.team)}: {team.rated} of {team.expected}\n")
+        text.append(f"{printable(team.team)}: {team.rated} of {team.expected}")
+        if team.missing:
+            text.append(f"  to rate: {printable(', '.join(team.missing))}", style="yellow")
+        text.append("\n")
     if progress.gap_text:
         text.append(f"    missing: {printable(progress.gap_text)}\n", style="yellow")
-    if progress.basis and progress.gap_text not in progress.basis:  # else it repeats the gap
+    repeats = bool(progress.gap_text) and progress.gap_text in progress.basis
+    if progress.basis and not repeats:
         text.append(f"    {printable(progress.basis)}\n", style="dim")
     return text
 

@@ -15,27 +15,46 @@ from textual.widgets import Footer, Static
 
 from tabletop.app.forms import FormSpec
 from tabletop.core.vocabulary import OBJECTIVE_RATING_LABELS
-from tabletop.session.state import SessionState
+from tabletop.session.state import ObservationState, SessionState
 from tabletop.tui.keys.bindings import HOTWASH_BINDINGS
 
 FormFactory = Callable[[], FormSpec]
 
 
+OBSERVED = {"strength": "+ observed   ", "improvement": "- observed   "}
+
+
+def _about(state: SessionState, o: ObservationState, objective: str | None) -> bool:
+    """An observation belongs under its objective, else under the first objective its
+    item evaluates, else under 'General'."""
+    if o.objective is not None:
+        return o.objective == objective
+    owner = next((x.id for x in state.scenario.objectives if o.item in x.evaluated_by), None)
+    return owner == objective
+
+
 def hotwash_text(state: SessionState) -> Text:
     text = Text()
+    live = [state.observations[seq] for seq in sorted(state.observations)
+            if not state.observations[seq].retracted]
     groups: list[tuple[str | None, str]] = [(o.id, o.text) for o in state.scenario.objectives]
     groups.append((None, "General (no single objective)"))
     for objective, title in groups:
         entries = [e for e in state.hotwash if e.objective == objective]
+        observed = [o for o in live if _about(state, o, objective)]
         override = state.objective_overrides.get(objective) if objective else None
-        if objective is None and not entries:
+        if objective is None and not entries and not observed:
             continue
         text.append(f"{objective or '—'}: {title}\n", style="bold underline")
         if override is not None:
             label = OBJECTIVE_RATING_LABELS.get(override.rating, override.rating)
             text.append(f"  rated {label} ({override.reason})\n", style="italic")
-        if not entries:
+        if not entries and not observed:
             text.append("  nothing recorded yet\n", style="italic")
+        for o in observed:  # the evaluators' observations: what the hot wash starts from
+            mark = OBSERVED.get(o.kind, "· observed   ")
+            team = f" [{o.team}]" if o.team else ""
+            text.append(f"  {mark}  #{o.number} {o.text}{team}\n", style="dim")
         for entry in entries:
             mark = "+ strength   " if entry.kind == "strength" else "- improvement"
             team = f" [{entry.team}]" if entry.team else ""
@@ -53,10 +72,16 @@ def hotwash_text(state: SessionState) -> Text:
         columns = [who or "no organisation yet", when]
         columns += [f"{label} {value}" for label, value in (
             ("element", action.element), ("capability", action.capability),
-            ("answers observation", f"#{action.observation}" if action.observation else ""),
+            ("answers observation", _number(state, action.observation)),
         ) if value]
         text.append(", ".join(columns) + "\n")
     return text
+
+
+def _number(state: SessionState, seq: int | None) -> str:
+    """An observation as people call it (#2), not by its journal seq."""
+    found = state.observations.get(seq) if seq is not None else None
+    return f"#{found.number}" if found is not None else ""
 
 
 class HotwashScreen(ModalScreen[None]):
