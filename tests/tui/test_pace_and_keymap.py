@@ -38,6 +38,18 @@ def test_behind_schedule_when_the_next_inject_is_late(session: Session, clock: F
     assert "late by 2:00" in clock_text(session.state, clock.now).plain
 
 
+def test_after_endex_nothing_is_due_and_nobody_is_behind(
+    session: Session, clock: FakeClock
+) -> None:
+    session.deliver_next()
+    session.toggle_pause()
+    clock.advance(12 * 60)  # press-call is late ...
+    session.record("exercise_ended")  # ... but the exercise is over
+    text = clock_text(session.state, clock.now).plain
+    assert "ENDEX" in text and "nothing more due" in text
+    assert "press-call" not in text and "BEHIND" not in text and "late by" not in text
+
+
 def test_behind_schedule_when_the_phase_overruns(session: Session, clock: FakeClock) -> None:
     session.record("inject_retimed", inject="press-call", play_minute=60, reason="later")
     session.deliver_next()

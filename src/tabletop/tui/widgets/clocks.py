@@ -45,7 +45,7 @@ def pace_text(state: SessionState, p: Pace, *, compact: bool = False, plan: bool
     the next inject still fits on a narrow screen."""
     text = Text()
     gap = " · " if compact else "  ·  "
-    if p.behind and plan:  # first, so that a narrow screen never cuts it off
+    if p.behind and plan and not state.ended:  # first, so that a narrow screen never cuts it
         text.append(" ⚠ BEHIND SCHEDULE ", style="bold white on red")
         text.append("  ")
     if p.phase is not None:
@@ -63,7 +63,9 @@ def pace_text(state: SessionState, p: Pace, *, compact: bool = False, plan: bool
             )
     if not plan:
         return text
-    if p.next_inject is None:
+    if state.ended:  # after ENDEX nothing is due, whatever is left on the timeline
+        text.append(f"{gap}nothing more due")
+    elif p.next_inject is None:
         text.append(f"{gap}no inject pending")
     elif p.due_in is None:
         text.append(f"{gap}next {p.next_inject}: no planned minute")
