@@ -389,8 +389,7 @@ def _observation_label(state: SessionState) -> Callable[[ObservationState], str]
 
 
 def _live_observations(session: Session) -> Iterator[ObservationState]:
-    live = [o for o in session.state.observations.values() if not o.retracted]
-    return _covered(session, live)
+    return _covered(session, session.state.live_observations())
 
 
 def observation_correct(session: Session) -> FormSpec | None:
@@ -457,7 +456,7 @@ def _participant_label(state: SessionState) -> Callable[[ParticipantState], str]
 
 
 def _on_roster(session: Session) -> Iterator[ParticipantState]:
-    return _covered(session, [p for p in session.state.participants.values() if not p.removed])
+    return _covered(session, session.state.roster())
 
 
 def participant_correct(session: Session) -> FormSpec | None:

@@ -164,6 +164,14 @@ class Objective(Frozen, frozen=True, kw_only=True):
     """Filled in on resolving; empty only in scenarios stored before objectives
     named their teams (scoring then derives them, see :meth:`Scenario.objective_teams`)."""
 
+    def concerns(self, objective: str | None, item: str | None) -> bool:
+        """Whether something that names ``objective`` and/or ``item`` (an observation)
+        is about this objective: the one it names, or, naming none, every objective
+        its item evaluates."""
+        if objective is not None:
+            return objective == self.id
+        return item is not None and item in self.evaluated_by
+
 
 class Contact(Frozen, frozen=True, kw_only=True):
     name: Text

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tabletop import __version__
 from tabletop.core.attachments import handed_out, handout_names, kind_of
-from tabletop.core.scenario import Scenario
+from tabletop.core.scenario import Objective, Scenario
 from tabletop.core.timefmt import format_duration
 from tabletop.core.vocabulary import (
     DEFAULT_FRAMEWORK,
@@ -148,10 +148,7 @@ class _Builder:
         for delivery in state.deliveries():
             if delivery.undone:
                 self.earlier_undo[delivery.inject] = delivery.undo_reason
-        self.live_observations: list[ObservationState] = [
-            state.observations[seq] for seq in sorted(state.observations)
-            if not state.observations[seq].retracted
-        ]
+        self.live_observations = state.live_observations()
         self.action_numbers: dict[int, int] = {
             a.seq: n for n, a in enumerate(state.actions, start=1)
         }
@@ -255,7 +252,7 @@ class _Builder:
             frameworks=[f"{f.title} ({f.source})" if f.source else f.title for f in s.frameworks],
             participating=list(dict.fromkeys(
                 f"{p.organisation} ({p.nation})" if p.nation else p.organisation
-                for p in self._people() if p.organisation
+                for p in self.state.roster() if p.organisation
             )),
             points_of_contact=[
                 Contact(c.name, c.title, c.organisation, c.email, c.phone)
@@ -272,13 +269,8 @@ class _Builder:
         titles = {f.id: f.title for f in self.scenario.frameworks}
         return f"{capability} [{titles.get(found.framework, found.framework)}]"
 
-    def _people(self) -> list[Any]:
-        """The live roster, in the order signed in."""
-        people = self.state.participants
-        return [people[seq] for seq in sorted(people) if not people[seq].removed]
-
     def participants(self) -> Participants:
-        people = self._people()
+        people = self.state.roster()
         organisations: dict[str, int] = {}
         roles: dict[str, int] = {}
         for person in people:
@@ -302,7 +294,8 @@ class _Builder:
 
     def counts(self) -> Counts:
         state = self.state
-        statuses = [self._status(i) for i in state.injects.values()]
+        status = {i.inject.id: self._status(i) for i in state.injects.values()}
+        statuses = list(status.values())
         ever_held = {e.payload.inject for e in state.history if isinstance(e.payload, InjectHeld)}
         return Counts(
             injects_planned=len(self.scenario.injects),
@@ -321,11 +314,11 @@ class _Builder:
             actions=len(state.actions),
             not_reached=sum(
                 1 for i in state.injects.values()
-                if self._status(i) in ("pending", "held", "undone") and not i.unscripted
+                if status[i.inject.id] in ("pending", "held", "undone") and not i.unscripted
             ),
             ever_held=len(ever_held),
             observations=len(self.live_observations),
-            participants=len(self._people()),
+            participants=len(self.state.roster()),
         )
 
     def _status(self, inject: InjectState) -> str:
@@ -441,7 +434,7 @@ class _Builder:
         for number, scored in enumerate(self.scores.objectives, start=1):
             objective = texts[scored.objective]
             entries = hotwash.get(objective.id, [])
-            observed = self._observations_of(objective.id, objective.evaluated_by)
+            observed = self._observations_of(objective)
             strengths = [self._observation_finding(o) for o in observed if o.kind == "strength"]
             improvements = [
                 self._observation_finding(o) for o in observed if o.kind == "improvement"
@@ -481,23 +474,15 @@ class _Builder:
             )
         return sections
 
-    def _observations_of(self, objective: str, items: list[str]) -> list[ObservationState]:
-        """The live observations about an objective: linked to it, or to one of
-        its items without naming another objective."""
-        refs = set(items)
-        return [
-            o for o in self.live_observations
-            if o.objective == objective or (o.objective is None and o.item in refs)
-        ]
+    def _observations_of(self, objective: Objective) -> list[ObservationState]:
+        """The live observations about an objective (see :meth:`Objective.concerns`)."""
+        return [o for o in self.live_observations if objective.concerns(o.objective, o.item)]
 
     def _capability_of(self, o: ObservationState) -> str:
         """The core capability an observation speaks to: its objective's, else that of
         the first objective its item evaluates, else the item's own."""
         for objective in self.scenario.objectives:
-            about = objective.id == o.objective or (
-                o.objective is None and o.item in objective.evaluated_by
-            )
-            if about and objective.capability:
+            if objective.capability and objective.concerns(o.objective, o.item):
                 return objective.capability
         found = self.scenario.item_by_ref.get(o.item) if o.item else None
         return found[1].capability if found else ""

@@ -376,9 +376,7 @@ def _concerns(observation: Evidence, objective: Objective, teams: list[str]) -> 
     objective of its item; one about a team outside the objective's is not."""
     if observation.team is not None and observation.team not in teams:
         return False
-    if observation.objective is not None:
-        return observation.objective == objective.id
-    return observation.item is not None and observation.item in objective.evaluated_by
+    return objective.concerns(observation.objective, observation.item)
 
 
 def _rate(

@@ -525,6 +525,14 @@ class SessionState:
                 conflicts.append((source, played))
         return conflicts
 
+    def live_observations(self) -> list[ObservationState]:
+        """The observations that stand, oldest first (retracted ones left out)."""
+        return [o for o in self.observations.values() if not o.retracted]
+
+    def roster(self) -> list[ParticipantState]:
+        """The people on the roster, in the order added (removed ones left out)."""
+        return [p for p in self.participants.values() if not p.removed]
+
     def live_decisions(
         self, team: str | None = None, inject: str | None = None
     ) -> list[DecisionState]:

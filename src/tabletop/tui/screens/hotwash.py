@@ -27,16 +27,14 @@ OBSERVED = {"strength": "+ observed   ", "improvement": "- observed   "}
 def _about(state: SessionState, o: ObservationState, objective: str | None) -> bool:
     """An observation belongs under its objective, else under the first objective its
     item evaluates, else under 'General'."""
-    if o.objective is not None:
-        return o.objective == objective
-    owner = next((x.id for x in state.scenario.objectives if o.item in x.evaluated_by), None)
+    owner = next((x.id for x in state.scenario.objectives if x.concerns(o.objective, o.item)),
+                 None)
     return owner == objective
 
 
 def hotwash_text(state: SessionState) -> Text:
     text = Text()
-    live = [state.observations[seq] for seq in sorted(state.observations)
-            if not state.observations[seq].retracted]
+    live = state.live_observations()
     groups: list[tuple[str | None, str]] = [(o.id, o.text) for o in state.scenario.objectives]
     groups.append((None, "General (no single objective)"))
     for objective, title in groups:
